@@ -1,0 +1,31 @@
+"""crm_saas: a multi-tenant CRM. ``create_app`` wires config, extensions, tenancy and features."""
+from flask import Flask
+
+
+def create_app(config=None):
+    """Build an app. ``config`` overrides defaults and the environment (tests pass theirs).
+
+    With no ``DATABASE_URL``/``REDIS_URL`` the embedded servers are started
+    (crm_saas/embedded.py): that is the one piece of work the factory may do,
+    because without a database there is no app to build.
+    """
+    from crm_saas import embedded, i18n, templating, tenants
+    from crm_saas.blueprints import register_blueprints
+    from crm_saas.config import load_config, sqlalchemy_url
+    from crm_saas.extensions import babel, csrf, db, login_manager
+    from crm_saas.models import load_models
+
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, config)
+    embedded.resolve_urls(app)
+    app.config["SQLALCHEMY_DATABASE_URI"] = sqlalchemy_url(app.config["DATABASE_URL"])
+
+    load_models()
+    db.init_app(app)
+    csrf.init_app(app)
+    i18n.init_app(app, babel)
+    templating.init_app(app)
+    tenants.init_app(app)
+    login_manager.init_app(app)
+    register_blueprints(app)
+    return app

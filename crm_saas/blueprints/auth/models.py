@@ -1,0 +1,84 @@
+"""Staff accounts, their login history and their API tokens (tenant schema)."""
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm_saas.extensions import db
+from crm_saas.models_base import TENANT_SCHEMA, TenantTable, tenant_args, utcnow
+
+ROLES = ("admin", "supervisor", "rep")
+
+
+def new_session_token():
+    return secrets.token_urlsafe(16)
+
+
+class User(TenantTable, UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    name: Mapped[str] = mapped_column(String(100))
+    code: Mapped[str | None] = mapped_column(String(32), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(30))
+    email: Mapped[str | None] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20), default="rep")
+    superior_id: Mapped[int | None] = mapped_column(ForeignKey(f"{TENANT_SCHEMA}.users.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    locale: Mapped[str | None] = mapped_column(String(10))
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    # Rotated on password change or deactivation: every cookie carries it, so
+    # rotating it ends all sessions of this person at once.
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
+    last_login_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    superior = relationship("User", remote_side=[id])
+
+    def get_id(self):
+        from crm_saas.tenants.resolve import current_tenant
+
+        return f"{current_tenant().id}:{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self):
+        return self.active
+
+
+class LoginEvent(TenantTable, db.Model):
+    """Every login attempt, good or bad (B6, J1)."""
+
+    __tablename__ = "login_events"
+    __table_args__ = tenant_args(Index("ix_login_events_at", "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey(f"{TENANT_SCHEMA}.users.id"))
+    success: Mapped[bool]
+    reason: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(8), default="web")
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApiToken(TenantTable, db.Model):
+    """A bearer token; only its SHA-256 is stored, so a database leak leaks no token."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey(f"{TENANT_SCHEMA}.users.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+    user = relationship("User")

@@ -1,0 +1,65 @@
+"""Login, logout and password change pages of a tenant host."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from crm_saas.blueprints.auth.forms import ChangePasswordForm, LoginForm
+from crm_saas.blueprints.auth.passwords import verify_password
+from crm_saas.blueprints.auth.services import authenticate, set_password
+from crm_saas.extensions import db
+from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
+
+bp = scoped(Blueprint("auth", __name__), TENANT_SCOPE)
+
+LOGIN_MESSAGES = {
+    "bad_credentials": lambda: _("Wrong username or password."),
+    "locked": lambda: _("Too many failed attempts: this account is locked for 15 minutes."),
+    "inactive": lambda: _("This account has been disabled."),
+}
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm(username=request.args.get("username", ""))
+    error = None
+    if form.validate_on_submit():
+        user, reason = authenticate(
+            form.username.data, form.password.data,
+            ip=request.remote_addr, user_agent=request.user_agent.string,
+        )
+        if user:
+            login_user(user)
+            if user.must_change_password:
+                return redirect(url_for("auth.change_password"))
+            return redirect(_safe_next() or url_for("core.home"))
+        error = LOGIN_MESSAGES[reason]()
+    return render_template("auth/login.html", form=form, error=error), 200 if error is None else 401
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not verify_password(current_user.password_hash, form.old.data):
+            form.old.errors.append(_("The current password is wrong."))
+        elif form.old.data == form.new.data:
+            form.new.errors.append(_("The new password must differ from the current one."))
+        else:
+            set_password(current_user, form.new.data, by_self=True)
+            db.session.commit()
+            login_user(current_user)  # the session token rotated: re-issue this session's cookie
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("core.home"))
+    return render_template("auth/password.html", form=form)
+
+
+def _safe_next():
+    target = request.args.get("next", "")
+    return target if target.startswith("/") and not target.startswith("//") else None

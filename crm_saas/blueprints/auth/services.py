@@ -1,0 +1,88 @@
+"""Logging in, locking out, changing passwords and API tokens."""
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from crm_saas.blueprints.auth.models import ApiToken, LoginEvent, User, new_session_token
+from crm_saas.blueprints.auth.passwords import hash_password, verify_password
+from crm_saas.extensions import db
+from crm_saas.models_base import utcnow
+
+# A hash to compare against when the username does not exist, so a wrong
+# username costs the same time as a wrong password.
+_DUMMY_HASH = "scrypt:32768:8:1$8yL4vS3g$" + "0" * 128
+
+
+def authenticate(username, password, *, ip=None, user_agent=None, channel="web"):
+    """Returns ``(user, None)`` or ``(None, reason)``; every attempt is logged.
+
+    Reasons: ``bad_credentials``, ``locked``, ``inactive``. Five failures in a
+    row lock the account for 15 minutes (settings); a success resets the count.
+    """
+    username = (username or "").strip()
+    user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+    now = utcnow()
+    reason = None
+    if user is None:
+        verify_password(_DUMMY_HASH, password)
+        reason = "bad_credentials"
+    elif user.locked_until and user.locked_until > now:
+        reason = "locked"
+    elif not verify_password(user.password_hash, password):
+        reason = "bad_credentials"
+        user.failed_logins += 1
+        if user.failed_logins >= current_app.config["CRM_LOCKOUT_ATTEMPTS"]:
+            user.locked_until = now + timedelta(minutes=current_app.config["CRM_LOCKOUT_MINUTES"])
+            user.failed_logins = 0
+    elif not user.active:
+        reason = "inactive"
+    else:
+        user.failed_logins = 0
+        user.locked_until = None
+        user.last_login_at = now
+    db.session.add(
+        LoginEvent(
+            username=username[:64], user_id=user.id if user else None, success=reason is None,
+            reason=reason or "ok", channel=channel, ip=ip, user_agent=(user_agent or "")[:300],
+        )
+    )
+    db.session.commit()
+    return (user, None) if reason is None else (None, reason)
+
+
+def set_password(user, new_password, *, by_self):
+    """Store a new password. One set by someone else must be changed at next login."""
+    user.password_hash = hash_password(new_password)
+    user.must_change_password = not by_self
+    user.session_token = new_session_token()
+
+
+def issue_token(user):
+    """A new bearer token; the caller sees it once, the database keeps its hash."""
+    token = secrets.token_urlsafe(32)
+    expires_at = utcnow() + timedelta(hours=current_app.config["CRM_API_TOKEN_HOURS"])
+    db.session.add(ApiToken(user_id=user.id, token_hash=_digest(token), expires_at=expires_at))
+    db.session.commit()
+    return token, expires_at
+
+
+def user_for_token(token):
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token or "")))
+    if row is None or row.revoked_at or row.expires_at <= utcnow() or not row.user.active:
+        return None
+    return row.user
+
+
+def revoke_token(token):
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token or "")))
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utcnow()
+        db.session.commit()
+    return row is not None
+
+
+def _digest(token):
+    return hashlib.sha256(token.encode()).hexdigest()

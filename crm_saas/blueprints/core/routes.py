@@ -1,0 +1,53 @@
+"""Pages every host has: the front door, health and the language switch."""
+from flask import Blueprint, current_app, jsonify, redirect, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from crm_saas.extensions import db
+from crm_saas.tenants.resolve import current_tenant
+
+bp = Blueprint("core", __name__)
+
+
+@bp.route("/")
+def home():
+    """The platform host's front door is sign-up; a tenant's is the board."""
+    if current_tenant() is None:
+        return redirect(url_for("signup.signup"))
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return redirect(url_for("pipeline.board"))
+
+
+@bp.route("/healthz")
+def healthz():
+    """200 with the state of each backing service, 503 when one is down."""
+    from crm_saas.workers_queue import redis_connection
+
+    state = {}
+    try:
+        db.session.execute(text("SELECT 1"))
+        state["database"] = "ok"
+    except Exception as exc:  # report, don't raise: this page exists to say what is wrong
+        state["database"] = f"error: {type(exc).__name__}"
+    finally:
+        db.session.remove()
+    try:
+        redis_connection().ping()
+        state["redis"] = "ok"
+    except Exception as exc:
+        state["redis"] = f"error: {type(exc).__name__}"
+    healthy = all(v == "ok" for v in state.values())
+    return jsonify(status="ok" if healthy else "degraded", **state), 200 if healthy else 503
+
+
+@bp.route("/language", methods=["POST"])
+def language():
+    lang = request.form.get("lang")
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+        if current_user.is_authenticated:
+            current_user.locale = lang
+            db.session.commit()
+    target = request.form.get("next") or "/"
+    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")

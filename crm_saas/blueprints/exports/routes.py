@@ -1,0 +1,41 @@
+"""Export pages: start one, watch its progress bar, download the file."""
+import os
+
+from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask_login import current_user, login_required
+
+from crm_saas.blueprints.exports.services import export_dir, live_progress, start_export, visible_export
+from crm_saas.tenants.resolve import TENANT_SCOPE, current_tenant, scoped
+
+bp = scoped(Blueprint("exports", __name__, url_prefix="/exports"), TENANT_SCOPE)
+
+
+@bp.route("/customers", methods=["POST"])
+@login_required
+def export_customers():
+    export = start_export("customers", {"q": request.form.get("q", "")}, actor=current_user)
+    return _progress(export)
+
+
+@bp.route("/<int:export_id>")
+@login_required
+def progress(export_id):
+    export = visible_export(current_user, export_id)
+    if export is None:
+        abort(404)
+    return _progress(export)
+
+
+@bp.route("/<int:export_id>/download")
+@login_required
+def download(export_id):
+    export = visible_export(current_user, export_id)
+    if export is None or export.status != "finished" or not export.file_name:
+        abort(404)
+    path = os.path.join(export_dir(current_app, current_tenant().schema_name), export.file_name)
+    return send_file(path, as_attachment=True, download_name=f"customers-{export.id}.xlsx")
+
+
+def _progress(export):
+    status, percent = live_progress(export)
+    return render_template("exports/_progress.html", export=export, status=status, percent=percent)

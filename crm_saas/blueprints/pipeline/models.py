@@ -1,0 +1,84 @@
+"""Pipelines, their stages, deals and the history of every stage change (tenant schema)."""
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, Numeric, String, Text, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm_saas.extensions import db
+from crm_saas.models_base import TENANT_SCHEMA, TenantTable, tenant_args, utcnow
+
+STAGE_KINDS = ("open", "won", "lost")
+
+
+class Pipeline(TenantTable, db.Model):
+    __tablename__ = "pipelines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(default=0)
+    is_default: Mapped[bool] = mapped_column(default=False)
+
+    stages = relationship("Stage", back_populates="pipeline", order_by="Stage.position")
+
+
+class Stage(TenantTable, db.Model):
+    __tablename__ = "stages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pipeline_id: Mapped[int] = mapped_column(ForeignKey(f"{TENANT_SCHEMA}.pipelines.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    # Default stages carry a code so the UI can show them in the reader's
+    # language; stages an admin adds have only their own name.
+    code: Mapped[str | None] = mapped_column(String(40))
+    position: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[str] = mapped_column(String(10), default="open")
+    probability: Mapped[int] = mapped_column(default=0)
+
+    pipeline = relationship("Pipeline", back_populates="stages")
+
+
+class Deal(TenantTable, db.Model):
+    __tablename__ = "deals"
+    __table_args__ = tenant_args(
+        Index("ix_deals_stage_position", "stage_id", "position", "id"),
+        Index("ix_deals_owner_id", "owner_id"),
+        Index("ix_deals_customer_id", "customer_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    customer_id: Mapped[int] = mapped_column(ForeignKey(f"{TENANT_SCHEMA}.customers.id"))
+    pipeline_id: Mapped[int] = mapped_column(ForeignKey(f"{TENANT_SCHEMA}.pipelines.id"))
+    stage_id: Mapped[int] = mapped_column(ForeignKey(f"{TENANT_SCHEMA}.stages.id"))
+    # Order inside a column; gaps let a move renumber only the moved card.
+    position: Mapped[float] = mapped_column(default=0, server_default=text("0"))
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=0)
+    expected_close: Mapped[date | None]
+    owner_id: Mapped[int] = mapped_column(ForeignKey(f"{TENANT_SCHEMA}.users.id"))
+    probability: Mapped[int | None]
+    lost_reason: Mapped[str | None] = mapped_column(Text)
+    custom: Mapped[dict] = mapped_column(JSONB, default=dict, server_default=text("'{}'::jsonb"))
+    stage_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    customer = relationship("Customer")
+    stage = relationship("Stage")
+    owner = relationship("User")
+
+
+class DealStageChange(TenantTable, db.Model):
+    """One row per stage change (D5): the raw material of cycle and conversion figures."""
+
+    __tablename__ = "deal_stage_changes"
+    __table_args__ = tenant_args(Index("ix_deal_stage_changes_deal_id", "deal_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey(f"{TENANT_SCHEMA}.deals.id", ondelete="CASCADE"))
+    from_stage_id: Mapped[int | None] = mapped_column(ForeignKey(f"{TENANT_SCHEMA}.stages.id"))
+    to_stage_id: Mapped[int] = mapped_column(ForeignKey(f"{TENANT_SCHEMA}.stages.id"))
+    moved_by_id: Mapped[int | None] = mapped_column(ForeignKey(f"{TENANT_SCHEMA}.users.id"))
+    lost_reason: Mapped[str | None] = mapped_column(Text)
+    moved_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,34 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
+
+from crm_saas.blueprints.auth.forms import password_policy
+from crm_saas.validators import CnPhone
+
+
+class SignupForm(FlaskForm):
+    company_name = StringField(
+        _l("Company name"), validators=[DataRequired(_l("Company name is required.")), Length(max=200)]
+    )
+    subdomain = StringField(
+        _l("Subdomain"),
+        validators=[DataRequired(_l("Subdomain is required."))],
+        description=_l("3-32 lowercase letters, digits or hyphens, starting with a letter."),
+    )
+    admin_name = StringField(
+        _l("Administrator name"), validators=[DataRequired(_l("Administrator name is required.")), Length(max=100)]
+    )
+    phone = StringField(_l("Phone"), validators=[DataRequired(_l("Phone is required.")), CnPhone()])
+    email = StringField(
+        _l("Email"), validators=[DataRequired(_l("Email is required.")), Email(_l("Enter a valid email address."))]
+    )
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Password is required.")), password_policy])
+    confirm = PasswordField(
+        _l("Repeat password"),
+        validators=[DataRequired(_l("Repeat the password.")), EqualTo("password", _l("The two passwords differ."))],
+    )
+    rep_code = StringField(
+        _l("Rep code (optional)"),
+        validators=[Optional(), Regexp(r"^[A-Za-z]{2}\d{4}$", message=_l("A rep code is two letters and four digits."))],
+    )

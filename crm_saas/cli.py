@@ -1,0 +1,122 @@
+"""The `crm-saas` command: serve, worker, db upgrade, tenants, demo."""
+import os
+import subprocess
+import sys
+
+import click
+
+
+def _app():
+    from crm_saas import create_app
+
+    return create_app()
+
+
+@click.group(help="crm_saas: a multi-tenant CRM.")
+def main():
+    pass
+
+
+@main.command(help="Run the development server (and an RQ worker beside it).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--worker/--no-worker", default=True, show_default=True, help="Start an RQ worker process too.")
+def serve(host, port, worker):
+    app = _app()
+    child = None
+    if worker:
+        env = dict(os.environ, DATABASE_URL=app.config["DATABASE_URL"], REDIS_URL=app.config["REDIS_URL"])
+        child = subprocess.Popen([sys.executable, "-m", "crm_saas.cli", "worker"], env=env)
+    base = app.config["CRM_BASE_DOMAIN"]
+    click.echo(f"crm_saas is serving on http://{base}:{port}/  (sign up a company there)")
+    click.echo(f"demo company: http://demo.{base}:{port}/login  username: admin  password: {DEMO_PASSWORD}")
+    try:
+        app.run(host=host, port=port, threaded=True, use_reloader=False)
+    finally:
+        if child:
+            child.terminate()
+
+
+@main.command(help="Run an RQ worker for export jobs.")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker(burst):
+    from workers.worker import run_worker
+
+    run_worker(_app(), burst=burst)
+
+
+@main.group(help="Database commands.")
+def db():
+    pass
+
+
+@db.command("upgrade", help="Migrate the public schema, then every tenant schema not yet at head.")
+def db_upgrade():
+    from crm_saas.tenants.migrate import upgrade_all
+
+    app = _app()
+    with app.app_context():
+        report = upgrade_all(echo=click.echo)
+    if report.failed:
+        click.echo(f"{len(report.failed)} tenant(s) failed: " + ", ".join(slug for slug, _, _ in report.failed), err=True)
+        sys.exit(1)
+
+
+@main.group(help="Tenant (company) commands.")
+def tenants():
+    pass
+
+
+@tenants.command("create", help="Create a company with its admin (the admin chose this password).")
+@click.argument("slug")
+@click.option("--name", required=True)
+@click.option("--admin-username", required=True)
+@click.option("--admin-password", required=True)
+@click.option("--admin-name", default=None)
+def tenants_create(slug, name, admin_username, admin_password, admin_name):
+    from crm_saas.blueprints.auth.passwords import hash_password, policy_errors
+    from crm_saas.tenants.provisioning import SlugError, provision_tenant
+
+    app = _app()
+    with app.app_context():
+        problems = [str(p) for p in policy_errors(admin_password)]
+        if problems:
+            raise click.BadParameter(" ".join(problems), param_hint="--admin-password")
+        admin = {"username": admin_username, "password_hash": hash_password(admin_password),
+                 "name": admin_name or admin_username}
+        try:
+            provision_tenant(slug, name, admin)
+        except SlugError as err:
+            raise click.BadParameter(f"subdomain {slug!r} is {err.code}", param_hint="SLUG")
+    click.echo(f"created {slug}: http://{slug}.{app.config['CRM_BASE_DOMAIN']}/login")
+
+
+@tenants.command("list", help="Slug, name, status, schema and migration version of every company.")
+def tenants_list():
+    from sqlalchemy import select
+
+    from crm_saas.extensions import db as database
+    from crm_saas.tenants.models import Tenant
+
+    app = _app()
+    with app.app_context():
+        rows = database.session.scalars(select(Tenant).order_by(Tenant.slug)).all()
+        click.echo(f"{'slug':<24} {'name':<30} {'status':<10} {'schema':<26} version")
+        for t in rows:
+            click.echo(f"{t.slug:<24} {t.name:<30} {t.status:<10} {t.schema_name:<26} {t.schema_version or '-'}")
+
+
+DEMO_PASSWORD = "Demo@2026!"
+
+
+@main.command(help="Seed the demo company (staff tree, customers, deals). Safe to run again.")
+def demo():
+    from crm_saas.demo import seed_demo
+
+    app = _app()
+    with app.app_context():
+        click.echo(seed_demo(DEMO_PASSWORD))
+
+
+if __name__ == "__main__":
+    main()

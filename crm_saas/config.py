@@ -1,0 +1,67 @@
+"""Configuration: safe defaults, overridden by the environment, then by the caller.
+
+Nothing here connects to anything: reading the environment happens when
+``load_config`` is called by the app factory, never at import time.
+"""
+import os
+import secrets
+
+DEFAULTS = {
+    "SECRET_KEY": None,  # filled per instance folder when unset, see load_config
+    "DATABASE_URL": None,  # None: start the embedded PostgreSQL
+    "REDIS_URL": None,  # None: start the embedded redis-server
+    "CRM_BASE_DOMAIN": "localhost",
+    "CRM_TRIAL_DAYS": 14,
+    "CRM_EXPORT_QUEUE": "crm-exports",
+    "CRM_EXPORT_JOB_TIMEOUT": 1800,
+    "CRM_LOCKOUT_ATTEMPTS": 5,
+    "CRM_LOCKOUT_MINUTES": 15,
+    "CRM_API_TOKEN_HOURS": 24 * 30,
+    "PASSWORD_HASH_METHOD": "scrypt",
+    "LANGUAGES": ["zh_CN", "en"],
+    "BABEL_DEFAULT_LOCALE": "zh_CN",
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20},
+    "WTF_CSRF_TIME_LIMIT": None,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+    # flask-smorest: the OpenAPI document lives at /api/v1/openapi.json
+    "API_TITLE": "crm_saas API",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api/v1",
+    "OPENAPI_JSON_PATH": "openapi.json",
+}
+
+ENVIRONMENT_KEYS = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "CRM_BASE_DOMAIN", "CRM_EXPORT_QUEUE")
+
+
+def load_config(app, overrides=None):
+    """Defaults, then environment variables, then explicit overrides (tests)."""
+    app.config.update(DEFAULTS)
+    for key in ENVIRONMENT_KEYS:
+        if os.environ.get(key):
+            app.config[key] = os.environ[key]
+    app.config.update(overrides or {})
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
+
+
+def _instance_secret(instance_path):
+    """A per-installation secret kept in the instance folder, so sessions survive restarts."""
+    os.makedirs(instance_path, exist_ok=True)
+    path = os.path.join(instance_path, "secret_key")
+    if not os.path.exists(path):
+        with open(path, "w") as fh:
+            fh.write(secrets.token_hex(32))
+        os.chmod(path, 0o600)
+    with open(path) as fh:
+        return fh.read().strip()
+
+
+def sqlalchemy_url(url):
+    """Accept the standard ``postgresql://`` form and pick the psycopg 3 driver."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

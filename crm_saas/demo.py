@@ -1,0 +1,99 @@
+"""The demo company: a staff tree, a few hundred customers and deals. Running it twice changes nothing."""
+import random
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from crm_saas.blueprints.auth.models import User
+from crm_saas.blueprints.auth.passwords import hash_password
+from crm_saas.blueprints.customers.models import Contact, Customer
+from crm_saas.blueprints.customers.services import next_customer_number
+from crm_saas.blueprints.pipeline.models import Deal, DealStageChange
+from crm_saas.blueprints.pipeline.services import default_pipeline
+from crm_saas.extensions import db
+from crm_saas.models_base import utcnow
+from crm_saas.tenants.binding import tenant_context
+from crm_saas.tenants.models import Tenant
+from crm_saas.tenants.provisioning import provision_tenant
+
+SLUG = "demo"
+CUSTOMERS = 300
+DEALS = 200
+# (username, name, role, superior username)
+STAFF = (
+    ("wangqiang", "王强", "supervisor", "admin"),
+    ("lina", "李娜", "supervisor", "admin"),
+    ("zhangwei", "张伟", "rep", "wangqiang"),
+    ("liuyang", "刘洋", "rep", "wangqiang"),
+    ("chenjing", "陈静", "rep", "lina"),
+    ("zhaolei", "赵磊", "rep", "lina"),
+)
+PREFIXES = ("华东", "鼎盛", "恒远", "星辰", "瑞丰", "金桥", "远航", "天成", "博雅", "中信达")
+SUFFIXES = ("科技有限公司", "贸易有限公司", "制造有限公司", "信息技术有限公司", "咨询服务有限公司")
+SURNAMES = "王李张刘陈杨黄赵吴周"
+GIVEN = ("伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋", "勇")
+
+
+def seed_demo(password):
+    if db.session.scalar(select(Tenant.id).where(Tenant.slug == SLUG)) is None:
+        provision_tenant(SLUG, "演示公司 Demo Co.", {
+            "username": "admin", "password_hash": hash_password(password), "name": "管理员",
+        })
+    tenant = db.session.scalar(select(Tenant).where(Tenant.slug == SLUG))
+    with tenant_context(tenant):
+        _seed_staff(password)
+        made = _seed_customers_and_deals()
+    return f"demo company ready ({made} new customers): username admin, password {password}"
+
+
+def _seed_staff(password):
+    existing = {u.username: u for u in db.session.scalars(select(User))}
+    password_hash = hash_password(password)
+    for username, name, role, superior in STAFF:
+        if username not in existing:
+            user = User(username=username, name=name, role=role, password_hash=password_hash,
+                        superior_id=existing[superior].id)
+            db.session.add(user)
+            db.session.flush()
+            existing[username] = user
+    db.session.commit()
+
+
+def _seed_customers_and_deals():
+    have = db.session.scalar(select(func.count()).select_from(Customer))
+    if have >= CUSTOMERS:
+        return 0
+    rng = random.Random(2026)
+    owners = db.session.scalars(select(User).where(User.role == "rep")).all()
+    customers = []
+    for i in range(have, CUSTOMERS):
+        owner = owners[i % len(owners)]
+        customer = Customer(
+            number=next_customer_number(), name=f"{rng.choice(PREFIXES)}{rng.choice(SUFFIXES)}{i:03d}",
+            industry=rng.choice(["manufacturing", "it", "retail", "finance", "services"]),
+            type=rng.choice(["potential", "intent", "closed"]),
+            source=rng.choice(["online_inquiry", "exhibition", "referral", "outbound"]),
+            owner_id=owner.id, created_by_id=owner.id,
+        )
+        customer.contacts.append(Contact(
+            name=rng.choice(SURNAMES) + rng.choice(GIVEN), phone=f"13{rng.randrange(10**9):09d}",
+            role="decision_maker", is_primary=True,
+        ))
+        customers.append(customer)
+    db.session.add_all(customers)
+    db.session.flush()
+    pipeline = default_pipeline()
+    stages = pipeline.stages
+    for i, customer in enumerate(customers[:DEALS]):
+        stage = stages[i % len(stages)]
+        deal = Deal(
+            name=f"{customer.name[:12]} 项目", customer_id=customer.id, pipeline_id=pipeline.id, stage_id=stage.id,
+            owner_id=customer.owner_id, amount=rng.randrange(5, 500) * 1000, probability=stage.probability,
+            expected_close=(utcnow() + timedelta(days=rng.randrange(5, 120))).date(), position=i * 1024,
+            lost_reason="价格过高" if stage.kind == "lost" else None,
+        )
+        db.session.add(deal)
+        db.session.flush()
+        db.session.add(DealStageChange(deal_id=deal.id, to_stage_id=stage.id, moved_by_id=customer.owner_id))
+    db.session.commit()
+    return len(customers)

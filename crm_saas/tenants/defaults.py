@@ -1,0 +1,32 @@
+"""What every new tenant starts with: the default pipeline of REQUIREMENTS D2."""
+from flask_babel import lazy_gettext as _l
+
+# code, stored name (the source documents' words), kind, default probability
+DEFAULT_STAGES = (
+    ("initial_contact", "初步接触", "open", 10),
+    ("needs_analysis", "需求分析", "open", 25),
+    ("proposal", "方案提交", "open", 50),
+    ("negotiation", "商务谈判", "open", 75),
+    ("won", "成交", "won", 100),
+    ("lost", "输单", "lost", 0),
+)
+
+STAGE_LABELS = {
+    "initial_contact": _l("Initial contact"),
+    "needs_analysis": _l("Needs analysis"),
+    "proposal": _l("Proposal"),
+    "negotiation": _l("Negotiation"),
+    "won": _l("Won"),
+    "lost": _l("Lost"),
+}
+DEFAULT_PIPELINE_NAME = "销售管道"
+
+
+def add_default_pipeline(session):
+    from crm_saas.blueprints.pipeline.models import Pipeline, Stage
+
+    pipeline = Pipeline(name=DEFAULT_PIPELINE_NAME, position=0, is_default=True)
+    session.add(pipeline)
+    for position, (code, name, kind, probability) in enumerate(DEFAULT_STAGES):
+        session.add(Stage(pipeline=pipeline, code=code, name=name, kind=kind, probability=probability, position=position))
+    return pipeline

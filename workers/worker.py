@@ -1,0 +1,22 @@
+"""`crm-saas worker`: an RQ worker that builds the app once, at start."""
+import os
+
+from rq import Worker
+
+from workers.context import set_app
+
+
+def run_worker(app, *, burst=False, queues=None):
+    from crm_saas.extensions import db
+    from crm_saas.workers_queue import redis_connection
+
+    set_app(app)
+    with app.app_context():
+        engine = db.engine
+        connection = redis_connection()
+        names = queues or [app.config["CRM_EXPORT_QUEUE"]]
+    # Each job runs in a forked child: connections inherited from the parent
+    # must not be shared with it, so the child starts with a fresh pool.
+    os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
+    worker = Worker(names, connection=connection)
+    return worker.work(burst=burst, with_scheduler=False)
