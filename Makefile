@@ -1,0 +1,38 @@
+# Two commands do everything on a fresh machine with Python 3.11+:
+#   make run   - install, migrate, seed the demo company, serve it with a worker
+#   make test  - install and run the whole suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install run test bench translations extract-messages
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[dev]"
+	touch $(STAMP)
+
+translations: $(STAMP)
+	$(BIN)/pybabel compile -q -d crm_saas/translations
+
+install: $(STAMP) translations
+
+run: install
+	$(BIN)/crm-saas db upgrade
+	$(BIN)/crm-saas demo
+	$(BIN)/crm-saas serve
+
+test: install
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python bench/run.py
+
+# Refresh the catalogs after adding user-facing strings; then translate the new entries.
+extract-messages: $(STAMP)
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -o crm_saas/translations/messages.pot crm_saas workers
+	$(BIN)/pybabel update -q -i crm_saas/translations/messages.pot -d crm_saas/translations --no-fuzzy-matching

@@ -1,0 +1,225 @@
+"""Layered fixtures: real servers -> app -> tenants -> clients -> factories.
+
+The database is real PostgreSQL and the queue real Redis: embedded servers
+started from the pip wheels by default, or the servers named by
+``DATABASE_URL``/``REDIS_URL`` (CI runs the suite both ways). Each test
+session gets its own database and its own RQ queue name, so a shared server
+is never clobbered.
+
+Isolation between tests comes from tenants, not rollbacks: provisioning a
+schema costs tens of milliseconds, so a test that writes gets a fresh company
+of its own. That keeps tests honest for what rollbacks cannot cover: several
+connections, threads, a worker process and a browser.
+"""
+import os
+import secrets
+import threading
+from dataclasses import dataclass
+
+import psycopg
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy.engine import make_url
+
+from crm_saas import create_app, embedded
+from crm_saas.blueprints.auth.passwords import hash_password
+from crm_saas.config import sqlalchemy_url
+from crm_saas.tenants.binding import tenant_context
+from crm_saas.tenants.provisioning import provision_tenant
+
+ADMIN_PASSWORD = "Admin#2026"
+STAFF_PASSWORD = "Staff#2026"
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory):
+    """``(database_url, redis_url)`` of a fresh database on a real server, and Redis."""
+    instance = tmp_path_factory.mktemp("instance")
+    base_url = os.environ.get("DATABASE_URL") or embedded.ensure_postgres(str(instance), database="postgres")
+    redis_url = os.environ.get("REDIS_URL") or embedded.ensure_redis(str(instance))
+    name = f"crm_test_{secrets.token_hex(4)}"
+    admin_url = make_url(sqlalchemy_url(base_url)).set(drivername="postgresql")
+    admin_dsn = admin_url.render_as_string(hide_password=False)
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    test_url = admin_url.set(database=name).render_as_string(hide_password=False)
+    yield test_url, redis_url, str(instance)
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    if not os.environ.get("DATABASE_URL"):
+        embedded.stop_postgres(str(instance))
+    if not os.environ.get("REDIS_URL"):
+        embedded.stop_redis(str(instance))
+
+
+def test_config(servers, **extra):
+    database_url, redis_url, instance = servers
+    return {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": "test-secret",
+        "CRM_EXPORT_QUEUE": f"crm-test-{os.getpid()}",
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # speed; the policy and flow are the same
+        "WTF_CSRF_ENABLED": False,
+        **extra,
+    }
+
+
+@pytest.fixture(scope="session")
+def app(servers):
+    from crm_saas.tenants.migrate import upgrade_all
+
+    app = create_app(test_config(servers))
+    app.instance_path = servers[2]
+    with app.app_context():
+        upgrade_all()
+    return app
+
+
+@dataclass
+class TenantInfo:
+    id: int
+    slug: str
+    schema_name: str
+    host: str
+    admin_username: str = "admin"
+    admin_password: str = ADMIN_PASSWORD
+
+
+_slug_lock = threading.Lock()
+_slug_counter = [0]
+
+
+def new_slug(prefix="co"):
+    with _slug_lock:
+        _slug_counter[0] += 1
+        return f"{prefix}{_slug_counter[0]}-{secrets.token_hex(3)}"
+
+
+@pytest.fixture
+def make_tenant(app):
+    def make(prefix="co", name=None):
+        slug = new_slug(prefix)
+        with app.app_context():
+            tenant_id = provision_tenant(slug, name or f"Company {slug}", {
+                "username": "admin", "password_hash": hash_password(ADMIN_PASSWORD), "name": "Admin",
+            })
+        return TenantInfo(tenant_id, slug, "t_" + slug.replace("-", "_"), f"{slug}.localhost")
+
+    return make
+
+
+@pytest.fixture
+def tenant(make_tenant):
+    return make_tenant()
+
+
+class HostClient(FlaskClient):
+    """A test client whose requests go to one host (a tenant's, or the platform's)."""
+
+    host = "localhost"
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("base_url", f"http://{self.host}")
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def client_for(app):
+    def make(tenant_or_host):
+        client = HostClient(app, app.response_class, use_cookies=True)
+        client.host = getattr(tenant_or_host, "host", tenant_or_host)
+        return client
+
+    return make
+
+
+def login(client, username, password):
+    return client.post("/login", data={"username": username, "password": password})
+
+
+@pytest.fixture
+def admin_client(client_for, tenant):
+    client = client_for(tenant)
+    assert login(client, "admin", ADMIN_PASSWORD).status_code == 302
+    return client
+
+
+@pytest.fixture
+def factory(app):
+    """Create records straight through the services, inside the tenant's schema."""
+    return Factory(app)
+
+
+class Factory:
+    def __init__(self, app):
+        self.app = app
+
+    def _in(self, tenant):
+        ctx = self.app.app_context()
+        ctx.push()
+        binding = tenant_context(tenant.schema_name)
+        binding.__enter__()
+        return ctx, binding
+
+    def _run(self, tenant, fn):
+        ctx, binding = self._in(tenant)
+        try:
+            return fn()
+        finally:
+            binding.__exit__(None, None, None)
+            ctx.pop()
+
+    def user(self, tenant, username, role="rep", superior_id=None, must_change=False, password=STAFF_PASSWORD):
+        from crm_saas.blueprints.auth.models import User
+        from crm_saas.extensions import db
+
+        def make():
+            user = User(username=username, name=username.title(), role=role, superior_id=superior_id,
+                        password_hash=hash_password(password), must_change_password=must_change)
+            db.session.add(user)
+            db.session.commit()
+            return user.id
+
+        return self._run(tenant, make)
+
+    def admin_id(self, tenant):
+        from sqlalchemy import select
+
+        from crm_saas.blueprints.auth.models import User
+        from crm_saas.extensions import db
+
+        return self._run(tenant, lambda: db.session.scalar(select(User.id).where(User.username == "admin")))
+
+    def customer(self, tenant, owner_id, name="客户", phone="13800138000"):
+        from crm_saas.blueprints.auth.models import User
+        from crm_saas.blueprints.customers.services import create_customer
+        from crm_saas.extensions import db
+
+        def make():
+            owner = db.session.get(User, owner_id)
+            data = {"name": name, "industry": "it", "source": "referral", "type": "potential",
+                    "contacts": [{"name": "联系人", "phone": phone, "is_primary": True}]}
+            return create_customer(data, actor=owner).id
+
+        return self._run(tenant, make)
+
+    def deal(self, tenant, customer_id, owner_id, name="Deal", amount="1000", stage_index=0):
+        from crm_saas.blueprints.auth.models import User
+        from crm_saas.blueprints.customers.models import Customer
+        from crm_saas.blueprints.pipeline.services import create_deal, default_pipeline
+        from crm_saas.extensions import db
+
+        def make():
+            stage = default_pipeline().stages[stage_index]
+            deal = create_deal({"name": name, "amount": amount, "stage_id": stage.id},
+                               actor=db.session.get(User, owner_id), customer=db.session.get(Customer, customer_id))
+            return deal.id
+
+        return self._run(tenant, make)
+
+    def stages(self, tenant):
+        from crm_saas.blueprints.pipeline.services import default_pipeline
+
+        return self._run(tenant, lambda: [(s.id, s.kind) for s in default_pipeline().stages])
