@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 translations: $(STAMP)
-	$(BIN)/pybabel compile -q -d crm_saas/translations
+	$(BIN)/pybabel compile -d crm_saas/translations
 
 install: $(STAMP) translations
 
@@ -34,5 +34,5 @@ bench: install
 
 # Refresh the catalogs after adding user-facing strings; then translate the new entries.
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -o crm_saas/translations/messages.pot crm_saas workers
-	$(BIN)/pybabel update -q -i crm_saas/translations/messages.pot -d crm_saas/translations --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o crm_saas/translations/messages.pot crm_saas workers
+	$(BIN)/pybabel update -i crm_saas/translations/messages.pot -d crm_saas/translations --no-fuzzy-matching
