@@ -14,6 +14,7 @@ DEFAULTS = {
     "CRM_TRIAL_DAYS": 14,
     "CRM_EXPORT_QUEUE": "crm-exports",
     "CRM_EXPORT_JOB_TIMEOUT": 1800,
+    "CRM_EXPORT_DIR": None,  # None: <instance folder>/exports
     "CRM_LOCKOUT_ATTEMPTS": 5,
     "CRM_LOCKOUT_MINUTES": 15,
     "CRM_API_TOKEN_HOURS": 24 * 30,
@@ -33,7 +34,9 @@ DEFAULTS = {
     "OPENAPI_JSON_PATH": "openapi.json",
 }
 
-ENVIRONMENT_KEYS = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "CRM_BASE_DOMAIN", "CRM_EXPORT_QUEUE")
+ENVIRONMENT_KEYS = (
+    "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "CRM_BASE_DOMAIN", "CRM_EXPORT_QUEUE", "CRM_EXPORT_DIR",
+)
 
 
 def load_config(app, overrides=None):

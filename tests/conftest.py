@@ -62,6 +62,7 @@ def test_config(servers, **extra):
         "CRM_EXPORT_QUEUE": f"crm-test-{os.getpid()}",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # speed; the policy and flow are the same
         "WTF_CSRF_ENABLED": False,
+        "CRM_EXPORT_DIR": os.path.join(instance, "exports"),
         **extra,
     }
 

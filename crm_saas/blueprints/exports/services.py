@@ -14,8 +14,9 @@ from crm_saas.workers_queue import export_queue, redis_connection
 
 
 def export_dir(app, schema):
-    """Files go under the instance folder, one directory per tenant schema."""
-    path = os.path.join(app.instance_path, "exports", schema)
+    """One directory per tenant schema, under the instance folder unless CRM_EXPORT_DIR says where."""
+    root = app.config["CRM_EXPORT_DIR"] or os.path.join(app.instance_path, "exports")
+    path = os.path.join(root, schema)
     os.makedirs(path, exist_ok=True)
     return path
 

@@ -1,0 +1,50 @@
+"""An export runs in a real `crm-saas worker` process against real Redis and yields a readable xlsx."""
+import io
+import os
+import re
+import subprocess
+import sys
+import time
+
+import openpyxl
+
+
+def test_worker_process_writes_the_visible_customers(app, servers, tenant, client_for, factory):
+    admin = factory.admin_id(tenant)
+    rep = factory.user(tenant, "exporter", role="rep", superior_id=admin)
+    names = {f"导出客户{i}" for i in range(25)}
+    for i, name in enumerate(sorted(names)):
+        factory.customer(tenant, rep, name=name, phone=f"1390000{i:04d}")
+    factory.customer(tenant, admin, name="Admin's own customer")  # not visible to the rep
+
+    from tests.conftest import STAFF_PASSWORD, login
+
+    client = client_for(tenant)
+    assert login(client, "exporter", STAFF_PASSWORD).status_code == 302
+    started = client.post("/exports/customers", data={"q": ""})
+    assert started.status_code == 200 and "<progress" in started.text
+    export_id = int(re.search(r"/exports/(\d+)", started.text).group(1))
+
+    env = dict(os.environ, DATABASE_URL=app.config["DATABASE_URL"], REDIS_URL=app.config["REDIS_URL"],
+               CRM_EXPORT_QUEUE=app.config["CRM_EXPORT_QUEUE"], CRM_EXPORT_DIR=app.config["CRM_EXPORT_DIR"],
+               SECRET_KEY="worker-test")
+    worker = subprocess.run([sys.executable, "-m", "crm_saas.cli", "worker", "--burst"], env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert worker.returncode == 0, worker.stderr[-2000:]
+
+    deadline = time.time() + 30
+    while True:
+        progress = client.get(f"/exports/{export_id}")
+        if "export-download" in progress.text or time.time() > deadline:
+            break
+        time.sleep(0.2)
+    assert "25" in progress.text and "hx-trigger" not in progress.text  # finished: polling stops
+    download = client.get(re.search(r'href="([^"]+/download)"', progress.text).group(1))
+    assert download.status_code == 200
+
+    sheet = openpyxl.load_workbook(io.BytesIO(download.data), read_only=True).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 26  # header + the rep's 25, not the admin's
+    assert {row[1] for row in rows[1:]} == names
+    assert all(re.fullmatch(r"CRM\d{12}", row[0]) for row in rows[1:])
+    assert {row[6] for row in rows[1:]} == {f"1390000{i:04d}" for i in range(25)}
