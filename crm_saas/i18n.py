@@ -19,6 +19,13 @@ def init_app(app, babel):
 
     @app.context_processor
     def _languages():
-        from flask_babel import get_locale
+        return {"current_locale": current_language(), "languages": app.config["LANGUAGES"]}
 
-        return {"current_locale": str(get_locale()), "languages": app.config["LANGUAGES"]}
+
+def current_language():
+    """The configured code (``zh_CN``/``en``) of the request's locale; Babel itself says ``zh_Hans_CN``."""
+    from flask_babel import get_locale
+
+    language = get_locale().language
+    return next((code for code in current_app.config["LANGUAGES"] if code.split("_")[0] == language),
+                current_app.config["BABEL_DEFAULT_LOCALE"])

@@ -13,6 +13,7 @@ connections, threads, a worker process and a browser.
 """
 import os
 import secrets
+import shutil
 import threading
 from dataclasses import dataclass
 
@@ -31,25 +32,32 @@ ADMIN_PASSWORD = "Admin#2026"
 STAFF_PASSWORD = "Staff#2026"
 
 
+TEST_INSTANCE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), ".test-instance")
+
+
 @pytest.fixture(scope="session")
-def servers(tmp_path_factory):
-    """``(database_url, redis_url)`` of a fresh database on a real server, and Redis."""
-    instance = tmp_path_factory.mktemp("instance")
-    base_url = os.environ.get("DATABASE_URL") or embedded.ensure_postgres(str(instance), database="postgres")
-    redis_url = os.environ.get("REDIS_URL") or embedded.ensure_redis(str(instance))
+def servers():
+    """``(database_url, redis_url, instance_path)``: a fresh database on a real server, and Redis.
+
+    The embedded servers live in ``.test-instance/`` and are reused by later
+    runs (and by runs going on at the same time): each run makes its own
+    database and queue name, so they never see each other's data.
+    """
+    instance = TEST_INSTANCE
+    base_url = os.environ.get("DATABASE_URL") or embedded.ensure_postgres(instance, database="postgres")
+    redis_url = os.environ.get("REDIS_URL") or embedded.ensure_redis(instance)
     name = f"crm_test_{secrets.token_hex(4)}"
     admin_url = make_url(sqlalchemy_url(base_url)).set(drivername="postgresql")
     admin_dsn = admin_url.render_as_string(hide_password=False)
     with psycopg.connect(admin_dsn, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     test_url = admin_url.set(database=name).render_as_string(hide_password=False)
-    yield test_url, redis_url, str(instance)
+    run_dir = os.path.join(instance, "runs", name)
+    os.makedirs(run_dir, exist_ok=True)
+    yield test_url, redis_url, run_dir
     with psycopg.connect(admin_dsn, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    if not os.environ.get("DATABASE_URL"):
-        embedded.stop_postgres(str(instance))
-    if not os.environ.get("REDIS_URL"):
-        embedded.stop_redis(str(instance))
+    shutil.rmtree(run_dir, ignore_errors=True)
 
 
 def test_config(servers, **extra):

@@ -52,9 +52,10 @@ def change_password():
         elif form.old.data == form.new.data:
             form.new.errors.append(_("The new password must differ from the current one."))
         else:
-            set_password(current_user, form.new.data, by_self=True)
+            user = current_user._get_current_object()
+            set_password(user, form.new.data, by_self=True)
             db.session.commit()
-            login_user(current_user)  # the session token rotated: re-issue this session's cookie
+            login_user(user)  # the session token rotated: re-issue this session's cookie
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("core.home"))
     return render_template("auth/password.html", form=form)

@@ -1,10 +1,17 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
 
 from crm_saas.blueprints.auth.forms import password_policy
+from crm_saas.tenants.provisioning import SlugError, check_slug
 from crm_saas.validators import CnPhone
+
+SLUG_MESSAGES = {
+    "malformed": _l("Use 3-32 lowercase letters, digits or hyphens, starting with a letter."),
+    "reserved": _l("This subdomain is reserved."),
+    "taken": _l("This subdomain is already taken."),
+}
 
 
 class SignupForm(FlaskForm):
@@ -32,3 +39,9 @@ class SignupForm(FlaskForm):
         _l("Rep code (optional)"),
         validators=[Optional(), Regexp(r"^[A-Za-z]{2}\d{4}$", message=_l("A rep code is two letters and four digits."))],
     )
+
+    def validate_subdomain(self, field):
+        try:
+            check_slug((field.data or "").strip().lower())
+        except SlugError as err:
+            raise ValidationError(SLUG_MESSAGES[err.code]) from None
