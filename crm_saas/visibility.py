@@ -13,7 +13,7 @@ def visible_owner_ids(user):
     if user.role == "admin":
         return None
     tree = select(User.id).where(User.id == user.id).cte("visible_staff", recursive=True)
-    tree = tree.union_all(select(User.id).where(User.superior_id == tree.c.id))
+    tree = tree.union_all(select(User.id).join(tree, User.superior_id == tree.c.id))
     return select(tree.c.id)
 
 
