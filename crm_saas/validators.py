@@ -1,6 +1,7 @@
 """Field checks shared by forms and the API, with messages that name the field."""
 import re
 
+from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
@@ -12,6 +13,15 @@ def is_cn_phone(value):
     """An 11-digit mainland mobile, or a landline with its area code (C3)."""
     value = re.sub(r"[\s()]", "", value or "").removeprefix("+86")
     return bool(_MOBILE.match(value) or _LANDLINE.match(value))
+
+
+def is_email(value):
+    """Syntax only: deliverability would need DNS on every save."""
+    try:
+        validate_email(value or "", check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
 
 
 class CnPhone:

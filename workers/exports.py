@@ -42,10 +42,10 @@ def write_customers(path, user, filters):
     from crm_saas.blueprints.auth.models import User
     from crm_saas.blueprints.customers import codes
     from crm_saas.blueprints.customers.models import Contact, Customer
-    from crm_saas.blueprints.customers.services import search_filter, visible_customers
+    from crm_saas.blueprints.customers.services import filter_customers, search_filter, visible_customers
     from crm_saas.extensions import db
 
-    stmt = search_filter(visible_customers(user), filters.get("q"))
+    stmt = filter_customers(search_filter(visible_customers(user), filters.get("q")), filters)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     columns = (
         Customer.number, Customer.name, Customer.type, Customer.industry, Customer.source,

@@ -1,7 +1,49 @@
-"""Public JSON API v1 (API.md), documented by flask-smorest at /api/v1/openapi.json."""
+"""Public JSON API v1 (API.md), documented by flask-smorest at /api/v1/openapi.json.
+
+Each resource module declares a flask-smorest Blueprint through
+``api_blueprint``, which gives all of them the same three properties: they
+serve tenant hosts only, they skip CSRF (no cookie is ever accepted, so a
+forged cross-site request has nothing to ride on), and they admit a caller
+by bearer token alone.
+"""
+from flask import request
+
+API_PREFIX = "/api/v1"
+BEARER_SCHEME = "bearerAuth"
+
+
+def is_api_request():
+    """Whether this request is the API's: errors answer JSON, the web's password redirect stays away."""
+    return request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")
+
+
+def api_blueprint(name, import_name, description):
+    from flask_smorest import Blueprint
+
+    from crm_saas.blueprints.api.access import require_bearer
+    from crm_saas.extensions import csrf
+    from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
+
+    bp = Blueprint(name, import_name, url_prefix=API_PREFIX, description=description)
+    bp.before_request(require_bearer)
+    csrf.exempt(bp)
+    return scoped(bp, TENANT_SCOPE)
 
 
 def init_app(app):
-    from crm_saas.extensions import api, csrf
+    from werkzeug.exceptions import HTTPException
 
-    api.init_app(app)
+    from crm_saas.blueprints.api import auth, customers, deals, errors, exports, pipelines
+    from crm_saas.blueprints.api.schemas import ErrorSchema
+    from crm_saas.extensions import api
+
+    api.ERROR_SCHEMA = ErrorSchema  # documents our error body, not flask-smorest's
+    api.init_app(app, spec_kwargs={"security": [{BEARER_SCHEME: []}]})
+    api.spec.components.security_scheme(BEARER_SCHEME, {
+        "type": "http", "scheme": "bearer",
+        "description": "A token from POST /api/v1/auth/token, valid on its own company's host only.",
+    })
+    # Replaces the handler api.init_app just registered (same key): see errors.py.
+    app.register_error_handler(HTTPException, errors.handle_http_exception)
+    for module in (auth, customers, pipelines, deals, exports):
+        api.register_blueprint(module.bp)

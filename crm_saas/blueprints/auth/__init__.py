@@ -28,11 +28,13 @@ def load_user(cookie_id):
 
 
 def enforce_password_change():
+    from crm_saas.blueprints.api import is_api_request
+
     if (
         current_user.is_authenticated
         and current_user.must_change_password
         and request.endpoint not in PASSWORD_CHANGE_ALLOWED
-        and request.blueprint != "api"
+        and not is_api_request()  # the API answers 403 naming password instead (api/access.py)
     ):
         return redirect(url_for("auth.change_password"))
     return None

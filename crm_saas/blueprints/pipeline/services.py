@@ -112,8 +112,14 @@ def parse_deal_fields(data):
 
 
 def create_deal(data, *, actor, customer):
-    """A new deal on ``customer``, first stage of the chosen (or default) pipeline, at the column's end."""
+    """A new deal on ``customer``, first stage of the chosen (or default) pipeline, at the column's end.
+
+    ``customer`` is None when the caller named none it may see: that is one
+    more field error, reported with the others rather than before them.
+    """
     values, errors = parse_deal_fields(data)
+    if customer is None:
+        errors["customer_id"] = [_("Choose a customer you can see.")]
     pipeline = get_pipeline(data["pipeline_id"]) if data.get("pipeline_id") else default_pipeline()
     stage = None
     if data.get("stage_id"):

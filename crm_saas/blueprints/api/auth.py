@@ -1,0 +1,78 @@
+"""Tokens and the caller's own record.
+
+Getting a token goes through the same ``authenticate`` as the login page, so
+API attempts are logged (channel ``api``) and count toward the same lockout.
+"""
+from flask import g, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from crm_saas.blueprints.api import api_blueprint
+from crm_saas.blueprints.api.access import public
+from crm_saas.blueprints.api.errors import api_abort
+from crm_saas.blueprints.api.schemas import PasswordChangeSchema, StaffSchema, TokenRequestSchema, TokenSchema
+from crm_saas.blueprints.auth import services
+from crm_saas.blueprints.auth.passwords import policy_errors, verify_password
+from crm_saas.extensions import db
+
+bp = api_blueprint("api_auth", __name__, "Tokens and the caller's own staff record.")
+
+REFUSALS = {
+    "bad_credentials": lambda: _("Wrong username or password."),
+    "locked": lambda: _("Too many failed attempts: this account is locked for 15 minutes."),
+    "inactive": lambda: _("This account has been disabled."),
+}
+
+
+@bp.route("/auth/token", methods=["POST"])
+@public
+@bp.doc(security=[])
+@bp.arguments(TokenRequestSchema)
+@bp.response(200, TokenSchema)
+@bp.alt_response(401, description="Wrong credentials, locked or disabled account.")
+def issue_token(credentials):
+    """Exchange a username and password for a bearer token"""
+    user, reason = services.authenticate(
+        credentials["username"], credentials["password"], channel="api",
+        ip=request.remote_addr, user_agent=request.user_agent.string,
+    )
+    if user is None:
+        api_abort(401, REFUSALS[reason]())
+    token, expires_at = services.issue_token(user)
+    return {"token": token, "expires_at": expires_at}
+
+
+@bp.route("/auth/token", methods=["DELETE"])
+@bp.response(204)
+def revoke_token():
+    """Revoke the bearer token of this request"""
+    services.revoke_token(g.api_token)
+
+
+@bp.route("/me", methods=["GET"])
+@bp.response(200, StaffSchema)
+def me():
+    """The caller's staff record"""
+    return current_user
+
+
+@bp.route("/me/password", methods=["POST"])
+@bp.arguments(PasswordChangeSchema)
+@bp.response(204)
+def change_password(body):
+    """Change the caller's own password (required first when someone else set it)"""
+    errors = {}
+    if not body["old"]:
+        errors["old"] = [_("Current password is required.")]
+    elif not verify_password(current_user.password_hash, body["old"]):
+        errors["old"] = [_("The current password is wrong.")]
+    if not body["new"]:
+        errors["new"] = [_("New password is required.")]
+    elif body["new"] == body["old"]:
+        errors["new"] = [_("The new password must differ from the current one.")]
+    elif policy_errors(body["new"]):
+        errors["new"] = [str(message) for message in policy_errors(body["new"])]
+    if errors:
+        api_abort(422, errors=errors)
+    services.set_password(current_user, body["new"], by_self=True)
+    db.session.commit()

@@ -1,0 +1,95 @@
+"""Exports: ask for one (202), watch it, download the file, all by bearer token.
+
+The download lives here rather than on the web route so it is admitted the
+API's way (token, never cookie) and answers the API's errors.
+"""
+import os
+
+import marshmallow as ma
+from flask import current_app, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from marshmallow import fields
+
+from crm_saas.blueprints.api import api_blueprint
+from crm_saas.blueprints.api.errors import api_abort
+from crm_saas.blueprints.api.schemas import InputSchema
+from crm_saas.blueprints.exports.models import EXPORT_KINDS
+from crm_saas.blueprints.exports.services import export_dir, live_progress, start_export, visible_export
+from crm_saas.tenants.resolve import current_tenant
+
+bp = api_blueprint("api_exports", __name__, "Exports to Excel, made in the background.")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class CustomerFiltersSchema(ma.Schema):
+    """The customer list's filters; an unknown one is refused rather than silently ignored."""
+
+    q = fields.String()
+    type = fields.String()
+    industry = fields.String()
+    source = fields.String()
+    tag = fields.String()
+    owner_id = fields.Integer()
+
+
+class ExportRequestSchema(InputSchema):
+    kind = fields.String(required=True, metadata={"enum": list(EXPORT_KINDS)})
+    filters = fields.Nested(CustomerFiltersSchema, load_default=dict)
+
+
+class ExportSchema(ma.Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    status = fields.String(metadata={"enum": ["queued", "started", "finished", "failed"]})
+    progress = fields.Integer(metadata={"description": "0-100"})
+    error = fields.String(allow_none=True)
+    download_url = fields.String(allow_none=True, metadata={"description": "Set once the export has finished."})
+
+
+def _describe(export):
+    status, progress = live_progress(export)
+    done = status == "finished" and export.file_name
+    return {
+        "id": export.id, "kind": export.kind, "status": status, "progress": progress, "error": export.error,
+        "download_url": url_for("api_exports.download", export_id=export.id, _external=True) if done else None,
+    }
+
+
+@bp.route("/exports", methods=["POST"])
+@bp.arguments(ExportRequestSchema)
+@bp.response(202, ExportSchema)
+def create_export(data):
+    """Queue an export of the records the caller may see"""
+    if data["kind"] not in EXPORT_KINDS:
+        api_abort(422, errors={"kind": [_("Choose a value from the list.")]})
+    return _describe(start_export(data["kind"], data["filters"], actor=current_user))
+
+
+@bp.route("/exports/<int:export_id>", methods=["GET"])
+@bp.response(200, ExportSchema)
+@bp.alt_response(404, description="No such export, or not one the caller may see.")
+def get_export(export_id):
+    """How far an export has got"""
+    export = visible_export(current_user, export_id)
+    if export is None:
+        api_abort(404)
+    return _describe(export)
+
+
+@bp.route("/exports/<int:export_id>/download", methods=["GET"])
+@bp.doc(responses={
+    "200": {"description": "The workbook.", "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}},
+    "404": {"description": "No such export, or not one the caller may see."},
+    "409": {"description": "The export has not finished."},
+})
+def download(export_id):
+    """The finished export's file"""
+    export = visible_export(current_user, export_id)
+    if export is None:
+        api_abort(404)
+    if export.status != "finished" or not export.file_name:
+        api_abort(409, _("The export has not finished yet."))
+    path = os.path.join(export_dir(current_app, current_tenant().schema_name), export.file_name)
+    return send_file(path, mimetype=XLSX, as_attachment=True, download_name=f"{export.kind}-{export.id}.xlsx")

@@ -1,0 +1,32 @@
+"""Pipelines and their boards; the board's totals count only the deals the caller may see."""
+from flask_login import current_user
+
+from crm_saas.blueprints.api import api_blueprint
+from crm_saas.blueprints.api.errors import api_abort
+from crm_saas.blueprints.api.schemas import BoardSchema, PipelineSchema
+from crm_saas.blueprints.pipeline import services
+
+bp = api_blueprint("api_pipelines", __name__, "Pipelines, their stages and boards.")
+
+
+@bp.route("/pipelines", methods=["GET"])
+@bp.response(200, PipelineSchema(many=True))
+def list_pipelines():
+    """Every pipeline with its stages in order"""
+    return services.list_pipelines()
+
+
+@bp.route("/pipelines/<int:pipeline_id>/board", methods=["GET"])
+@bp.response(200, BoardSchema)
+@bp.alt_response(404, description="No such pipeline.")
+def board(pipeline_id):
+    """Each stage with the count and amount of the visible deals in it, and its first cards"""
+    pipeline = services.get_pipeline(pipeline_id)
+    if pipeline is None:
+        api_abort(404)
+    columns = services.board(pipeline, current_user)
+    return {"stages": [
+        {"id": c["stage"].id, "name": c["stage"].name, "kind": c["stage"].kind,
+         "count": c["count"], "amount": c["amount"], "deals": c["deals"]}
+        for c in columns
+    ]}

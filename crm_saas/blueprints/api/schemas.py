@@ -1,0 +1,143 @@
+"""Marshmallow schemas shared by the API: errors, paging, staff, pipelines and deals.
+
+They do double duty: they shape the JSON and they are the OpenAPI document.
+Input schemas exclude unknown keys, so a client may send back what it read
+(``id``, ``created_at`` ...) without tripping over read-only fields.
+Business rules stay in the services; schemas only check JSON types.
+"""
+import marshmallow as ma
+from marshmallow import fields, post_load, validate
+
+MAX_PER_PAGE = 200
+
+
+class InputSchema(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+
+class ErrorSchema(ma.Schema):
+    message = fields.String(metadata={"description": "What went wrong, for errors not tied to fields."})
+    errors = fields.Dict(
+        keys=fields.String(), values=fields.List(fields.String()),
+        metadata={"description": "Messages by field name; nested fields are dotted (contacts.0.phone)."},
+    )
+
+
+class PageArgs(InputSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(
+        load_default=50, validate=validate.Range(min=1),
+        metadata={"description": f"At most {MAX_PER_PAGE}; larger values are lowered to it."},
+    )
+
+    @post_load
+    def cap_per_page(self, data, **kwargs):
+        data["per_page"] = min(data["per_page"], MAX_PER_PAGE)
+        return data
+
+
+def page_schema(item_schema, name):
+    """The list envelope of API.md: ``{"items", "total", "page", "per_page"}``."""
+    return ma.Schema.from_dict({
+        "items": fields.List(fields.Nested(item_schema)),
+        "total": fields.Integer(), "page": fields.Integer(), "per_page": fields.Integer(),
+    }, name=name)
+
+
+class Money(fields.Decimal):
+    """Money travels as a decimal string ("1234.50"); input may be a string or a JSON number."""
+
+    def __init__(self, **kwargs):
+        super().__init__(places=2, as_string=True, allow_nan=False, **kwargs)
+
+
+class StaffSchema(ma.Schema):
+    id = fields.Integer()
+    username = fields.String()
+    name = fields.String()
+    phone = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    title = fields.String(allow_none=True)
+    code = fields.String(allow_none=True)
+    role = fields.String(metadata={"enum": ["admin", "supervisor", "rep"]})
+    superior_id = fields.Integer(allow_none=True)
+    active = fields.Boolean()
+    must_change_password = fields.Boolean()
+
+
+class TokenRequestSchema(InputSchema):
+    username = fields.String(required=True)
+    password = fields.String(required=True, load_only=True)
+
+
+class TokenSchema(ma.Schema):
+    token = fields.String()
+    expires_at = fields.DateTime()
+
+
+class PasswordChangeSchema(InputSchema):
+    old = fields.String(load_default=None)
+    new = fields.String(load_default=None)
+
+
+class StageSchema(ma.Schema):
+    id = fields.Integer()
+    name = fields.String()
+    position = fields.Integer()
+    kind = fields.String(metadata={"enum": ["open", "won", "lost"]})
+
+
+class PipelineSchema(ma.Schema):
+    id = fields.Integer()
+    name = fields.String()
+    stages = fields.List(fields.Nested(StageSchema))
+
+
+class DealSchema(ma.Schema):
+    id = fields.Integer()
+    name = fields.String()
+    customer_id = fields.Integer()
+    pipeline_id = fields.Integer()
+    amount = Money()
+    expected_close = fields.Date(allow_none=True)
+    stage_id = fields.Integer()
+    owner_id = fields.Integer()
+    probability = fields.Integer(allow_none=True)
+    lost_reason = fields.String(allow_none=True)
+    custom = fields.Dict()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class DealCreateSchema(InputSchema):
+    """No field is marked required here: the service names every missing one in a single 422."""
+
+    name = fields.String(allow_none=True, metadata={"description": "Required."})
+    customer_id = fields.Integer(allow_none=True, metadata={"description": "Required; a customer you can see."})
+    amount = Money(allow_none=True)
+    expected_close = fields.Date(allow_none=True)
+    pipeline_id = fields.Integer(allow_none=True, metadata={"description": "Default: the default pipeline."})
+    stage_id = fields.Integer(allow_none=True, metadata={"description": "Default: the pipeline's first stage."})
+
+
+class DealMoveSchema(InputSchema):
+    stage_id = fields.Integer(allow_none=True, metadata={"description": "Required."})
+    position = fields.Integer(
+        allow_none=True, validate=validate.Range(min=0),
+        metadata={"description": "Index among the cards of the stage; default: last."},
+    )
+    lost_reason = fields.String(allow_none=True, metadata={"description": "Required when moving to a lost stage."})
+
+
+class BoardStageSchema(ma.Schema):
+    id = fields.Integer()
+    name = fields.String()
+    kind = fields.String()
+    count = fields.Integer()
+    amount = Money()
+    deals = fields.List(fields.Nested(DealSchema))
+
+
+class BoardSchema(ma.Schema):
+    stages = fields.List(fields.Nested(BoardStageSchema))

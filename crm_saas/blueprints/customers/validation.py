@@ -1,0 +1,109 @@
+"""The customer rules (C2, C3, C5), in one place for the web form and the API.
+
+``validate_customer`` takes plain data, the shape the API speaks (contacts as
+a list of dicts), and returns every broken rule at once as
+``{field: [messages]}``; contact fields are named ``contacts.<i>.<field>``.
+The web form maps those names back to its own fields, the API answers them
+as a 422, so a rule changed here changes both.
+
+Values of the wrong JSON type (a number for a name, a string for the contact
+list) are left to the API's schema, which reports them; only text, lists and
+dicts are judged here, so the same field is never reported twice.
+"""
+from flask_babel import gettext as _
+
+from crm_saas.blueprints.customers.codes import CONTACT_ROLES, CUSTOMER_TYPES, INDUSTRIES, SOURCES
+from crm_saas.validators import is_cn_phone, is_email
+
+MAX_LENGTHS = {
+    "name": 200, "industry_note": 200, "size": 40, "province": 40, "city": 40, "district": 40, "address": 300,
+}
+CONTACT_MAX_LENGTHS = {"name": 100, "title": 100, "email": 200, "wechat": 64}
+TAG_MAX_LENGTH = 40
+_TRUE = (True, 1, "1", "true", "True", "yes", "on", "y")
+
+
+def validate_customer(data):
+    """Every rule ``data`` breaks, by field name; empty when the customer may be saved."""
+    errors = {}
+
+    def add(field, message):
+        errors.setdefault(field, []).append(message)
+
+    name = _text(data.get("name"))
+    if name == "":
+        add("name", _("Customer name is required."))
+    _choice(data, "industry", INDUSTRIES, _("Industry is required."), add)
+    if _text(data.get("industry")) == "other" and _text(data.get("industry_note")) == "":
+        add("industry_note", _("Describe the industry when choosing Other."))
+    if _text(data.get("type")) != "":  # absent means the default, potential
+        _choice(data, "type", CUSTOMER_TYPES, None, add)
+    _choice(data, "source", SOURCES, _("Source is required."), add)
+    for field, limit in MAX_LENGTHS.items():
+        _max_length(field, data.get(field), limit, add)
+    tags = data.get("tags")
+    if isinstance(tags, list):
+        for index, tag in enumerate(tags):
+            _max_length(f"tags.{index}", tag, TAG_MAX_LENGTH, add)
+    _contacts(data.get("contacts"), add)
+    return errors
+
+
+def is_primary(contact):
+    """The API says ``primary``; older callers (and the model) say ``is_primary``."""
+    return contact.get("primary", contact.get("is_primary")) in _TRUE
+
+
+def _contacts(contacts, add):
+    if contacts is None or contacts == []:
+        add("contacts", _("A main contact is required."))
+        return
+    if not isinstance(contacts, list):
+        return
+    items = [c for c in contacts if isinstance(c, dict)]
+    primaries = [c for c in items if is_primary(c)]
+    only_unmarked = len(items) == 1 and items[0].get("primary", items[0].get("is_primary")) is None
+    if len(primaries) != 1 and not only_unmarked:
+        add("contacts", _("Mark exactly one contact as the main contact."))
+    for index, contact in enumerate(contacts):
+        if isinstance(contact, dict):
+            _contact(f"contacts.{index}", contact, is_primary(contact) or only_unmarked, add)
+
+
+def _contact(prefix, contact, primary, add):
+    if _text(contact.get("name")) == "":
+        add(f"{prefix}.name", _("Contact name is required."))
+    phone = _text(contact.get("phone"))
+    if phone == "" and primary:
+        add(f"{prefix}.phone", _("Contact phone is required."))
+    elif phone and not is_cn_phone(phone):
+        add(f"{prefix}.phone", _("Enter an 11-digit mobile number or a landline with area code."))
+    email = _text(contact.get("email"))
+    if email and not is_email(email):
+        add(f"{prefix}.email", _("Enter a valid email address."))
+    role = _text(contact.get("role"))
+    if role and role not in CONTACT_ROLES:
+        add(f"{prefix}.role", _("Choose a contact role from the list."))
+    for field, limit in CONTACT_MAX_LENGTHS.items():
+        _max_length(f"{prefix}.{field}", contact.get(field), limit, add)
+
+
+def _text(value):
+    """Stripped text; "" for missing or blank; None for a value that is not text at all."""
+    if value is None:
+        return ""
+    return value.strip() if isinstance(value, str) else None
+
+
+def _choice(data, field, codes, required_message, add):
+    value = _text(data.get(field))
+    if value == "":
+        if required_message:
+            add(field, required_message)
+    elif value is not None and value not in codes:
+        add(field, _("Choose a value from the list."))
+
+
+def _max_length(field, value, limit, add):
+    if isinstance(value, str) and len(value.strip()) > limit:
+        add(field, _("At most %(max)d characters.", max=limit))

@@ -1,0 +1,60 @@
+"""API fixtures: a client that carries a bearer token, got the way an integration gets it."""
+import pytest
+
+from tests.conftest import ADMIN_PASSWORD, STAFF_PASSWORD
+
+API = "/api/v1"
+
+
+class ApiClient:
+    """JSON calls on one tenant's host with ``Authorization: Bearer <token>``."""
+
+    def __init__(self, client, token=None):
+        self.client, self.token = client, token
+
+    def headers(self, extra=None):
+        return {**({"Authorization": f"Bearer {self.token}"} if self.token else {}), **(extra or {})}
+
+    def call(self, method, path, json=None, headers=None, **kwargs):
+        url = path if path.startswith("http") else API + path
+        return self.client.open(url, method=method, json=json, headers=self.headers(headers), **kwargs)
+
+    def get(self, path, **kwargs):
+        return self.call("GET", path, **kwargs)
+
+    def post(self, path, json=None, **kwargs):
+        return self.call("POST", path, json=json, **kwargs)
+
+    def delete(self, path, **kwargs):
+        return self.call("DELETE", path, **kwargs)
+
+
+def get_token(client, username, password):
+    response = client.post(f"{API}/auth/token", json={"username": username, "password": password})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()["token"]
+
+
+@pytest.fixture
+def api_for(client_for):
+    """``api_for(tenant, username=..., password=...)``: an ApiClient holding that user's token."""
+
+    def make(tenant, username="admin", password=None):
+        client = client_for(tenant)
+        password = password or (ADMIN_PASSWORD if username == "admin" else STAFF_PASSWORD)
+        return ApiClient(client, get_token(client, username, password))
+
+    return make
+
+
+@pytest.fixture
+def admin_api(api_for, tenant):
+    return api_for(tenant)
+
+
+def valid_customer(**overrides):
+    data = {
+        "name": "上海测试科技有限公司", "industry": "it", "source": "referral",
+        "contacts": [{"name": "张三", "phone": "13800138000", "primary": True}],
+    }
+    return {**data, **overrides}

@@ -1,0 +1,139 @@
+"""Customers through the API: the same rules as the form, the same visibility as the pages."""
+from datetime import datetime
+
+from tests.api.conftest import valid_customer
+
+
+def test_create_returns_the_customer(admin_api):
+    data = valid_customer(
+        type="intent", industry="other", industry_note="新能源", tags=["VIP", "华东"], province="上海市",
+        city="上海市", district="浦东新区", address="世纪大道 1 号", custom={"erp_id": "E-42"},
+        contacts=[
+            {"name": "张三", "phone": "021-12345678", "email": "zhang@example.com", "role": "decision_maker",
+             "primary": True},
+            {"name": "李四", "title": "采购", "wechat": "lisi_wx", "role": "user", "primary": False},
+        ],
+    )
+    response = admin_api.post("/customers", json=data)
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body["number"].startswith("CRM") and len(body["number"]) == 15
+    assert body["owner_id"] == admin_api.get("/me").get_json()["id"]
+    assert (body["type"], body["industry_note"], body["tags"]) == ("intent", "新能源", ["VIP", "华东"])
+    assert body["custom"] == {"erp_id": "E-42"} and body["district"] == "浦东新区"
+    assert datetime.fromisoformat(body["created_at"]).utcoffset() is not None
+    assert [(c["name"], c["primary"], c["role"]) for c in body["contacts"]] == [
+        ("张三", True, "decision_maker"), ("李四", False, "user"),
+    ]
+    assert admin_api.get(f"/customers/{body['id']}").get_json() == body
+
+
+def test_type_defaults_to_potential_and_a_lone_contact_is_the_main_one(admin_api):
+    data = valid_customer(contacts=[{"name": "王五", "phone": "13912345678"}])
+    body = admin_api.post("/customers", json=data).get_json()
+    assert body["type"] == "potential" and body["contacts"][0]["primary"] is True
+
+
+def test_every_bad_field_is_named_and_nothing_is_saved(admin_api):
+    data = {
+        "name": "  ", "industry": "other", "type": "vip", "source": "tv", "owner_id": "me",
+        "contacts": [
+            {"name": "", "phone": "12345", "email": "not-an-email", "role": "boss", "primary": True},
+            {"name": "B", "phone": "13800138000", "primary": "maybe"},
+        ],
+    }
+    response = admin_api.post("/customers", json=data)
+    assert response.status_code == 422
+    errors = response.get_json()["errors"]
+    assert set(errors) == {
+        "name", "industry_note", "type", "source", "owner_id", "contacts.0.name", "contacts.0.phone",
+        "contacts.0.email", "contacts.0.role", "contacts.1.primary",
+    }
+    assert all(isinstance(m, str) and m for messages in errors.values() for m in messages)
+    assert admin_api.get("/customers").get_json()["total"] == 0
+
+
+def test_a_main_contact_is_required_and_only_one(admin_api):
+    assert set(admin_api.post("/customers", json=valid_customer(contacts=[])).get_json()["errors"]) == {"contacts"}
+    two = [{"name": "A", "phone": "13800138000", "primary": True}, {"name": "B", "phone": "13800138001", "primary": True}]
+    assert set(admin_api.post("/customers", json=valid_customer(contacts=two)).get_json()["errors"]) == {"contacts"}
+    empty = admin_api.post("/customers", json={}).get_json()["errors"]
+    assert {"name", "industry", "source", "contacts"} <= set(empty)
+
+
+def test_list_pages_and_caps_per_page(admin_api, tenant, factory):
+    admin_id = factory.admin_id(tenant)
+    for i in range(5):
+        factory.customer(tenant, admin_id, name=f"客户{i}", phone=f"1380013800{i}")
+    first = admin_api.get("/customers?per_page=2").get_json()
+    assert (first["total"], first["page"], first["per_page"], len(first["items"])) == (5, 1, 2, 2)
+    assert [c["name"] for c in first["items"]] == ["客户4", "客户3"]  # newest first
+    last = admin_api.get("/customers?per_page=2&page=3").get_json()
+    assert [c["name"] for c in last["items"]] == ["客户0"]
+    assert admin_api.get("/customers?per_page=1000").get_json()["per_page"] == 200
+    assert set(admin_api.get("/customers?page=0").get_json()["errors"]) == {"page"}
+    assert admin_api.get("/customers?q=13800138003").get_json()["items"][0]["name"] == "客户3"
+
+
+def test_list_filters(admin_api):
+    admin_api.post("/customers", json=valid_customer(name="甲", industry="finance", tags=["vip"]))
+    admin_api.post("/customers", json=valid_customer(name="乙", type="closed", source="exhibition"))
+    names = lambda query: [c["name"] for c in admin_api.get(f"/customers?{query}").get_json()["items"]]  # noqa: E731
+    assert names("industry=finance") == ["甲"]
+    assert names("type=closed") == ["乙"]
+    assert names("source=exhibition&type=closed") == ["乙"]
+    assert names("tag=vip") == ["甲"]
+
+
+def test_reps_see_only_their_own_and_supervisors_their_team(tenant, factory, api_for):
+    admin_id = factory.admin_id(tenant)
+    boss = factory.user(tenant, "boss", role="supervisor", superior_id=admin_id)
+    rep_a = factory.user(tenant, "rep_a", superior_id=boss)
+    factory.user(tenant, "rep_b", superior_id=boss)
+    theirs = factory.customer(tenant, rep_a, name="A 的客户")
+
+    rep_b = api_for(tenant, "rep_b")
+    assert rep_b.get(f"/customers/{theirs}").status_code == 404
+    assert rep_b.get("/customers").get_json()["total"] == 0
+    assert api_for(tenant, "boss").get(f"/customers/{theirs}").status_code == 200
+    assert api_for(tenant, "rep_a").get(f"/customers/{theirs}").status_code == 200
+
+
+def test_owner_can_be_someone_managed_but_not_a_peer(tenant, factory, api_for):
+    admin_id = factory.admin_id(tenant)
+    boss = factory.user(tenant, "boss2", role="supervisor", superior_id=admin_id)
+    rep = factory.user(tenant, "rep_c", superior_id=boss)
+    peer = factory.user(tenant, "peer", role="supervisor", superior_id=admin_id)
+    api = api_for(tenant, "boss2")
+    assert api.post("/customers", json=valid_customer(owner_id=rep)).get_json()["owner_id"] == rep
+    refused = api.post("/customers", json=valid_customer(owner_id=peer))
+    assert refused.status_code == 422 and list(refused.get_json()["errors"]) == ["owner_id"]
+
+
+def test_another_companys_customer_is_404(make_tenant, factory, api_for):
+    a, b = make_tenant("cus-a"), make_tenant("cus-b")
+    theirs = factory.customer(a, factory.admin_id(a), name="Alpha")
+    assert api_for(a).get(f"/customers/{theirs}").status_code == 200
+    assert api_for(b).get(f"/customers/{theirs}").status_code == 404
+    assert api_for(b).get("/customers?q=Alpha").get_json()["total"] == 0
+
+
+def test_the_web_form_applies_the_same_rules_beside_its_fields(admin_client):
+    response = admin_client.post("/customers/new", data={
+        "name": "", "industry": "other", "industry_note": "", "type": "potential", "source": "",
+        "contact_name": "", "contact_phone": "12345",
+    }, headers={"Accept-Language": "en"})
+    assert response.status_code == 422
+    page = response.text
+    for message in ("Customer name is required.", "Describe the industry when choosing Other.",
+                    "Source is required.", "Contact name is required.",
+                    "Enter an 11-digit mobile number or a landline with area code."):
+        assert message in page, message
+    for field in ("name", "industry_note", "source", "contact_name", "contact_phone"):
+        assert f'id="{field}-error"' in page, field  # beside its field, not in a summary
+    saved = admin_client.post("/customers/new", data={
+        "name": "表单客户", "industry": "it", "type": "potential", "source": "referral",
+        "contact_name": "赵六", "contact_phone": "13800138000",
+    })
+    assert saved.status_code == 302
+
