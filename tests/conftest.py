@@ -60,7 +60,7 @@ def servers():
     shutil.rmtree(run_dir, ignore_errors=True)
 
 
-def test_config(servers, **extra):
+def app_config(servers, **extra):
     database_url, redis_url, instance = servers
     return {
         "TESTING": True,
@@ -79,7 +79,7 @@ def test_config(servers, **extra):
 def app(servers):
     from crm_saas.tenants.migrate import upgrade_all
 
-    app = create_app(test_config(servers))
+    app = create_app(app_config(servers))
     app.instance_path = servers[2]
     with app.app_context():
         upgrade_all()
@@ -130,8 +130,11 @@ class HostClient(FlaskClient):
     host = "localhost"
 
     def open(self, *args, **kwargs):
+        """Requests read English unless a test asks for another language."""
         kwargs.setdefault("base_url", f"http://{self.host}")
-        return super().open(*args, **kwargs)
+        headers = dict(kwargs.pop("headers", None) or {})
+        headers.setdefault("Accept-Language", "en")
+        return super().open(*args, headers=headers, **kwargs)
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 from sqlalchemy import select
 
 from crm_saas.blueprints.auth.passwords import policy_errors
-from tests.conftest import ADMIN_PASSWORD, STAFF_PASSWORD, login, test_config
+from tests.conftest import ADMIN_PASSWORD, STAFF_PASSWORD, app_config, login
 
 
 def login_events(app, factory, tenant):
@@ -14,7 +14,7 @@ def login_events(app, factory, tenant):
 
 
 def test_password_policy_names_each_missing_part(app):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         assert policy_errors("Abcdef1!") == []
         assert [str(e) for e in policy_errors("abc")] == [
             "Password must be at least 8 characters long.", "Password must contain a digit.",
@@ -69,7 +69,7 @@ def test_forms_and_htmx_posts_need_the_csrf_token(servers, tenant):
     from crm_saas import create_app
     from tests.conftest import HostClient
 
-    app = create_app(test_config(servers, WTF_CSRF_ENABLED=True))
+    app = create_app(app_config(servers, WTF_CSRF_ENABLED=True))
     client = HostClient(app, app.response_class, use_cookies=True)
     client.host = tenant.host
     assert login(client, "admin", ADMIN_PASSWORD).status_code == 400

@@ -62,7 +62,7 @@ def test_upgrade_skips_current_tenants_names_failures_and_resumes(servers, priva
     from crm_saas import create_app
     from crm_saas.extensions import db
     from crm_saas.tenants.models import Tenant
-    from tests.conftest import test_config
+    from tests.conftest import app_config
 
     migrations = tmp_path / "migrations"
     shutil.copytree(os.path.join(os.path.dirname(__file__), "..", "migrations"), migrations)
@@ -70,7 +70,7 @@ def test_upgrade_skips_current_tenants_names_failures_and_resumes(servers, priva
     env = dict(os.environ, DATABASE_URL=private_database, REDIS_URL=servers[1], SECRET_KEY="t")
 
     assert cli(["db", "upgrade"], env).returncode == 0  # public schema, no tenants yet
-    app = create_app(test_config(servers, DATABASE_URL=private_database))
+    app = create_app(app_config(servers, DATABASE_URL=private_database))
     with app.app_context():
         for slug in ("alpha", "bravo", "charlie"):
             provision_tenant(slug, slug.title(), {"username": "admin", "name": "A",
