@@ -8,6 +8,7 @@ column, without their schema being opened.
 """
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from alembic.config import Config
@@ -37,6 +38,12 @@ def alembic_config(track, extra_locations=()):
 
 
 def script_directory(track, extra_locations=()):
+    return _scripts(track, tuple(map(str, extra_locations)), str(migrations_dir()))
+
+
+@lru_cache(maxsize=32)
+def _scripts(track, extra_locations, _where):
+    """Parsing the revision files costs milliseconds: once per process, not once per tenant."""
     return ScriptDirectory.from_config(alembic_config(track, extra_locations))
 
 
@@ -54,7 +61,7 @@ def tenant_schema():
 def _upgrade(connection, track, version_schema, extra_locations=(), attributes=None):
     cfg = alembic_config(track, extra_locations)
     cfg.attributes.update(attributes or {})
-    script = ScriptDirectory.from_config(cfg)
+    script = script_directory(track, extra_locations)
 
     def upgrade_fn(rev, context):
         return script._upgrade_revs("head", rev)

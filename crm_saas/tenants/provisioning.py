@@ -72,7 +72,7 @@ def provision_tenant(slug, name, admin, *, status="trial", contact=None, rep_cod
         conn.execute(insert(TenantDomain).values(tenant_id=tenant_id, domain=f"{slug}.{base}", is_primary=True))
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
         tconn = conn.execution_options(schema_translate_map={TENANT_SCHEMA: schema})
-        db.metadata.create_all(tconn, tables=tenant_tables())
+        db.metadata.create_all(tconn, tables=tenant_tables(), checkfirst=False)  # the schema is brand new
         version = stamp_tenant(conn, schema)
         conn.execute(Tenant.__table__.update().where(Tenant.id == tenant_id).values(schema_version=version))
         with Session(bind=tconn) as session:

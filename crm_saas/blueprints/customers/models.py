@@ -53,7 +53,8 @@ class Contact(TenantTable, db.Model):
     __tablename__ = "contacts"
     __table_args__ = tenant_args(
         Index("ix_contacts_customer_id", "customer_id"),
-        Index("ix_contacts_phone", "phone"),
+        # Pattern ops: phone search is a prefix LIKE, which a plain btree cannot serve outside the C collation.
+        Index("ix_contacts_phone", "phone", postgresql_ops={"phone": "varchar_pattern_ops"}),
         Index("ix_contacts_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),
     )
 
