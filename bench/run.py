@@ -136,7 +136,7 @@ def run_all(args, database_url, redis_url, instance):
     rows.append((f"upgrade_all(), {tenants_total} tenants at head", f"{upgrade_ms:8.1f} ms", "in-process",
                  f"median of {runs}", ""))
     cli_ms = median_ms(lambda: _cli_upgrade(database_url, redis_url, tenants_total), runs=3, warmup=0)
-    rows.append((f"`crm-saas db upgrade`, nothing to do", f"{cli_ms:8.1f} ms", "subprocess wall",
+    rows.append(("`crm-saas db upgrade`, nothing to do", f"{cli_ms:8.1f} ms", "subprocess wall",
                  "median of 3", f"({cli_ms - upgrade_ms:.0f} ms start-up)"))
     with app.app_context():
         db.engine.dispose()

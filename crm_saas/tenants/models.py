@@ -7,9 +7,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from crm_saas.extensions import db
 from crm_saas.models_base import PUBLIC_SCHEMA, utcnow
 
-TENANT_STATUSES = ("trial", "active", "pending", "suspended", "rejected")
-
-
 class Tenant(db.Model):
     __tablename__ = "tenants"
     __table_args__ = {"schema": PUBLIC_SCHEMA}
@@ -18,7 +15,7 @@ class Tenant(db.Model):
     slug: Mapped[str] = mapped_column(String(63), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     schema_name: Mapped[str] = mapped_column(String(63), unique=True)
-    status: Mapped[str] = mapped_column(String(20), default="trial")
+    status: Mapped[str] = mapped_column(String(20), default="trial")  # trial, active, suspended ...
     expires_at: Mapped[datetime | None]
     contact_name: Mapped[str | None] = mapped_column(String(100))
     contact_phone: Mapped[str | None] = mapped_column(String(30))

@@ -66,8 +66,8 @@ def release_tenant(exc=None):
         unbind(token)
 
 
-def tenant_host(tenant):
+def tenant_host(slug):
     """``slug.base-domain[:port]`` for links that cross from the platform to a tenant."""
     port = request.host.partition(":")[2]
-    host = f"{tenant.slug}.{current_app.config['CRM_BASE_DOMAIN']}"
+    host = f"{slug}.{current_app.config['CRM_BASE_DOMAIN']}"
     return f"{host}:{port}" if port else host

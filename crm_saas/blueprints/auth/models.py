@@ -9,9 +9,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from crm_saas.extensions import db
 from crm_saas.models_base import TENANT_SCHEMA, TenantTable, tenant_args, utcnow
 
-ROLES = ("admin", "supervisor", "rep")
-
-
 def new_session_token():
     return secrets.token_urlsafe(16)
 

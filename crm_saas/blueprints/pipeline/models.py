@@ -9,9 +9,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from crm_saas.extensions import db
 from crm_saas.models_base import TENANT_SCHEMA, TenantTable, tenant_args, utcnow
 
-STAGE_KINDS = ("open", "won", "lost")
-
-
 class Pipeline(TenantTable, db.Model):
     __tablename__ = "pipelines"
 
@@ -33,7 +30,7 @@ class Stage(TenantTable, db.Model):
     # language; stages an admin adds have only their own name.
     code: Mapped[str | None] = mapped_column(String(40))
     position: Mapped[int] = mapped_column(default=0)
-    kind: Mapped[str] = mapped_column(String(10), default="open")
+    kind: Mapped[str] = mapped_column(String(10), default="open")  # open, won or lost
     probability: Mapped[int] = mapped_column(default=0)
 
     pipeline = relationship("Pipeline", back_populates="stages")

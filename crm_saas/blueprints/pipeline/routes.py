@@ -40,7 +40,7 @@ def move(deal_id):
     if result is None:
         abort(404)
     deal, old_stage_id = result
-    changed = [sid for sid in dict.fromkeys((old_stage_id, deal.stage_id))]
+    changed = list(dict.fromkeys((old_stage_id, deal.stage_id)))
     totals = services.column_totals(deal.pipeline_id, current_user, changed)
     heads = [(services.get_stage(sid), *totals.get(sid, (0, 0))) for sid in changed]
     return render_template("pipeline/_move_result.html", deal=deal, heads=heads)

@@ -38,9 +38,6 @@ def signup():
             db.session.rollback()
             form.subdomain.errors.append(SLUG_MESSAGES["taken"])
         else:
-            from crm_saas.tenants.models import Tenant
-
-            tenant = Tenant(slug=slug)
             login = url_for("auth.login", username=ADMIN_USERNAME, welcome=1)
-            return redirect(f"{request.scheme}://{tenant_host(tenant)}{login}")
+            return redirect(f"{request.scheme}://{tenant_host(slug)}{login}")
     return render_template("signup/signup.html", form=form), 200 if not form.errors else 422
