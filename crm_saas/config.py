@@ -21,6 +21,7 @@ DEFAULTS = {
     "PASSWORD_HASH_METHOD": "scrypt",
     "LANGUAGES": ["zh_CN", "en"],
     "BABEL_DEFAULT_LOCALE": "zh_CN",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",  # times are stored in UTC, shown in China time
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20},
     "WTF_CSRF_TIME_LIMIT": None,
     "SESSION_COOKIE_HTTPONLY": True,

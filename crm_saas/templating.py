@@ -2,7 +2,7 @@
 from decimal import Decimal
 from functools import lru_cache
 
-from flask_babel import get_locale
+from flask_babel import format_datetime, get_locale
 
 
 def stage_label(stage):
@@ -29,5 +29,11 @@ def _currency_format(locale_name):
     return locale.currency_formats["standard"], locale
 
 
+def when(value):
+    """A stored UTC time in the company's time zone and the reader's format ('' for none)."""
+    return format_datetime(value, "short") if value else ""
+
+
 def init_app(app):
     app.jinja_env.globals.update(stage_label=stage_label, money=money)
+    app.jinja_env.filters["when"] = when

@@ -6,14 +6,22 @@ Every list, board, detail, export, API route and job filters through
 from sqlalchemy import select
 
 from crm_saas.blueprints.auth.models import User
+from crm_saas.permissions import can
 
 
 def visible_owner_ids(user):
-    """A SELECT of the owner ids ``user`` may see, or None when they see everything."""
-    if user.role == "admin":
+    """A SELECT of the owner ids ``user`` may see, or None when they see everything.
+
+    Admins, and anyone granted ``see_all`` in the permission matrix, see all.
+    Otherwise the person and everyone below them at any depth: a recursive CTE
+    down ``users.superior_id`` (indexed), so a moved subtree is seen from its
+    new place by the very next query, with nothing to rebuild.
+    """
+    if can(user, "see_all"):
         return None
     tree = select(User.id).where(User.id == user.id).cte("visible_staff", recursive=True)
-    tree = tree.union_all(select(User.id).join(tree, User.superior_id == tree.c.id))
+    # UNION, not UNION ALL: the walk ends even if a cycle were ever stored.
+    tree = tree.union(select(User.id).join(tree, User.superior_id == tree.c.id))
     return select(tree.c.id)
 
 
@@ -21,3 +29,39 @@ def visible(statement, owner_column, user):
     """Narrow ``statement`` to rows whose ``owner_column`` the user may see."""
     owners = visible_owner_ids(user)
     return statement if owners is None else statement.where(owner_column.in_(owners))
+
+
+def who_can_see(owner):
+    """Everyone who sees records owned by ``owner``, each with why: ``[(user, reason, detail)]``.
+
+    The inverse of ``visible_owner_ids``: the owner; each superior up the
+    chain (``detail`` = levels above the owner); then, outside the chain,
+    admins and holders of ``see_all``. Deactivated people are left out: they
+    see nothing.
+    """
+    from sqlalchemy import literal
+
+    from crm_saas.extensions import db
+    from crm_saas.permissions import granted
+
+    chain = select(User.id, User.superior_id, literal(0).label("depth")).where(User.id == owner.id)
+    chain = chain.cte("chain", recursive=True)
+    chain = chain.union_all(
+        select(User.id, User.superior_id, (chain.c.depth + 1).label("depth"))
+        .join(chain, User.id == chain.c.superior_id).where(chain.c.depth < 1000)
+    )
+    rows = db.session.execute(
+        select(User, chain.c.depth).join(chain, User.id == chain.c.id).order_by(chain.c.depth)
+    ).all()
+    seen, result = set(), []
+    for user, depth in rows:
+        if user.active:
+            result.append((user, "owner" if depth == 0 else "superior", depth))
+        seen.add(user.id)
+    wide_roles = [role for role in ("admin", "supervisor", "rep") if "see_all" in granted(role)]
+    others = db.session.scalars(
+        select(User).where(User.role.in_(wide_roles), User.active.is_(True), User.id.not_in(seen or {0}))
+        .order_by(User.role, User.name)
+    )
+    result += [(user, "admin" if user.role == "admin" else "see_all", None) for user in others]
+    return result

@@ -22,8 +22,8 @@ REVISION = textwrap.dedent('''
 
     from crm_saas.tenants.migrate import tenant_schema
 
-    revision = "0002_test"
-    down_revision = "0001_tenant"
+    revision = "9999_test"
+    down_revision = "{previous}"
     branch_labels = None
     depends_on = None
 
@@ -66,7 +66,10 @@ def test_upgrade_skips_current_tenants_names_failures_and_resumes(servers, priva
 
     migrations = tmp_path / "migrations"
     shutil.copytree(os.path.join(os.path.dirname(__file__), "..", "migrations"), migrations)
-    (migrations / "tenant" / "versions" / "0002_test.py").write_text(REVISION)
+    from crm_saas.tenants.migrate import head
+
+    previous = head("tenant")  # the test revision goes on top of the real ones
+    (migrations / "tenant" / "versions" / "9999_test.py").write_text(REVISION.replace("{previous}", previous))
     env = dict(os.environ, DATABASE_URL=private_database, REDIS_URL=servers[1], SECRET_KEY="t")
 
     assert cli(["db", "upgrade"], env).returncode == 0  # public schema, no tenants yet
@@ -85,7 +88,7 @@ def test_upgrade_skips_current_tenants_names_failures_and_resumes(servers, priva
 
     with app.app_context():
         versions = dict(db.session.execute(select(Tenant.slug, Tenant.schema_version)).all())
-        assert versions == {"alpha": "0002_test", "bravo": "0001_tenant", "charlie": "0002_test"}
+        assert versions == {"alpha": "9999_test", "bravo": previous, "charlie": "9999_test"}
         columns = db.session.scalars(text(
             "SELECT table_schema FROM information_schema.columns WHERE column_name = 'test_flag' ORDER BY 1"
         )).all()
@@ -97,7 +100,7 @@ def test_upgrade_skips_current_tenants_names_failures_and_resumes(servers, priva
     del env["CRM_TEST_FAIL_SCHEMA"]
     resumed = cli(["db", "upgrade"], env)
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
-    assert "upgraded tenant bravo (t_bravo) to 0002_test" in resumed.stdout
+    assert "upgraded tenant bravo (t_bravo) to 9999_test" in resumed.stdout
     assert "1 upgraded, 2 already at head, 0 failed" in resumed.stdout
 
     again = cli(["db", "upgrade"], env)

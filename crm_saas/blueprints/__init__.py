@@ -3,15 +3,19 @@
 
 def register_blueprints(app):
     from crm_saas.blueprints.api import init_app as init_api
+    from crm_saas.blueprints.approvals.routes import bp as approvals_bp
+    from crm_saas.blueprints.audit.routes import bp as audit_bp
     from crm_saas.blueprints.auth.routes import bp as auth_bp
     from crm_saas.blueprints.core.routes import bp as core_bp
     from crm_saas.blueprints.customers.routes import bp as customers_bp
     from crm_saas.blueprints.exports.routes import bp as exports_bp
     from crm_saas.blueprints.pipeline.routes import bp as pipeline_bp
+    from crm_saas.blueprints.settings.routes import bp as settings_bp
     from crm_saas.blueprints.signup.routes import bp as signup_bp
     from crm_saas.blueprints.staff.routes import bp as staff_bp
 
-    for bp in (core_bp, signup_bp, auth_bp, staff_bp, customers_bp, pipeline_bp, exports_bp):
+    for bp in (core_bp, signup_bp, auth_bp, staff_bp, customers_bp, pipeline_bp, exports_bp,
+               settings_bp, approvals_bp, audit_bp):
         app.register_blueprint(bp)
     init_api(app)
     from crm_saas.blueprints.auth import init_app as init_auth

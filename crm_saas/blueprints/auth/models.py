@@ -15,6 +15,8 @@ def new_session_token():
 
 class User(TenantTable, UserMixin, db.Model):
     __tablename__ = "users"
+    # The visibility rule walks the tree downwards from a person: superior_id is its edge.
+    __table_args__ = tenant_args(Index("ix_users_superior_id", "superior_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -24,9 +26,11 @@ class User(TenantTable, UserMixin, db.Model):
     phone: Mapped[str | None] = mapped_column(String(30))
     email: Mapped[str | None] = mapped_column(String(200))
     title: Mapped[str | None] = mapped_column(String(100))
+    region: Mapped[str | None] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(20), default="rep")
     superior_id: Mapped[int | None] = mapped_column(ForeignKey(f"{TENANT_SCHEMA}.users.id"))
     active: Mapped[bool] = mapped_column(default=True)
+    deactivated_at: Mapped[datetime | None]
     locale: Mapped[str | None] = mapped_column(String(10))
     must_change_password: Mapped[bool] = mapped_column(default=False)
     failed_logins: Mapped[int] = mapped_column(default=0)

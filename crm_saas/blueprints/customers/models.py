@@ -16,6 +16,7 @@ class Customer(TenantTable, db.Model):
         Index("ix_customers_created_at", "created_at"),
         Index("ix_customers_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),
         Index("ix_customers_custom", "custom", postgresql_using="gin"),
+        Index("ix_customers_pending", "created_at", postgresql_where=text("status = 'pending'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -24,6 +25,11 @@ class Customer(TenantTable, db.Model):
     industry: Mapped[str] = mapped_column(String(40))
     industry_note: Mapped[str | None] = mapped_column(String(200))
     type: Mapped[str] = mapped_column(String(20), default="potential")
+    # B4: active, or pending/rejected while a rep's entry waits for a supervisor.
+    status: Mapped[str] = mapped_column(String(20), default="active", server_default="active")
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey(f"{TENANT_SCHEMA}.users.id"))
+    reviewed_at: Mapped[datetime | None]
+    review_note: Mapped[str | None] = mapped_column(String(300))
     source: Mapped[str] = mapped_column(String(40))
     size: Mapped[str | None] = mapped_column(String(40))
     province: Mapped[str | None] = mapped_column(String(40))
@@ -40,6 +46,8 @@ class Customer(TenantTable, db.Model):
     deleted_at: Mapped[datetime | None]
 
     owner = relationship("User", foreign_keys=[owner_id])
+    created_by = relationship("User", foreign_keys=[created_by_id])
+    reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
     contacts = relationship(
         "Contact", back_populates="customer", cascade="all, delete-orphan", order_by="Contact.id"
     )

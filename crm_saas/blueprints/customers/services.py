@@ -6,8 +6,10 @@ from sqlalchemy.orm import selectinload
 from crm_saas.blueprints.auth.models import User
 from crm_saas.blueprints.customers.models import Contact, Customer, NumberSequence
 from crm_saas.blueprints.customers.validation import is_primary
+from crm_saas.blueprints.settings.services import get_setting
 from crm_saas.extensions import db
 from crm_saas.models_base import utcnow
+from crm_saas.permissions import can
 from crm_saas.visibility import visible, visible_owner_ids
 
 PER_PAGE = 50
@@ -29,6 +31,13 @@ OPTIONAL_TEXT = ("industry_note", "size", "province", "city", "district", "addre
 CONTACT_TEXT = ("title", "email", "wechat", "role")
 
 
+def initial_status(actor):
+    """B4: with approval on, an entry by someone who may not approve waits for a supervisor."""
+    if get_setting("customer_approval") and not can(actor, "approve_customers"):
+        return "pending"
+    return "active"
+
+
 def create_customer(data, *, actor, owner_id=None):
     """Save a customer with its contacts in one transaction.
 
@@ -36,6 +45,7 @@ def create_customer(data, *, actor, owner_id=None):
     not marked either way is the main one, as the rules allow.
     """
     customer = Customer(
+        status=initial_status(actor),
         number=next_customer_number(), name=data["name"].strip(), industry=data["industry"],
         type=data.get("type") or "potential", source=data["source"],
         tags=[t.strip() for t in data.get("tags") or () if t and t.strip()], custom=dict(data.get("custom") or {}),
@@ -94,11 +104,11 @@ def search_filter(stmt, q):
 
 
 FILTER_COLUMNS = {"type": Customer.type, "industry": Customer.industry, "source": Customer.source,
-                  "owner_id": Customer.owner_id}
+                  "owner_id": Customer.owner_id, "status": Customer.status}
 
 
 def filter_customers(stmt, filters):
-    """Narrow by exact codes (type, industry, source, owner_id) and by one tag."""
+    """Narrow by exact codes (type, industry, source, owner_id, status) and by one tag."""
     for key, column in FILTER_COLUMNS.items():
         if (filters or {}).get(key) not in (None, ""):
             stmt = stmt.where(column == filters[key])

@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from crm_saas.blueprints.auth.forms import password_policy
 from crm_saas.validators import CnPhone
 
-ROLE_LABELS = {"admin": _l("Administrator"), "supervisor": _l("Supervisor"), "rep": _l("Sales rep")}
+from crm_saas.permissions import ROLE_LABELS  # noqa: E402  (re-exported for the staff pages)
 
 
 class StaffForm(FlaskForm):

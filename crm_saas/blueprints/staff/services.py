@@ -1,10 +1,22 @@
-"""Staff: adding people under a superior."""
-from flask_babel import gettext as _
-from sqlalchemy import func, select
+"""Staff: adding, editing and moving people in the tree (B1, B2).
 
-from crm_saas.blueprints.auth.models import User
+Departures are in ``departures.py``. Every change is written to the
+operation log in the same transaction as the change itself.
+"""
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+
+from crm_saas.blueprints.audit.services import record
+from crm_saas.blueprints.auth.models import ApiToken, User
 from crm_saas.blueprints.auth.passwords import hash_password
+from crm_saas.blueprints.auth.services import set_password
 from crm_saas.extensions import db
+from crm_saas.models_base import utcnow
+from crm_saas.permissions import ROLES, can
+from crm_saas.tenants.binding import current_schema
+from crm_saas.visibility import visible_owner_ids
+
+EDITABLE = ("code", "username", "name", "phone", "title", "region", "role", "superior_id")
 
 
 class StaffError(ValueError):
@@ -15,30 +27,156 @@ class StaffError(ValueError):
         self.errors = errors
 
 
-def list_staff():
-    return db.session.scalars(select(User).order_by(User.id)).all()
+def visible_staff(viewer):
+    """People ``viewer`` may see: everyone for staff managers and see-all roles, else their subtree."""
+    stmt = select(User)
+    if not can(viewer, "manage_staff"):
+        ids = visible_owner_ids(viewer)
+        if ids is not None:
+            stmt = stmt.where(User.id.in_(ids))
+    return stmt
+
+
+def list_staff(viewer=None, *, active=None):
+    stmt = select(User) if viewer is None else visible_staff(viewer)
+    if active is not None:
+        stmt = stmt.where(User.active.is_(active))
+    return db.session.scalars(stmt.order_by(User.active.desc(), User.name, User.id)).all()
+
+
+def get_visible_staff(viewer, user_id):
+    """The person, or None when they do not exist or ``viewer`` may not see them (a 404)."""
+    return db.session.scalar(visible_staff(viewer).where(User.id == user_id))
+
+
+def subtree_ids(user_id):
+    """``user_id`` and everyone below them, at any depth."""
+    tree = select(User.id).where(User.id == user_id).cte("subtree", recursive=True)
+    tree = tree.union(select(User.id).join(tree, User.superior_id == tree.c.id))
+    return set(db.session.scalars(select(tree.c.id)))
+
+
+def _clean(value):
+    """Blank text is no value; other types pass through."""
+    if value is None or isinstance(value, str):
+        return (value or "").strip() or None
+    return value
+
+
+def _check(data, *, actor, user=None):
+    """Every rule on the given fields, as ``{field: [message]}``; fields absent from ``data`` are not judged."""
+    errors = {}
+    if "username" in data:
+        username = (data["username"] or "").strip()
+        clash = select(User.id).where(func.lower(User.username) == username.lower())
+        if not username:
+            errors["username"] = [_("Username is required.")]
+        elif db.session.scalar(clash if user is None else clash.where(User.id != user.id)):
+            errors["username"] = [_("This username is already taken.")]
+    if "name" in data and not (data["name"] or "").strip():
+        errors["name"] = [_("Name is required.")]
+    code = _clean(data.get("code"))
+    if code:
+        clash = select(User.id).where(func.lower(User.code) == code.lower())
+        if db.session.scalar(clash if user is None else clash.where(User.id != user.id)):
+            errors["code"] = [_("This staff code is already taken.")]
+    if "role" in data:
+        role = data["role"] or "rep"
+        if role not in ROLES:
+            errors["role"] = [_("Choose admin, supervisor or rep.")]
+        elif actor.role != "admin" and (role == "admin" or (user is not None and user.role == "admin")):
+            errors["role"] = [_("Only an administrator can appoint or change administrators.")]
+        elif user is not None and user.role == "admin" and role != "admin" and _last_admin(user):
+            errors["role"] = [_("The company needs at least one active administrator.")]
+    if data.get("superior_id"):
+        errors.update(_check_superior(data["superior_id"], user))
+    return errors
+
+
+def _check_superior(superior_id, user):
+    """An active superior outside ``user``'s own subtree.
+
+    Moves in one company queue behind a transaction-scoped advisory lock, so
+    two moves checked at the same time (A under B, B under A) cannot both
+    pass and store a cycle.
+    """
+    if user is not None:
+        db.session.execute(select(func.pg_advisory_xact_lock(func.hashtext("staff-tree:" + current_schema()))))
+    superior = db.session.get(User, superior_id)
+    if superior is None or not superior.active:
+        return {"superior_id": [_("Choose an active colleague as superior.")]}
+    if user is not None and superior.id in subtree_ids(user.id):
+        return {"superior_id": [_(
+            "%(name)s cannot report to %(superior)s: %(superior)s is %(name)s or below them in the tree.",
+            name=user.name, superior=superior.name,
+        )]}
+    return {}
+
+
+def _last_admin(user):
+    others = select(func.count()).where(User.role == "admin", User.active.is_(True), User.id != user.id)
+    return db.session.scalar(others) == 0
 
 
 def create_staff(data, *, actor):
     """Add a person; the password was set by ``actor``, so it must be changed at first login."""
-    errors = {}
-    username = data["username"].strip()
-    if db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
-        errors["username"] = [_("This username is already taken.")]
-    code = (data.get("code") or "").strip() or None
-    if code and db.session.scalar(select(User.id).where(User.code == code)):
-        errors["code"] = [_("This staff code is already taken.")]
-    superior_id = data.get("superior_id")
-    if superior_id and db.session.get(User, superior_id) is None:
-        errors["superior_id"] = [_("Choose an existing superior.")]
+    errors = _check({"username": data.get("username"), "name": data.get("name"), **{
+        key: data.get(key) for key in ("code", "role", "superior_id")}}, actor=actor)
     if errors:
         raise StaffError(errors)
     user = User(
-        username=username, code=code, name=data["name"].strip(), phone=(data.get("phone") or "").strip() or None,
-        title=(data.get("title") or "").strip() or None, role=data.get("role") or "rep",
-        superior_id=superior_id or None, password_hash=hash_password(data["password"]),
-        must_change_password=True,
+        username=data["username"].strip(), name=data["name"].strip(), role=data.get("role") or "rep",
+        superior_id=data.get("superior_id") or None, password_hash=hash_password(data["password"]),
+        must_change_password=True, **{key: _clean(data.get(key)) for key in ("code", "phone", "title", "region")},
     )
     db.session.add(user)
+    db.session.flush()
+    record("staff_created", user, actor=actor, role=user.role, superior_id=user.superior_id)
     db.session.commit()
     return user
+
+
+def update_staff(user, data, *, actor):
+    """Change the given fields (a missing key is left alone); a new superior moves the whole subtree.
+
+    ``password`` resets it: the person must choose their own at next login,
+    and their sessions and tokens end.
+    """
+    if actor.role != "admin" and user.role == "admin":
+        raise StaffError({"role": [_("Only an administrator can change administrators.")]})
+    errors = _check({key: data[key] for key in EDITABLE if key in data}, actor=actor, user=user)
+    if errors:
+        raise StaffError(errors)
+    changes = {}
+    for key in EDITABLE:
+        if key not in data:
+            continue
+        value = (data[key] or None) if key == "superior_id" else _clean(data[key])
+        if key == "role":
+            value = value or "rep"
+        if key in ("username", "name"):
+            value = value.strip()
+        if getattr(user, key) != value:
+            changes[key] = [getattr(user, key), value]
+            setattr(user, key, value)
+    if data.get("password"):
+        set_password(user, data["password"], by_self=False)
+        revoke_tokens(user)
+        changes["password"] = "reset"
+    if changes:
+        action = "staff_moved" if list(changes) == ["superior_id"] else "staff_updated"
+        record(action, user, actor=actor, changes=changes)
+    db.session.commit()
+    return user
+
+
+def move_staff(user, superior_id, *, actor):
+    """Put ``user`` (and so their whole subtree) under ``superior_id``; None makes them top-level."""
+    return update_staff(user, {"superior_id": superior_id}, actor=actor)
+
+
+def revoke_tokens(user):
+    """End every API token of ``user`` (with the session token rotated, every way in is closed)."""
+    db.session.execute(
+        update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow())
+    )

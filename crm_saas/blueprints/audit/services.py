@@ -1,0 +1,66 @@
+"""Writing and reading the operation log and the login log (J1)."""
+from datetime import datetime, time, timedelta
+
+from flask import has_request_context, request
+from sqlalchemy import func, select
+
+from crm_saas.blueprints.audit.models import OperationLog
+from crm_saas.blueprints.auth.models import LoginEvent
+from crm_saas.extensions import db
+
+PER_PAGE = 50
+
+
+def record(action, target, *, actor, target_type=None, label=None, **details):
+    """Add a log row to the current transaction: it commits or rolls back with the change it describes."""
+    entry = OperationLog(
+        actor_id=getattr(actor, "id", None), actor_name=getattr(actor, "name", None) or "system",
+        action=action, target_type=target_type or type(target).__name__.lower(),
+        target_id=getattr(target, "id", None), target_label=(label or _label(target))[:200],
+        details=details, ip=request.remote_addr if has_request_context() else None,
+    )
+    db.session.add(entry)
+    return entry
+
+
+def _label(target):
+    name = getattr(target, "name", None) or ""
+    for extra in ("username", "number"):
+        if getattr(target, extra, None):
+            return f"{name} ({getattr(target, extra)})"
+    return name or str(getattr(target, "id", ""))
+
+
+def _between(stmt, column, date_from, date_to, tz):
+    """Whole days in the viewer's time zone, ``date_to`` included."""
+    if date_from:
+        stmt = stmt.where(column >= datetime.combine(date_from, time.min, tz))
+    if date_to:
+        stmt = stmt.where(column < datetime.combine(date_to + timedelta(days=1), time.min, tz))
+    return stmt
+
+
+def _page(stmt, order, page, per_page):
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = db.session.scalars(stmt.order_by(*order).limit(per_page).offset((page - 1) * per_page)).all()
+    return rows, total
+
+
+def operations(*, user_id=None, date_from=None, date_to=None, action=None, tz=None, page=1, per_page=PER_PAGE):
+    stmt = select(OperationLog)
+    if user_id:
+        stmt = stmt.where(OperationLog.actor_id == user_id)
+    if action:
+        stmt = stmt.where(OperationLog.action == action)
+    stmt = _between(stmt, OperationLog.at, date_from, date_to, tz)
+    return _page(stmt, (OperationLog.at.desc(), OperationLog.id.desc()), page, per_page)
+
+
+def logins(*, user_id=None, date_from=None, date_to=None, success=None, tz=None, page=1, per_page=PER_PAGE):
+    stmt = select(LoginEvent)
+    if user_id:
+        stmt = stmt.where(LoginEvent.user_id == user_id)
+    if success is not None:
+        stmt = stmt.where(LoginEvent.success.is_(success))
+    stmt = _between(stmt, LoginEvent.at, date_from, date_to, tz)
+    return _page(stmt, (LoginEvent.at.desc(), LoginEvent.id.desc()), page, per_page)

@@ -1,0 +1,78 @@
+"""Departed staff (B3): disable the account and hand everything over, in one transaction.
+
+What a person owns is listed in ``HANDOVERS``; a feature that adds owned
+records (tasks, in the pipeline issue) adds a line there, so a departure
+can never leave records with nobody who sees them.
+"""
+from flask_babel import gettext as _
+from sqlalchemy import update
+
+from crm_saas.blueprints.audit.services import record
+from crm_saas.blueprints.auth.models import User, new_session_token
+from crm_saas.blueprints.staff.services import StaffError, _last_admin, revoke_tokens
+from crm_saas.extensions import db
+from crm_saas.models_base import utcnow
+
+
+def _handovers():
+    """``(name, model, owner column, extra conditions)`` for every kind of record a person owns."""
+    from crm_saas.blueprints.customers.models import Customer
+    from crm_saas.blueprints.pipeline.models import Deal
+
+    return [
+        ("customers", Customer, Customer.owner_id, ()),
+        ("deals", Deal, Deal.owner_id, ()),
+    ]
+
+
+def deactivate_staff(user, handover_to_id, *, actor):
+    """Disable ``user``; their records go to ``handover_to_id``, their people up to their superior.
+
+    Returns ``{kind: count}`` of what moved. Sessions end (the cookie's
+    session token is rotated) and API tokens are revoked in the same commit;
+    anything failing rolls all of it back.
+    """
+    errors = {}
+    target = db.session.get(User, handover_to_id) if handover_to_id else None
+    if not user.active:
+        errors["user"] = [_("%(name)s is already deactivated.", name=user.name)]
+    elif user.id == actor.id:
+        errors["user"] = [_("You cannot deactivate yourself.")]
+    elif user.role == "admin" and _last_admin(user):
+        errors["user"] = [_("The company needs at least one active administrator.")]
+    if target is None or not target.active or target.id == user.id:
+        errors["handover_to"] = [_("Choose an active colleague to take over the records.")]
+    if errors:
+        raise StaffError(errors)
+    try:
+        moved = {}
+        for kind, model, column, conditions in _handovers():
+            result = db.session.execute(
+                update(model).where(column == user.id, *conditions).values({column.key: target.id})
+            )
+            moved[kind] = result.rowcount
+        subordinates = db.session.execute(
+            update(User).where(User.superior_id == user.id).values(superior_id=user.superior_id)
+        ).rowcount
+        user.active, user.deactivated_at = False, utcnow()
+        user.session_token = new_session_token()
+        revoke_tokens(user)
+        record("staff_deactivated", user, actor=actor, handover_to=target.id, handover_name=target.name,
+               moved=moved, subordinates_moved_up=subordinates)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return {**moved, "subordinates": subordinates}
+
+
+def reactivate_staff(user, *, actor):
+    """Let a returning person log in again; they come back with no records (those were handed over)."""
+    if user.active:
+        raise StaffError({"user": [_("%(name)s is already active.", name=user.name)]})
+    if user.superior_id and not db.session.get(User, user.superior_id).active:
+        user.superior_id = None
+    user.active, user.deactivated_at = True, None
+    record("staff_reactivated", user, actor=actor)
+    db.session.commit()
+    return user
