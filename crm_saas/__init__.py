@@ -9,7 +9,7 @@ def create_app(config=None):
     (crm_saas/embedded.py): that is the one piece of work the factory may do,
     because without a database there is no app to build.
     """
-    from crm_saas import embedded, i18n, templating, tenants
+    from crm_saas import embedded, i18n, permissions, templating, tenants
     from crm_saas.blueprints import register_blueprints
     from crm_saas.config import load_config, sqlalchemy_url
     from crm_saas.extensions import babel, csrf, db, login_manager
@@ -25,6 +25,7 @@ def create_app(config=None):
     csrf.init_app(app)
     i18n.init_app(app, babel)
     templating.init_app(app)
+    permissions.init_app(app)
     tenants.init_app(app)
     login_manager.init_app(app)
     register_blueprints(app)

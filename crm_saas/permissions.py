@@ -44,6 +44,15 @@ def can(user, permission):
     return permission in granted(user.role)
 
 
+def user_can(permission):
+    """Templates: ``{% if user_can('export') %}``; False for anonymous visitors."""
+    return current_user.is_authenticated and can(current_user, permission)
+
+
+def init_app(app):
+    app.jinja_env.globals["user_can"] = user_can
+
+
 def permission_required(permission):
     """Web views: log in first, then 403 without the right (a page, not a record, so 403 hides nothing)."""
     def decorator(view):

@@ -11,7 +11,7 @@ import openpyxl
 
 def test_worker_process_writes_the_visible_customers(app, servers, tenant, client_for, factory):
     admin = factory.admin_id(tenant)
-    rep = factory.user(tenant, "exporter", role="rep", superior_id=admin)
+    rep = factory.user(tenant, "exporter", role="supervisor", superior_id=admin)  # reps may not export by default
     names = {f"导出客户{i}" for i in range(25)}
     for i, name in enumerate(sorted(names)):
         factory.customer(tenant, rep, name=name, phone=f"1390000{i:04d}")

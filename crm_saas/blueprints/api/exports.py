@@ -13,6 +13,7 @@ from marshmallow import fields
 
 from crm_saas.blueprints.api import api_blueprint
 from crm_saas.blueprints.api.errors import api_abort
+from crm_saas.permissions import can
 from crm_saas.blueprints.api.schemas import InputSchema
 from crm_saas.blueprints.exports.models import EXPORT_KINDS
 from crm_saas.blueprints.exports.services import export_dir, live_progress, start_export, visible_export
@@ -60,8 +61,11 @@ def _describe(export):
 @bp.route("/exports", methods=["POST"])
 @bp.arguments(ExportRequestSchema)
 @bp.response(202, ExportSchema)
+@bp.alt_response(403, description="The caller's role may not export (permission matrix).")
 def create_export(data):
     """Queue an export of the records the caller may see"""
+    if not can(current_user, "export"):
+        api_abort(403, _("Your role may not export records."))
     if data["kind"] not in EXPORT_KINDS:
         api_abort(422, errors={"kind": [_("Choose a value from the list.")]})
     return _describe(start_export(data["kind"], data["filters"], actor=current_user))

@@ -23,6 +23,12 @@ SOURCES = {
     "campaign": _l("Marketing campaign"),
     "other": _l("Other"),
 }
+# B4: a rep's entry waits for approval when the company asks for it.
+STATUSES = {
+    "active": _l("Active"),
+    "pending": _l("Pending approval"),
+    "rejected": _l("Rejected"),
+}
 CONTACT_ROLES = {
     "decision_maker": _l("Decision maker"),
     "influencer": _l("Influencer"),

@@ -1,5 +1,5 @@
 """Customer pages: the searchable list, the add form, the detail page."""
-from flask import Blueprint, abort, flash, request, url_for
+from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -7,6 +7,8 @@ from crm_saas.blueprints.customers import codes
 from crm_saas.blueprints.customers.forms import CustomerForm
 from crm_saas.blueprints.customers.services import create_customer, get_visible_customer, search_customers
 from crm_saas.htmx import redirect_to, render
+from crm_saas.permissions import ROLE_LABELS, permission_required
+from crm_saas.visibility import who_can_see
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 
 bp = scoped(Blueprint("customers", __name__, url_prefix="/customers"), TENANT_SCOPE)
@@ -37,6 +39,17 @@ def new():
         flash(_("Customer %(number)s has been saved.", number=customer.number), "success")
         return redirect_to(url_for("customers.detail", customer_id=customer.id))
     return render("customers/new.html", "customers/_form.html", form=form), 200 if not form.errors else 422
+
+
+@bp.route("/<int:customer_id>/access")
+@permission_required("manage_staff")
+def access(customer_id):
+    """Who can see this customer, and why: the owner, the chain above them, then the company-wide roles."""
+    customer = get_visible_customer(current_user, customer_id)
+    if customer is None:
+        abort(404)
+    return render_template("customers/access.html", customer=customer, viewers=who_can_see(customer.owner),
+                           roles=ROLE_LABELS)
 
 
 @bp.route("/<int:customer_id>")

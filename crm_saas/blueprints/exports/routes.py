@@ -4,6 +4,7 @@ import os
 from flask import Blueprint, abort, current_app, render_template, request, send_file
 from flask_login import current_user, login_required
 
+from crm_saas.permissions import permission_required
 from crm_saas.blueprints.exports.services import export_dir, live_progress, start_export, visible_export
 from crm_saas.tenants.resolve import TENANT_SCOPE, current_tenant, scoped
 
@@ -11,7 +12,7 @@ bp = scoped(Blueprint("exports", __name__, url_prefix="/exports"), TENANT_SCOPE)
 
 
 @bp.route("/customers", methods=["POST"])
-@login_required
+@permission_required("export")
 def export_customers():
     export = start_export("customers", {"q": request.form.get("q", "")}, actor=current_user)
     return _progress(export)

@@ -120,6 +120,8 @@ def create_deal(data, *, actor, customer):
     values, errors = parse_deal_fields(data)
     if customer is None:
         errors["customer_id"] = [_("Choose a customer you can see.")]
+    elif customer.status != "active":
+        errors["customer_id"] = [_("Deals can be added once the customer has been approved.")]
     pipeline = get_pipeline(data["pipeline_id"]) if data.get("pipeline_id") else default_pipeline()
     stage = None
     if data.get("stage_id"):
