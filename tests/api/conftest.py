@@ -25,6 +25,9 @@ class ApiClient:
     def post(self, path, json=None, **kwargs):
         return self.call("POST", path, json=json, **kwargs)
 
+    def patch(self, path, json=None, **kwargs):
+        return self.call("PATCH", path, json=json, **kwargs)
+
     def delete(self, path, **kwargs):
         return self.call("DELETE", path, **kwargs)
 
@@ -58,3 +61,19 @@ def valid_customer(**overrides):
         "contacts": [{"name": "张三", "phone": "13800138000", "primary": True}],
     }
     return {**data, **overrides}
+
+
+def change_setting(factory, tenant, key, change):
+    """Change a company setting as its admin would: ``change(current value) -> new value``."""
+    from sqlalchemy import select
+
+    from crm_saas.blueprints.auth.models import User
+    from crm_saas.blueprints.settings.services import get_setting, set_setting
+    from crm_saas.extensions import db
+
+    def run():
+        admin = db.session.scalar(select(User).where(User.username == "admin"))
+        set_setting(key, change(get_setting(key)), actor=admin)
+        db.session.commit()
+
+    factory._run(tenant, run)

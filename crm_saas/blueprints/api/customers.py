@@ -1,19 +1,23 @@
-"""Customers: list, create, detail, always through the visibility rule.
+"""Customers: list, create, detail, transfer, always through the visibility rule.
 
 Creating runs the same ``validate_customer`` as the web form, inside the
 input schema, so JSON type errors and rule errors come back together in one
 422 and nothing is saved unless everything passes.
 """
+from functools import wraps
+
 import marshmallow as ma
+from flask import request
 from flask_babel import gettext as _
 from flask_login import current_user
-from marshmallow import fields, validates_schema
+from marshmallow import fields, validate, validates_schema
 
 from crm_saas.blueprints.api import api_blueprint
 from crm_saas.blueprints.api.errors import api_abort
-from crm_saas.blueprints.api.schemas import PageArgs, page_schema
-from crm_saas.blueprints.customers import codes, services
+from crm_saas.blueprints.api.schemas import InputSchema, PageArgs, page_schema
+from crm_saas.blueprints.customers import codes, services, transfer
 from crm_saas.blueprints.customers.validation import validate_customer
+from crm_saas.permissions import can
 
 bp = api_blueprint("api_customers", __name__, "Customers and their contacts.")
 
@@ -46,6 +50,8 @@ class CustomerSchema(ma.Schema):
 
     id = fields.Integer(dump_only=True)
     number = fields.String(dump_only=True)
+    status = _code(codes.STATUSES, "pending while a rep's entry waits for approval (when the company asks for it).",
+                   dump_only=True)
     name = fields.String(allow_none=True, metadata={"description": "Required; full legal name."})
     industry = _code(codes.INDUSTRIES, "Required.", allow_none=True)
     industry_note = fields.String(allow_none=True, metadata={"description": "Required when industry is other."})
@@ -85,6 +91,25 @@ class CustomerListArgs(PageArgs):
     source = _code(codes.SOURCES)
     tag = fields.String()
     owner_id = fields.Integer()
+    status = _code(codes.STATUSES, validate=validate.OneOf(codes.STATUSES))
+
+
+class TransferSchema(InputSchema):
+    to = fields.Integer(allow_none=True, metadata={"description": "Required: an active colleague's staff id."})
+    reason = fields.String(
+        allow_none=True, validate=validate.Length(max=transfer.REASON_MAX),
+        metadata={"description": "Why; kept in the operation log."},
+    )
+
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def business_rules(self, data, original_data, **kwargs):
+        """Judge the receiver even beside a bad reason, so one 422 names both (a malformed id is a type error)."""
+        if "to" not in data and isinstance(original_data, dict) and original_data.get("to") not in (None, ""):
+            return
+        customer = services.get_visible_customer(current_user, request.view_args["customer_id"])
+        errors = transfer.transfer_errors(customer, data.get("to")) if customer is not None else {}
+        if errors:
+            raise ma.ValidationError(errors)
 
 
 CustomerPageSchema = page_schema(CustomerSchema, "CustomerPage")
@@ -117,3 +142,35 @@ def get_customer(customer_id):
     if customer is None:
         api_abort(404)
     return customer
+
+
+def visible_customer(permission):
+    """Resolve ``customer_id`` before the body is read: 404 when not visible, then 403 without ``permission``."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, customer_id, **kwargs):
+            customer = services.get_visible_customer(current_user, customer_id)
+            if customer is None:
+                api_abort(404)
+            if not can(current_user, permission):
+                api_abort(403)
+            return view(*args, customer=customer, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+@bp.route("/customers/<int:customer_id>/transfer", methods=["POST"])
+@visible_customer("transfer_customers")
+@bp.arguments(TransferSchema)
+@bp.response(200, CustomerSchema, description="Done: the customer (and its owner's deals on it) changed hands.")
+@bp.alt_response(403, description="The customer is visible but the caller may not transfer customers.")
+@bp.alt_response(404, description="No such customer, or not one the caller may see.")
+def transfer_customer(data, customer):
+    """Hand a customer to another active colleague, with its owner's deals on it"""
+    try:
+        return transfer.transfer_customer(customer, data.get("to"), data.get("reason"), actor=current_user)
+    except transfer.TransferError as err:
+        api_abort(422, errors=err.errors)

@@ -53,6 +53,8 @@ class Money(fields.Decimal):
 
 
 class StaffSchema(ma.Schema):
+    """A staff record as every staff call and ``/me`` answer it (API.md fields, plus a few more)."""
+
     id = fields.Integer()
     username = fields.String()
     name = fields.String()
@@ -60,10 +62,15 @@ class StaffSchema(ma.Schema):
     email = fields.String(allow_none=True)
     title = fields.String(allow_none=True)
     code = fields.String(allow_none=True)
+    region = fields.String(allow_none=True)
     role = fields.String(metadata={"enum": ["admin", "supervisor", "rep"]})
-    superior_id = fields.Integer(allow_none=True)
-    active = fields.Boolean()
-    must_change_password = fields.Boolean()
+    superior_id = fields.Integer(allow_none=True, metadata={"description": "None for a top-level person."})
+    active = fields.Boolean(metadata={"description": "False once deactivated: no login, no token."})
+    deactivated_at = fields.DateTime(allow_none=True)
+    must_change_password = fields.Boolean(
+        metadata={"description": "The password was set by someone else and must be changed before other calls."},
+    )
+    created_at = fields.DateTime()
 
 
 class TokenRequestSchema(InputSchema):
