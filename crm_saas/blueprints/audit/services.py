@@ -1,5 +1,6 @@
 """Writing and reading the operation log and the login log (J1)."""
 from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import has_request_context, request
 from sqlalchemy import func, select
@@ -32,7 +33,12 @@ def _label(target):
 
 
 def _between(stmt, column, date_from, date_to, tz):
-    """Whole days in the viewer's time zone, ``date_to`` included."""
+    """Whole days in the viewer's time zone, ``date_to`` included.
+
+    Babel hands out pytz zones; ``datetime.combine`` with one would use its
+    first entry, Shanghai's 1901 local mean time (+08:06), so read it as zoneinfo.
+    """
+    tz = ZoneInfo(str(tz)) if tz is not None else None
     if date_from:
         stmt = stmt.where(column >= datetime.combine(date_from, time.min, tz))
     if date_to:

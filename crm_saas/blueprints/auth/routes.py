@@ -5,11 +5,13 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from crm_saas.blueprints.auth.forms import ChangePasswordForm, LoginForm
 from crm_saas.blueprints.auth.passwords import verify_password
+from crm_saas.blueprints.auth.profile import profile
 from crm_saas.blueprints.auth.services import authenticate, set_password
 from crm_saas.extensions import db
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 
 bp = scoped(Blueprint("auth", __name__), TENANT_SCOPE)
+bp.add_url_rule("/me", "profile", profile, methods=["GET", "POST"])  # the personal centre (B5)
 
 LOGIN_MESSAGES = {
     "bad_credentials": lambda: _("Wrong username or password."),

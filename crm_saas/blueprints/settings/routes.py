@@ -1,6 +1,57 @@
-"""(being written)"""
-from flask import Blueprint
+"""Company settings and the permission matrix (B4), for holders of ``manage_settings``."""
+from flask import Blueprint, render_template
+from flask_babel import gettext as _
+from flask_login import current_user
 
+from crm_saas.blueprints.settings.changes import EDITABLE_ROLES, change_permissions, change_settings, role_matrix
+from crm_saas.blueprints.settings.forms import CompanySettingsForm, PermissionMatrixForm
+from crm_saas.blueprints.settings.services import get_setting
+from crm_saas.htmx import render
+from crm_saas.permissions import PERMISSION_HELP, PERMISSIONS, ROLE_LABELS, ROLES, permission_required
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 
 bp = scoped(Blueprint("settings", __name__, url_prefix="/settings"), TENANT_SCOPE)
+
+
+def _general_form():
+    return CompanySettingsForm(data={"customer_approval": get_setting("customer_approval")})
+
+
+def _matrix_form():
+    return PermissionMatrixForm(data={role: sorted(codes) for role, codes in role_matrix().items()})
+
+
+def _matrix_context(form, **extra):
+    return dict(matrix=form, permissions=PERMISSIONS, help=PERMISSION_HELP, roles=ROLES, role_labels=ROLE_LABELS,
+                editable=EDITABLE_ROLES, **extra)
+
+
+@bp.route("/")
+@permission_required("manage_settings")
+def index():
+    return render_template("settings/index.html", general=_general_form(), **_matrix_context(_matrix_form()))
+
+
+@bp.route("/general", methods=["POST"])
+@permission_required("manage_settings")
+def general():
+    form = CompanySettingsForm()
+    message = None
+    if form.validate_on_submit():
+        changed = change_settings({"customer_approval": form.customer_approval.data}, actor=current_user)
+        message = _("Settings saved.") if changed else _("Nothing changed.")
+    return render("settings/index.html", "settings/_general.html", general=form, general_message=message,
+                  **_matrix_context(_matrix_form())), 422 if form.errors else 200
+
+
+@bp.route("/permissions", methods=["POST"])
+@permission_required("manage_settings")
+def permissions():
+    form = PermissionMatrixForm()
+    message = None
+    if form.validate_on_submit():
+        granted, revoked = change_permissions({role: form[role].data for role in EDITABLE_ROLES}, actor=current_user)
+        message = _("Permissions saved.") if granted or revoked else _("Nothing changed.")
+        form = _matrix_form()
+    return render("settings/index.html", "settings/_permissions.html", general=_general_form(),
+                  **_matrix_context(form, matrix_message=message)), 422 if form.errors else 200

@@ -1,0 +1,120 @@
+"""How log rows read: action codes, login results and change details in the reader's language.
+
+The log stores codes and raw values (so it reads right in either language,
+and after labels change); this module turns them into words at display time.
+A code nobody gave a label shows as itself rather than disappearing.
+"""
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from crm_saas.permissions import PERMISSIONS, ROLE_LABELS
+
+ACTION_LABELS = {
+    "staff_created": _l("Staff member added"),
+    "staff_updated": _l("Staff member edited"),
+    "staff_moved": _l("Staff member moved in the tree"),
+    "staff_deactivated": _l("Staff member deactivated"),
+    "staff_reactivated": _l("Staff member reactivated"),
+    "setting_changed": _l("Setting changed"),
+    "permissions_changed": _l("Permissions changed"),
+    "customer_approved": _l("Customer approved"),
+    "customer_rejected": _l("Customer rejected"),
+    "customer_transferred": _l("Customer transferred"),
+    "profile_updated": _l("Own profile edited"),
+}
+
+LOGIN_RESULTS = {
+    "ok": _l("Logged in"),
+    "bad_credentials": _l("Wrong username or password"),
+    "locked": _l("Account locked"),
+    "inactive": _l("Account disabled"),
+}
+
+CHANNELS = {"web": _l("Web"), "api": _l("API")}
+
+FIELD_LABELS = {
+    "name": _l("Name"), "username": _l("Username"), "code": _l("Staff code"), "phone": _l("Phone"),
+    "title": _l("Title"), "region": _l("Region"), "role": _l("Role"), "superior_id": _l("Superior"),
+    "locale": _l("Language"), "password": _l("Password"), "owner_id": _l("Owner"), "note": _l("Reason"),
+    "reason": _l("Reason"), "handover_name": _l("Handed over to"), "moved": _l("Records moved"),
+    "subordinates_moved_up": _l("Subordinates moved up"), "granted": _l("Granted"), "revoked": _l("Revoked"),
+    "customers": _l("Customers"), "deals": _l("Deals"), "tasks": _l("Tasks"),
+}
+# Ids kept for machines; the names beside them are what people read.
+HIDDEN_DETAILS = {"handover_to", "key", "old", "new"}
+LANGUAGES = {"zh_CN": "中文", "en": "English"}
+PEOPLE_FIELDS = {"superior_id", "owner_id", "from_owner_id", "to_owner_id"}
+
+
+def action_label(code):
+    return str(ACTION_LABELS[code]) if code in ACTION_LABELS else code
+
+
+def target_label(entry):
+    """Settings are logged by key; people and customers by the name they had at the time."""
+    if entry.target_type == "setting":
+        from crm_saas.blueprints.settings.changes import SETTING_LABELS
+
+        return str(SETTING_LABELS.get(entry.target_label, entry.target_label))
+    return entry.target_label
+
+
+def login_result(event):
+    return str(LOGIN_RESULTS.get(event.reason, event.reason))
+
+
+def people_ids(entries):
+    """Every person id the details of ``entries`` mention, to name them all with one query."""
+    ids = set()
+    for entry in entries:
+        details = entry.details or {}
+        for key in PEOPLE_FIELDS & set(details):
+            ids.add(details[key])
+        for key, change in (details.get("changes") or {}).items():
+            if key in PEOPLE_FIELDS and isinstance(change, list):
+                ids.update(change)
+    return {i for i in ids if isinstance(i, int)}
+
+
+def summary(entry, names):
+    """One line for a log row's details, e.g. "Phone: — → 13800138000; Role: Sales rep → Supervisor"."""
+    details = entry.details or {}
+    parts = []
+    if entry.action == "setting_changed":
+        parts.append(f"{_value(details.get('old'), None, names)} → {_value(details.get('new'), None, names)}")
+    for key, change in (details.get("changes") or {}).items():
+        if isinstance(change, list) and len(change) == 2:
+            text = f"{_value(change[0], key, names)} → {_value(change[1], key, names)}"
+        else:
+            text = _("reset") if change == "reset" else _value(change, key, names)
+        parts.append(f"{_field(key)}: {text}")
+    for key, value in details.items():
+        if key in HIDDEN_DETAILS or key == "changes":
+            continue
+        parts.append(f"{_field(key)}: {_value(value, key, names)}")
+    return "; ".join(parts)
+
+
+def _field(key):
+    return str(FIELD_LABELS.get(key, key))
+
+
+def _value(value, key, names):
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if key in PEOPLE_FIELDS and isinstance(value, int):
+        return names.get(value, f"#{value}")
+    if key == "role":
+        return str(ROLE_LABELS.get(value, value))
+    if key == "locale":
+        return LANGUAGES.get(value, value)
+    if key in ("granted", "revoked") and isinstance(value, dict):
+        return ", ".join(f"{ROLE_LABELS.get(role, role)} ({', '.join(str(PERMISSIONS.get(c, c)) for c in codes)})"
+                         for role, codes in value.items())
+    if isinstance(value, dict):
+        return ", ".join(f"{_field(k)} {_value(v, k, names)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(_value(v, key, names) for v in value)
+    return str(value)
