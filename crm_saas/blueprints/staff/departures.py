@@ -5,7 +5,7 @@ records (tasks, in the pipeline issue) adds a line there, so a departure
 can never leave records with nobody who sees them.
 """
 from flask_babel import gettext as _
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from crm_saas.blueprints.audit.services import record
 from crm_saas.blueprints.auth.models import User, new_session_token
@@ -25,6 +25,23 @@ def _handovers():
     ]
 
 
+def handover_counts(user):
+    """``{kind: count}`` of what ``deactivate_staff`` would move, for the confirm page."""
+    counts = {
+        kind: db.session.scalar(select(func.count()).select_from(model).where(column == user.id, *conditions))
+        for kind, model, column, conditions in _handovers()
+    }
+    counts["subordinates"] = db.session.scalar(select(func.count()).where(User.superior_id == user.id))
+    return counts
+
+
+def _admin_guard(user, actor):
+    """Staff managers who are not admins never act on admins (PERMISSION_HELP says so)."""
+    if user.role == "admin" and actor.role != "admin":
+        return {"user": [_("Only an administrator can change administrators.")]}
+    return {}
+
+
 def deactivate_staff(user, handover_to_id, *, actor):
     """Disable ``user``; their records go to ``handover_to_id``, their people up to their superior.
 
@@ -34,7 +51,9 @@ def deactivate_staff(user, handover_to_id, *, actor):
     """
     errors = {}
     target = db.session.get(User, handover_to_id) if handover_to_id else None
-    if not user.active:
+    if _admin_guard(user, actor):
+        errors.update(_admin_guard(user, actor))
+    elif not user.active:
         errors["user"] = [_("%(name)s is already deactivated.", name=user.name)]
     elif user.id == actor.id:
         errors["user"] = [_("You cannot deactivate yourself.")]
@@ -68,6 +87,9 @@ def deactivate_staff(user, handover_to_id, *, actor):
 
 def reactivate_staff(user, *, actor):
     """Let a returning person log in again; they come back with no records (those were handed over)."""
+    errors = _admin_guard(user, actor)
+    if errors:
+        raise StaffError(errors)
     if user.active:
         raise StaffError({"user": [_("%(name)s is already active.", name=user.name)]})
     if user.superior_id and not db.session.get(User, user.superior_id).active:

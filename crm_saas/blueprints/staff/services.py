@@ -3,6 +3,8 @@
 Departures are in ``departures.py``. Every change is written to the
 operation log in the same transaction as the change itself.
 """
+import re
+
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
@@ -16,6 +18,7 @@ from crm_saas.permissions import ROLES, can
 from crm_saas.tenants.binding import current_schema
 from crm_saas.visibility import visible_owner_ids
 
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{2,64}$")
 EDITABLE = ("code", "username", "name", "phone", "title", "region", "role", "superior_id")
 
 
@@ -63,7 +66,7 @@ def _clean(value):
     return value
 
 
-def _check(data, *, actor, user=None):
+def check_staff(data, *, actor, user=None):
     """Every rule on the given fields, as ``{field: [message]}``; fields absent from ``data`` are not judged."""
     errors = {}
     if "username" in data:
@@ -71,6 +74,8 @@ def _check(data, *, actor, user=None):
         clash = select(User.id).where(func.lower(User.username) == username.lower())
         if not username:
             errors["username"] = [_("Username is required.")]
+        elif not USERNAME_RE.match(username):
+            errors["username"] = [_("Use 2-64 letters, digits, dots, dashes or underscores.")]
         elif db.session.scalar(clash if user is None else clash.where(User.id != user.id)):
             errors["username"] = [_("This username is already taken.")]
     if "name" in data and not (data["name"] or "").strip():
@@ -120,7 +125,7 @@ def _last_admin(user):
 
 def create_staff(data, *, actor):
     """Add a person; the password was set by ``actor``, so it must be changed at first login."""
-    errors = _check({"username": data.get("username"), "name": data.get("name"), **{
+    errors = check_staff({"username": data.get("username"), "name": data.get("name"), **{
         key: data.get(key) for key in ("code", "role", "superior_id")}}, actor=actor)
     if errors:
         raise StaffError(errors)
@@ -144,7 +149,7 @@ def update_staff(user, data, *, actor):
     """
     if actor.role != "admin" and user.role == "admin":
         raise StaffError({"role": [_("Only an administrator can change administrators.")]})
-    errors = _check({key: data[key] for key in EDITABLE if key in data}, actor=actor, user=user)
+    errors = check_staff({key: data[key] for key in EDITABLE if key in data}, actor=actor, user=user)
     if errors:
         raise StaffError(errors)
     changes = {}
