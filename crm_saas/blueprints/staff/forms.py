@@ -1,12 +1,13 @@
+"""Staff forms. Field names match the service's data keys, so StaffError.errors land on fields."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from crm_saas.blueprints.auth.forms import password_policy
+from crm_saas.blueprints.staff.services import USERNAME_RE
+from crm_saas.permissions import ROLE_LABELS
 from crm_saas.validators import CnPhone
-
-from crm_saas.permissions import ROLE_LABELS  # noqa: E402  (re-exported for the staff pages)
 
 
 class StaffForm(FlaskForm):
@@ -15,7 +16,7 @@ class StaffForm(FlaskForm):
         _l("Username"),
         validators=[
             DataRequired(_l("Username is required.")),
-            Regexp(r"^[A-Za-z0-9_.-]{2,64}$", message=_l("Use 2-64 letters, digits, dots, dashes or underscores.")),
+            Regexp(USERNAME_RE, message=_l("Use 2-64 letters, digits, dots, dashes or underscores.")),
         ],
     )
     password = PasswordField(
@@ -24,5 +25,25 @@ class StaffForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Name is required.")), Length(max=100)])
     phone = StringField(_l("Phone"), validators=[Optional(), CnPhone()])
     title = StringField(_l("Title"), validators=[Optional(), Length(max=100)])
+    region = StringField(_l("Region"), validators=[Optional(), Length(max=100)])
     superior_id = SelectField(_l("Superior"), coerce=int, validate_choice=True)
     role = SelectField(_l("Role"), choices=list(ROLE_LABELS.items()), default="rep")
+
+    def limit_roles(self, actor):
+        """Only admins may appoint admins: others are not even offered the choice."""
+        if actor.role != "admin":
+            self.role.choices = [(code, label) for code, label in ROLE_LABELS.items() if code != "admin"]
+
+
+class EditStaffForm(StaffForm):
+    """Editing: the password box is an optional reset, the person chooses their own at next login."""
+
+    password = PasswordField(
+        _l("Reset password"), validators=[Optional(), password_policy],
+        description=_l("Leave blank to keep the current password."),
+    )
+
+
+class DeactivateForm(FlaskForm):
+    # The service judges the choice (active, not the person), so its message names the problem.
+    handover_to_id = SelectField(_l("Hand over to"), coerce=int, validate_choice=False)

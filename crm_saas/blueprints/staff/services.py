@@ -7,6 +7,7 @@ import re
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from crm_saas.blueprints.audit.services import record
 from crm_saas.blueprints.auth.models import ApiToken, User
@@ -44,6 +45,7 @@ def list_staff(viewer=None, *, active=None):
     stmt = select(User) if viewer is None else visible_staff(viewer)
     if active is not None:
         stmt = stmt.where(User.active.is_(active))
+    stmt = stmt.options(selectinload(User.superior))  # the list shows each superior: one query, not one per row
     return db.session.scalars(stmt.order_by(User.active.desc(), User.name, User.id)).all()
 
 

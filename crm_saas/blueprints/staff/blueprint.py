@@ -1,0 +1,52 @@
+"""The staff blueprint and what its views share: who may act on whom, errors onto fields.
+
+``routes.py`` (list, forms, departures) and ``tree_routes.py`` (the tree and
+moves) both hang their views on ``bp``.
+"""
+from flask import Blueprint, abort
+from flask_login import current_user
+
+from crm_saas.blueprints.staff.services import get_visible_staff
+from crm_saas.permissions import can
+from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
+
+bp = scoped(Blueprint("staff", __name__, url_prefix="/staff"), TENANT_SCOPE)
+
+
+def visible_person(user_id):
+    """The person, or 404 when ``current_user`` may not see them: hidden people stay unconfirmed."""
+    person = get_visible_staff(current_user, user_id)
+    if person is None:
+        abort(404)
+    return person
+
+
+def manageable_person(user_id):
+    """The person ``current_user`` may change.
+
+    404 before 403: someone outside the viewer's sight must not be confirmed
+    by a "forbidden". Then 403 without ``manage_staff``, and for an admin
+    when the viewer is not one (staff managers never act on admins).
+    """
+    person = visible_person(user_id)
+    if not can(current_user, "manage_staff"):
+        abort(403)
+    if person.role == "admin" and current_user.role != "admin":
+        abort(403)
+    return person
+
+
+def apply_errors(form, errors, aliases=None):
+    """Put a service's ``{field: [messages]}`` onto the form's fields; returns the messages no field owns."""
+    leftover = []
+    for key, messages in errors.items():
+        name = (aliases or {}).get(key, key)
+        if name in form:
+            form[name].errors = list(form[name].errors) + [str(m) for m in messages]
+        else:
+            leftover.extend(str(m) for m in messages)
+    return leftover
+
+
+def has_errors(form, leftover=()):
+    return bool(leftover) or any(f.errors for f in form)
