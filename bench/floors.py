@@ -1,4 +1,4 @@
-"""Raw-SQL floors: what the board and the customer list cost the database, hand-written.
+"""Raw-SQL floors: what the board and the customer lists cost the database, hand-written.
 
 Executed with psycopg on its own connection, outside Flask and the ORM, over the
 same data as the pages. Each returns a callable that runs the work once and
@@ -48,6 +48,20 @@ ORDER BY c.created_at DESC, c.id DESC
 LIMIT %(limit)s
 """
 
+# The supervisor's list: the walk down users.superior_id that visibility.py does, run
+# once; then count and first page with the ids written into the SQL as a literal array,
+# so the planner sees how many owners there are (a parameter or a CTE hides that).
+VISIBLE_WALK_SQL = """
+WITH RECURSIVE tree(id) AS (
+    SELECT id FROM "{s}".users WHERE id = %(viewer)s
+    UNION SELECT u.id FROM "{s}".users u JOIN tree ON u.superior_id = tree.id
+)
+SELECT id FROM tree
+"""
+VISIBLE_WHERE = "c.deleted_at IS NULL AND c.owner_id = ANY('{{{ids}}}'::bigint[])"
+VISIBLE_COUNT_SQL = 'SELECT count(*) FROM "{s}".customers c WHERE ' + VISIBLE_WHERE
+VISIBLE_PAGE_SQL = SEARCH_PAGE_SQL.replace(SEARCH_WHERE, VISIBLE_WHERE).replace("%(limit)s", "{limit}")
+
 
 def connect(database_url):
     return psycopg.connect(database_url, autocommit=True)
@@ -71,6 +85,28 @@ def search_floor(conn, schema, q, limit=50):
     def run():
         total = conn.execute(count_sql, params).fetchone()[0]
         return total, conn.execute(page_sql, params).fetchall()
+
+    return run
+
+
+def visible_owner_ids(conn, schema, viewer_id):
+    sql = VISIBLE_WALK_SQL.format(s=check_schema_name(schema))
+    return [row[0] for row in conn.execute(sql, {"viewer": viewer_id})]
+
+
+def visible_sql(schema, ids, limit=50):
+    """The count and first-page SQL for a literal owner id list: ``(count_sql, page_sql)``."""
+    s, ids = check_schema_name(schema), ",".join(str(int(i)) for i in ids)
+    return VISIBLE_COUNT_SQL.format(s=s, ids=ids), VISIBLE_PAGE_SQL.format(s=s, ids=ids, limit=int(limit))
+
+
+def visible_list_floor(conn, schema, viewer_id, limit=50):
+    """Walk the viewer's subtree once, then count and fetch the first page of their customers."""
+
+    def run():
+        count_sql, page_sql = visible_sql(schema, visible_owner_ids(conn, schema, viewer_id), limit)
+        total = conn.execute(count_sql).fetchone()[0]
+        return total, conn.execute(page_sql).fetchall()
 
     return run
 

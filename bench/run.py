@@ -1,13 +1,12 @@
 """crm_saas benchmarks: each page's time beside the raw-SQL floor measured in the same run.
 
-    .venv/bin/python bench/run.py [--runs 20] [--tenants 200] [--explain]
+    .venv/bin/python bench/run.py [--runs 20] [--tenants 200] [--explain] [--only board,supervisor]
 
 A fresh database ``crm_bench_<random>`` is created on DATABASE_URL's server
 (or an embedded one under bench/out/) and dropped at the end.
 """
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -16,13 +15,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench import floors, seed  # noqa: E402
+from bench import floors, seed, supervisor  # noqa: E402
 from bench.servers import bench_database  # noqa: E402
-from bench.timing import median_ms, once_ms, sql_meter  # noqa: E402
+from bench.timing import compare, median_ms, once_ms  # noqa: E402
 
 ADMIN_PASSWORD = "Admin#2026"
 SECRET_KEY = "bench-secret"
 BIG_SLUG = "bench"
+BENCHES = ("board", "search", "supervisor", "provision", "upgrade")
 
 
 def log(message):
@@ -44,6 +44,8 @@ def main(argv=None):
     parser.add_argument("--runs", type=int, default=20, help="timed runs per measurement (median)")
     parser.add_argument("--tenants", type=int, default=200, help="tenants to provision")
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of the floor queries")
+    parser.add_argument("--only", type=_bench_names, default=BENCHES,
+                        help=f"comma-separated benches to run, of: {','.join(BENCHES)} (default: all)")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -52,12 +54,20 @@ def main(argv=None):
     print_table(rows, time.perf_counter() - started)
 
 
+def _bench_names(value):
+    names = tuple(name.strip() for name in value.split(",") if name.strip())
+    unknown = sorted(set(names) - set(BENCHES))
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown bench {', '.join(unknown) or '(none)'}; pick from {','.join(BENCHES)}")
+    return names
+
+
 def run_all(args, database_url, redis_url, instance):
     from crm_saas import create_app
     from crm_saas.blueprints.auth.passwords import hash_password
     from crm_saas.extensions import db
     from crm_saas.tenants.migrate import upgrade_all
-    from crm_saas.tenants.provisioning import provision_tenant, schema_for
 
     app = create_app(bench_config(database_url, redis_url))
     app.instance_path = instance
@@ -65,6 +75,46 @@ def run_all(args, database_url, redis_url, instance):
     with app.app_context():
         upgrade_all()
         password_hash = hash_password(ADMIN_PASSWORD)
+        engine = db.engine
+
+    def client_for(slug, username, password):
+        """Log ``username`` in on a client of its own; return ``get(path, headers=None)`` -> a timed fetch."""
+        client = app.test_client()
+        base_url = f"http://{slug}.{app.config['CRM_BASE_DOMAIN']}"
+        response = client.post("/login", data={"username": username, "password": password}, base_url=base_url)
+        assert response.status_code == 302, f"login of {username} failed: {response.status_code}"
+
+        def get(path, headers=None):
+            def fetch():
+                resp = client.get(path, base_url=base_url, headers=headers)
+                assert resp.status_code == 200, f"GET {path}: {resp.status_code}"
+                return resp
+            return fetch
+
+        return get
+
+    with floors.connect(database_url) as raw:
+        if {"board", "search"} & set(args.only):
+            rows += _flat_tenant(args, app, db, engine, raw, client_for, password_hash)
+        if "supervisor" in args.only:
+            log("customer list for a supervisor and a rep vs floor")
+            rows += supervisor.run(app, db, raw, client_for, ADMIN_PASSWORD, password_hash, args.runs, log,
+                                   explain=args.explain)
+
+    if "provision" in args.only:
+        rows.append(_provisioning(args, app, db, password_hash))
+    if "upgrade" in args.only:
+        rows += _upgrades(args, app, db, database_url, redis_url)
+    with app.app_context():
+        db.engine.dispose()
+    return rows
+
+
+def _flat_tenant(args, app, db, engine, raw, client_for, password_hash):
+    """Board and customer search on the big tenant: 10 staff, 100k customers, 20k deals."""
+    from crm_saas.tenants.provisioning import provision_tenant, schema_for
+
+    with app.app_context():
         provision_tenant(BIG_SLUG, "Bench Big Co", {"username": "admin", "password_hash": password_hash,
                                                     "name": "Admin"})
         schema = schema_for(BIG_SLUG)
@@ -73,32 +123,23 @@ def run_all(args, database_url, redis_url, instance):
         log(f"seeded and analyzed in {ms / 1000:.1f} s")
         db.session.remove()
 
-    client = app.test_client()
-    base_url = f"http://{BIG_SLUG}.{app.config['CRM_BASE_DOMAIN']}"
-    response = client.post("/login", data={"username": "admin", "password": ADMIN_PASSWORD}, base_url=base_url)
-    assert response.status_code == 302, f"login failed: {response.status_code}"
+    get = client_for(BIG_SLUG, "admin", ADMIN_PASSWORD)
+    rows = []
+    pipeline_id = raw.execute(f'SELECT id FROM "{schema}".pipelines WHERE is_default').fetchone()[0]
 
-    def get(path):
-        def fetch():
-            resp = client.get(path, base_url=base_url)
-            assert resp.status_code == 200, f"GET {path}: {resp.status_code}"
-            return resp
-        return fetch
-
-    with floors.connect(database_url) as raw:
-        pipeline_id = raw.execute(f'SELECT id FROM "{schema}".pipelines WHERE is_default').fetchone()[0]
-
-        # 1. Board
+    # 1. Board
+    if "board" in args.only:
         log("board page vs floor")
         page = get("/board")
         cards = page().get_data(as_text=True).count('class="deal-card"')
         assert cards == 6 * 50, f"board shows {cards} cards, expected 300"
         floor = floors.board_floor(raw, schema, pipeline_id)
         assert len(floor()) == 300
-        rows.append(_compare(app, db, f"board page ({seed.DEALS // 1000}k deals, admin)", page, floor, args.runs,
-                             "3.4 ms SQL"))
+        rows.append(compare(engine, f"board page ({seed.DEALS // 1000}k deals, admin)", page, floor, args.runs,
+                            "DESIGN 3.4 ms SQL"))
 
-        # 2. Customer search
+    # 2. Customer search
+    if "search" in args.only:
         for label, q, reference in (
             (f"customer search q={seed.COMMON_TERM} (common)", seed.COMMON_TERM, "0.1 ms SQL typical"),
             (f"customer search q={seed.RARE_TERM} (1 row, last)", seed.RARE_TERM, "67 ms trap / 4.5 ms fixed"),
@@ -108,12 +149,16 @@ def run_all(args, database_url, redis_url, instance):
             assert q in page().get_data(as_text=True)
             floor = floors.search_floor(raw, schema, q)
             total, _ = floor()
-            rows.append(_compare(app, db, f"{label}, {total:,} hits", page, floor, args.runs, reference))
+            rows.append(compare(engine, f"{label}, {total:,} hits", page, floor, args.runs, "DESIGN " + reference))
 
-        if args.explain:
-            _explain(raw, schema, pipeline_id)
+    if args.explain:
+        _explain(raw, schema, pipeline_id)
+    return rows
 
-    # 3. Provisioning
+
+def _provisioning(args, app, db, password_hash):
+    from crm_saas.tenants.provisioning import provision_tenant
+
     log(f"provisioning {args.tenants} tenants")
     with app.app_context():
         start = time.perf_counter()
@@ -122,46 +167,34 @@ def run_all(args, database_url, redis_url, instance):
                                                            "name": "Admin"})
         per_tenant = (time.perf_counter() - start) * 1000 / args.tenants
         db.session.remove()
-    rows.append((f"provision a tenant (x{args.tenants})", f"{per_tenant:8.1f} ms/tenant", "DESIGN floor 25 ms",
-                 f"ratio {per_tenant / 25:5.2f}", "budget 50 ms: " + ("ok" if per_tenant <= 50 else "OVER")))
+    return (f"provision a tenant (x{args.tenants})", f"{per_tenant:8.1f} ms/tenant", "DESIGN floor 25 ms",
+            f"ratio {per_tenant / 25:5.2f}", "budget 50 ms: " + ("ok" if per_tenant <= 50 else "OVER"))
 
-    # 4. Migrations with nothing to do
-    tenants_total = args.tenants + 1
-    log(f"db upgrade over {tenants_total} tenants at head")
+
+def _upgrades(args, app, db, database_url, redis_url):
+    """Migrations with nothing to do, over every tenant this run made."""
+    from sqlalchemy import text
+
+    from crm_saas.tenants.migrate import upgrade_all
+
     with app.app_context():
+        tenants_total = db.session.scalar(text("SELECT count(*) FROM public.tenants"))
+        db.session.remove()
+        log(f"db upgrade over {tenants_total} tenants at head")
         runs = max(3, args.runs // 4)
         report = upgrade_all()
         assert not report.upgraded and not report.failed and report.skipped == tenants_total, report
         upgrade_ms = median_ms(upgrade_all, runs=runs, warmup=0)
-    rows.append((f"upgrade_all(), {tenants_total} tenants at head", f"{upgrade_ms:8.1f} ms", "in-process",
-                 f"median of {runs}", ""))
     cli_ms = median_ms(lambda: _cli_upgrade(database_url, redis_url, tenants_total), runs=3, warmup=0)
-    rows.append(("`crm-saas db upgrade`, nothing to do", f"{cli_ms:8.1f} ms", "subprocess wall",
-                 "median of 3", f"({cli_ms - upgrade_ms:.0f} ms start-up)"))
-    with app.app_context():
-        db.engine.dispose()
-    return rows
+    return [(f"upgrade_all(), {tenants_total} tenants at head", f"{upgrade_ms:8.1f} ms", "in-process",
+             f"median of {runs}", ""),
+            ("`crm-saas db upgrade`, nothing to do", f"{cli_ms:8.1f} ms", "subprocess wall",
+             "median of 3", f"({cli_ms - upgrade_ms:.0f} ms start-up)")]
 
 
 def _seed(db, schema, password_hash):
     with db.engine.begin() as conn:
         return seed.seed_big_tenant(conn, schema, password_hash)
-
-
-def _compare(app, db, label, page, floor, runs, reference):
-    page_ms = median_ms(page, runs=runs)
-    floor_ms = median_ms(floor, runs=runs)
-    with app.app_context():
-        engine = db.engine
-    metered = []
-    for _ in range(5):
-        with sql_meter(engine) as stats:
-            page()
-        metered.append(stats)
-    sql_ms = statistics.median(s["ms"] for s in metered)
-    sql = f"{metered[-1]['statements']} stmts {sql_ms:.1f} ms"
-    return (label, f"page {page_ms:7.1f} ms", f"floor {floor_ms:6.1f} ms", f"ratio {page_ms / floor_ms:5.2f}",
-            f"[app SQL {sql}; DESIGN {reference}]")
 
 
 def _cli_upgrade(database_url, redis_url, tenants_total):

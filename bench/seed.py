@@ -1,4 +1,4 @@
-"""Set-based seeding of one big tenant: staff, 100k customers with a main contact, 20k deals.
+"""Set-based seeding: a flat big tenant (100k customers, 20k deals) and a deep-tree one (2,000 staff).
 
 Plain ``INSERT ... SELECT generate_series`` with the schema written into the
 SQL (validated by ``check_schema_name``): a few seconds instead of minutes of
@@ -15,6 +15,14 @@ REPS = 9
 
 COMMON_TERM = "Logistics"  # one customer name in eight
 RARE_TERM = "Quartzite"  # exactly one customer: the oldest, i.e. last in the list's newest-first order
+
+# The deep-tree tenant: 2,000 staff, the admin at depth 0 and people at every depth 1..8.
+# Six directors split the company 22/20/18/16/14/10 %; each director's share is split again
+# between their managers (depth 2); below that each level is dealt out evenly by headcount.
+TREE_STAFF = 2_000
+TREE_DIRECTORS = ((22, (70, 30)), (20, (40, 35, 25)), (18, (50, 50)), (16, (40, 30, 30)), (14, (60, 40)),
+                  (10, (100,)))
+TREE_LEVELS = (45, 130, 260, 420, 560)  # people at depths 3..7; depth 8 takes the rest
 
 PREFIXES = ["Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Hooli", "Vandelay", "Soylent", "Tyrell"]
 SUFFIXES = ["Trading", COMMON_TERM, "Software", "Foods", "Motors", "Textiles", "Pharma", "Media"]
@@ -35,8 +43,33 @@ def seed_big_tenant(conn, schema, password_hash):
         SELECT 'rep' || g, :hash, 'Rep ' || g, 'rep', 1, true, false, 0, md5('rep' || g), now()
         FROM generate_series(1, {REPS}) g
     """), {"hash": password_hash})
+    owner_array, owner_count = _owners_array(conn, s)
+    _customers_with_contacts(conn, s, owner_array, owner_count)
+    stages = [row[0] for row in conn.execute(text(f'SELECT id FROM "{s}".stages ORDER BY position'))]
+    pipeline_id = conn.scalar(text(f'SELECT id FROM "{s}".pipelines WHERE is_default'))
+    stage_array = "ARRAY[" + ",".join(map(str, stages)) + "]::bigint[]"
+    conn.execute(text(f"""
+        INSERT INTO "{s}".deals (name, customer_id, pipeline_id, stage_id, position, amount, expected_close,
+                                 owner_id, probability, stage_changed_at, created_at, updated_at)
+        SELECT 'Deal ' || g, 1 + (g * 7919) % {CUSTOMERS}, {pipeline_id},
+               ({stage_array})[1 + g % {len(stages)}], (g / {len(stages)}) * 1024.0,
+               (g % 1000) * 100 + 0.5, current_date + (g % 90), ({owner_array})[1 + g % {owner_count}],
+               10, now(), now(), now()
+        FROM generate_series(1, {DEALS}) g
+    """))
+    for table in ("users", "customers", "contacts", "deals", "stages", "pipelines"):
+        conn.execute(text(f'ANALYZE "{s}".{table}'))
+    return {"customers": CUSTOMERS, "deals": DEALS, "stages": len(stages), "staff": owner_count}
+
+
+def _owners_array(conn, s):
+    """Every staff id as a literal ``ARRAY[...]::bigint[]``, and how many."""
     owners = [row[0] for row in conn.execute(text(f'SELECT id FROM "{s}".users ORDER BY id'))]
-    owner_array = "ARRAY[" + ",".join(map(str, owners)) + "]::bigint[]"
+    return "ARRAY[" + ",".join(map(str, owners)) + "]::bigint[]", len(owners)
+
+
+def _customers_with_contacts(conn, s, owner_array, owner_count):
+    """CUSTOMERS customers, one a minute up to now, dealt round-robin over the owners; one main contact each."""
     conn.execute(text(f"""
         INSERT INTO "{s}".customers (number, name, industry, type, source, owner_id, created_by_id,
                                      created_at, updated_at)
@@ -47,7 +80,7 @@ def seed_big_tenant(conn, schema, password_hash):
                (ARRAY['manufacturing','it','retail','finance','services','other'])[1 + g % 6],
                (ARRAY['potential','intent','closed','lost'])[1 + g % 4],
                (ARRAY['online_inquiry','exhibition','referral','outbound','campaign','other'])[1 + g % 6],
-               ({owner_array})[1 + g % {len(owners)}], 1,
+               ({owner_array})[1 + g % {owner_count}], 1,
                now() - make_interval(mins => {CUSTOMERS} - g), now() - make_interval(mins => {CUSTOMERS} - g)
         FROM generate_series(1, {CUSTOMERS}) g
     """))
@@ -58,18 +91,75 @@ def seed_big_tenant(conn, schema, password_hash):
                '138' || lpad(c.id::text, 8, '0'), true
         FROM "{s}".customers c
     """))
-    stages = [row[0] for row in conn.execute(text(f'SELECT id FROM "{s}".stages ORDER BY position'))]
-    pipeline_id = conn.scalar(text(f'SELECT id FROM "{s}".pipelines WHERE is_default'))
-    stage_array = "ARRAY[" + ",".join(map(str, stages)) + "]::bigint[]"
+
+
+def tree_superiors(staff=TREE_STAFF, directors=TREE_DIRECTORS, levels=TREE_LEVELS):
+    """``superiors[i]`` is the superior of user ``i + 2`` (user 1 is the admin), parents before children.
+
+    Each depth's headcount is shared out over the team leads of the depth above
+    in proportion to the weight of their branch (largest remainder), so subtree
+    sizes follow the weights; the first half of every team (rounded up) lead
+    teams one level down, and split their superior's weight evenly.
+    """
+    superiors, weight = [], {1: 1.0}
+    depth1 = [(2 + i, share / 100) for i, (share, _) in enumerate(directors)]
+    for uid, w in depth1:
+        superiors.append(1)
+        weight[uid] = w
+    next_id = 2 + len(directors)
+    above = []
+    for (uid, w), (_, splits) in zip(depth1, directors):
+        for split in splits:
+            superiors.append(uid)
+            weight[next_id] = w * split / sum(splits)
+            above.append(next_id)
+            next_id += 1
+    counts = list(levels) + [staff - next_id + 1 - sum(levels)]
+    for count in counts:
+        total = sum(weight[p] for p in above)
+        quotas = [count * weight[p] / total for p in above]
+        shares = [int(q) for q in quotas]
+        for k in sorted(range(len(above)), key=lambda k: shares[k] - quotas[k])[:count - sum(shares)]:
+            shares[k] += 1
+        leads = []
+        for parent, n in zip(above, shares):
+            team = range(next_id, next_id + n)
+            superiors.extend([parent] * n)
+            next_id += n
+            # The first half of each team lead teams of their own; the rest are reps at the leaves.
+            for uid in team[:(n + 1) // 2]:
+                weight[uid] = weight[parent] / ((n + 1) // 2)
+                leads.append(uid)
+        above = leads
+    assert len(superiors) == staff - 1
+    return superiors
+
+
+def seed_tree_tenant(conn, schema, password_hash):
+    """Fill ``schema`` (freshly provisioned, admin is user 1) with the 2,000-person tree and 100k customers.
+
+    Ids are given explicitly (user ``i`` is ``staff<i>``) so the tree can be
+    built in one INSERT; anyone with someone below them is a supervisor.
+    Customers are dealt round-robin over all staff, about 50 each.
+    """
+    s = check_schema_name(schema)
+    superiors = tree_superiors()
     conn.execute(text(f"""
-        INSERT INTO "{s}".deals (name, customer_id, pipeline_id, stage_id, position, amount, expected_close,
-                                 owner_id, probability, stage_changed_at, created_at, updated_at)
-        SELECT 'Deal ' || g, 1 + (g * 7919) % {CUSTOMERS}, {pipeline_id},
-               ({stage_array})[1 + g % {len(stages)}], (g / {len(stages)}) * 1024.0,
-               (g % 1000) * 100 + 0.5, current_date + (g % 90), ({owner_array})[1 + g % {len(owners)}],
-               10, now(), now(), now()
-        FROM generate_series(1, {DEALS}) g
+        INSERT INTO "{s}".users (id, username, password_hash, name, role, superior_id, active,
+                                 must_change_password, failed_logins, session_token, created_at)
+        SELECT 1 + n, 'staff' || (1 + n), :hash, 'Staff ' || (1 + n), 'rep', sup, true, false, 0,
+               md5('staff' || (1 + n)), now()
+        FROM unnest(CAST(:superiors AS bigint[])) WITH ORDINALITY AS t(sup, n)
+    """), {"hash": password_hash, "superiors": superiors})
+    conn.execute(text(f"""
+        UPDATE "{s}".users u SET role = 'supervisor'
+        WHERE u.role = 'rep' AND EXISTS (SELECT 1 FROM "{s}".users c WHERE c.superior_id = u.id)
     """))
-    for table in ("users", "customers", "contacts", "deals", "stages", "pipelines"):
+    conn.execute(text(f"""
+        SELECT setval(pg_get_serial_sequence('"{s}".users', 'id'), (SELECT max(id) FROM "{s}".users))
+    """))
+    owner_array, owner_count = _owners_array(conn, s)
+    _customers_with_contacts(conn, s, owner_array, owner_count)
+    for table in ("users", "customers", "contacts"):
         conn.execute(text(f'ANALYZE "{s}".{table}'))
-    return {"customers": CUSTOMERS, "deals": DEALS, "stages": len(stages), "staff": len(owners)}
+    return {"customers": CUSTOMERS, "staff": owner_count}

@@ -3,9 +3,11 @@
 Every list, board, detail, export, API route and job filters through
 ``visible``; a row it drops is answered with 404, never 403.
 """
-from sqlalchemy import select
+from sqlalchemy import BigInteger, any_, bindparam, false, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from crm_saas.blueprints.auth.models import User
+from crm_saas.extensions import db
 from crm_saas.permissions import can
 
 
@@ -26,9 +28,24 @@ def visible_owner_ids(user):
 
 
 def visible(statement, owner_column, user):
-    """Narrow ``statement`` to rows whose ``owner_column`` the user may see."""
+    """Narrow ``statement`` to rows whose ``owner_column`` the user may see.
+
+    The tree is walked first (well under a millisecond for thousands of
+    people) and the owner ids go into the SQL as a literal array. Left inside
+    the statement as a subquery, the planner guessed the same few hundred
+    owners for everyone, so a rep's list read all 100k customers and a count
+    always scanned the table (bench/README.md: 40-110x the floor for a rep).
+    A literal, not a bound parameter: once psycopg prepares a statement,
+    PostgreSQL may switch to a generic plan that again ignores how many ids
+    there are.
+    """
     owners = visible_owner_ids(user)
-    return statement if owners is None else statement.where(owner_column.in_(owners))
+    if owners is None:
+        return statement
+    ids = db.session.scalars(owners).all()
+    if not ids:  # never for a stored user (they see themselves); ARRAY[] would not even parse
+        return statement.where(false())
+    return statement.where(owner_column == any_(bindparam(None, ids, type_=ARRAY(BigInteger), literal_execute=True)))
 
 
 def who_can_see(owner):
@@ -41,7 +58,6 @@ def who_can_see(owner):
     """
     from sqlalchemy import literal
 
-    from crm_saas.extensions import db
     from crm_saas.permissions import granted
 
     chain = select(User.id, User.superior_id, literal(0).label("depth")).where(User.id == owner.id)
