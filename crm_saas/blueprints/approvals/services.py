@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from crm_saas.blueprints.audit.services import record
 from crm_saas.blueprints.customers.models import Customer
 from crm_saas.blueprints.customers.services import visible_customers
+from crm_saas.errors import FieldErrors
 from crm_saas.extensions import db
 from crm_saas.models_base import utcnow
 from crm_saas.permissions import can
@@ -18,12 +19,8 @@ from crm_saas.permissions import can
 QUEUE_LIMIT = 200
 
 
-class ApprovalError(ValueError):
-    """``errors`` maps field names to messages."""
-
-    def __init__(self, errors):
-        super().__init__(errors)
-        self.errors = errors
+class ApprovalError(FieldErrors):
+    """Refused decision: ``note``."""
 
 
 def _queue(user):

@@ -17,17 +17,14 @@ from sqlalchemy import update
 from crm_saas.blueprints.audit.services import record
 from crm_saas.blueprints.auth.models import User
 from crm_saas.blueprints.pipeline.models import Deal
+from crm_saas.errors import FieldErrors
 from crm_saas.extensions import db
 
 REASON_MAX = 500
 
 
-class TransferError(ValueError):
-    """``errors`` maps field names (``to``, ``reason``) to messages."""
-
-    def __init__(self, errors):
-        super().__init__(errors)
-        self.errors = errors
+class TransferError(FieldErrors):
+    """Refused transfer: ``to`` or ``reason``."""
 
 
 def _is_id(value):

@@ -7,6 +7,7 @@ from sqlalchemy import func, select, true
 from sqlalchemy.orm import joinedload
 
 from crm_saas.blueprints.pipeline.models import Deal, DealStageChange, Pipeline, Stage
+from crm_saas.errors import FieldErrors
 from crm_saas.extensions import db
 from crm_saas.models_base import utcnow
 from crm_saas.visibility import visible
@@ -14,12 +15,8 @@ from crm_saas.visibility import visible
 CARDS_PER_COLUMN = 50
 
 
-class DealError(ValueError):
+class DealError(FieldErrors):
     """``errors`` maps field names to messages (422 in the API, a message on the board)."""
-
-    def __init__(self, errors):
-        super().__init__(errors)
-        self.errors = errors
 
 
 def default_pipeline():

@@ -13,6 +13,7 @@ from crm_saas.blueprints.audit.services import record
 from crm_saas.blueprints.auth.models import ApiToken, User
 from crm_saas.blueprints.auth.passwords import hash_password
 from crm_saas.blueprints.auth.services import set_password
+from crm_saas.errors import FieldErrors
 from crm_saas.extensions import db
 from crm_saas.models_base import utcnow
 from crm_saas.permissions import ROLES, can
@@ -23,12 +24,8 @@ USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{2,64}$")
 EDITABLE = ("code", "username", "name", "phone", "title", "region", "role", "superior_id")
 
 
-class StaffError(ValueError):
-    """``errors`` maps field names to messages."""
-
-    def __init__(self, errors):
-        super().__init__(errors)
-        self.errors = errors
+class StaffError(FieldErrors):
+    """Refused staff change, naming the fields."""
 
 
 def visible_staff(viewer):
