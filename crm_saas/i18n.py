@@ -2,6 +2,9 @@
 from flask import current_app, request, session
 from flask_login import current_user
 
+# Each language named in itself, as a language switch should be.
+LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
+
 
 def select_locale():
     languages = current_app.config["LANGUAGES"]
@@ -19,7 +22,8 @@ def init_app(app, babel):
 
     @app.context_processor
     def _languages():
-        return {"current_locale": current_language(), "languages": app.config["LANGUAGES"]}
+        return {"current_locale": current_language(), "languages": app.config["LANGUAGES"],
+                "language_names": LANGUAGE_NAMES}
 
 
 def current_language():

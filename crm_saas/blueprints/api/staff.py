@@ -142,7 +142,7 @@ def managing(view):
             kwargs["user"] = user
         if not can(current_user, "manage_staff"):
             api_abort(403)
-        if kwargs.get("user") is not None and kwargs["user"].role == "admin" and current_user.role != "admin":
+        if kwargs.get("user") is not None and not services.may_manage(current_user, kwargs["user"]):
             api_abort(403, _("Only an administrator can change administrators."))
         return view(*args, **kwargs)
 

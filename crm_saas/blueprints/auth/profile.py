@@ -14,12 +14,11 @@ from wtforms.validators import DataRequired, Length, Optional
 from crm_saas.blueprints.audit.services import record
 from crm_saas.extensions import db
 from crm_saas.htmx import redirect_to
-from crm_saas.i18n import current_language
+from crm_saas.i18n import LANGUAGE_NAMES, current_language
 from crm_saas.permissions import ROLE_LABELS
 from crm_saas.validators import CnPhone
 
 PROFILE_FIELDS = ("name", "title", "phone", "region", "locale")
-LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
 
 
 class ProfileForm(FlaskForm):

@@ -6,8 +6,7 @@ moves) both hang their views on ``bp``.
 from flask import Blueprint, abort
 from flask_login import current_user
 
-from crm_saas.blueprints.staff.services import get_visible_staff
-from crm_saas.permissions import can
+from crm_saas.blueprints.staff.services import get_visible_staff, may_manage
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 
 bp = scoped(Blueprint("staff", __name__, url_prefix="/staff"), TENANT_SCOPE)
@@ -29,9 +28,7 @@ def manageable_person(user_id):
     when the viewer is not one (staff managers never act on admins).
     """
     person = visible_person(user_id)
-    if not can(current_user, "manage_staff"):
-        abort(403)
-    if person.role == "admin" and current_user.role != "admin":
+    if not may_manage(current_user, person):
         abort(403)
     return person
 

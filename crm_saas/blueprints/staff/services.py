@@ -38,6 +38,11 @@ def visible_staff(viewer):
     return stmt
 
 
+def may_manage(actor, person):
+    """Staff managers act on people, but only admins act on admins (PERMISSION_HELP says so)."""
+    return can(actor, "manage_staff") and (person.role != "admin" or actor.role == "admin")
+
+
 def list_staff(viewer=None, *, active=None):
     stmt = select(User) if viewer is None else visible_staff(viewer)
     if active is not None:
