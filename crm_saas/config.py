@@ -15,6 +15,8 @@ DEFAULTS = {
     "CRM_EXPORT_QUEUE": "crm-exports",
     "CRM_EXPORT_JOB_TIMEOUT": 1800,
     "CRM_EXPORT_DIR": None,  # None: <instance folder>/exports
+    "CRM_FILES_DIR": None,  # None: <instance folder>/files; attachments, one folder per tenant schema
+    "CRM_MAX_ATTACHMENT_MB": 20,
     "CRM_LOCKOUT_ATTEMPTS": 5,
     "CRM_LOCKOUT_MINUTES": 15,
     "CRM_API_TOKEN_HOURS": 24 * 30,
@@ -37,6 +39,7 @@ DEFAULTS = {
 
 ENVIRONMENT_KEYS = (
     "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "CRM_BASE_DOMAIN", "CRM_EXPORT_QUEUE", "CRM_EXPORT_DIR",
+    "CRM_FILES_DIR",
 )
 
 
