@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 from crm_saas.blueprints.auth.models import User
 from crm_saas.blueprints.auth.passwords import hash_password
 from crm_saas.blueprints.customers.models import Contact, Customer
-from crm_saas.blueprints.customers.services import next_customer_number
+from crm_saas.blueprints.customers.keys import name_key, phone_key
+from crm_saas.blueprints.customers.numbering import next_customer_number
 from crm_saas.blueprints.pipeline.models import Deal, DealStageChange
 from crm_saas.blueprints.pipeline.services import default_pipeline
 from crm_saas.extensions import db
@@ -68,15 +69,17 @@ def _seed_customers_and_deals():
     customers = []
     for i in range(have, CUSTOMERS):
         owner = owners[i % len(owners)]
+        name = f"{rng.choice(PREFIXES)}{rng.choice(SUFFIXES)}{i:03d}"
         customer = Customer(
-            number=next_customer_number(), name=f"{rng.choice(PREFIXES)}{rng.choice(SUFFIXES)}{i:03d}",
+            number=next_customer_number(), name=name, name_key=name_key(name),
             industry=rng.choice(["manufacturing", "it", "retail", "finance", "services"]),
             type=rng.choice(["potential", "intent", "closed"]),
             source=rng.choice(["online_inquiry", "exhibition", "referral", "outbound"]),
             owner_id=owner.id, created_by_id=owner.id,
         )
+        phone = f"13{rng.randrange(10**9):09d}"
         customer.contacts.append(Contact(
-            name=rng.choice(SURNAMES) + rng.choice(GIVEN), phone=f"13{rng.randrange(10**9):09d}",
+            name=rng.choice(SURNAMES) + rng.choice(GIVEN), phone=phone, phone_key=phone_key(phone),
             role="decision_maker", is_primary=True,
         ))
         customers.append(customer)

@@ -1,5 +1,5 @@
 """Language: the user's choice, else the browser's, else Chinese (L1)."""
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
 # Each language named in itself, as a language switch should be.
@@ -7,7 +7,10 @@ LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
 
 
 def select_locale():
+    """Outside a request (jobs, commands) the company default; jobs choose theirs with ``force_locale``."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
     if chosen in languages:
         return chosen

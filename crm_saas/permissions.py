@@ -17,6 +17,7 @@ PERMISSIONS = {
     "manage_settings": _l("Manage settings"),
     "transfer_customers": _l("Transfer customers"),
     "approve_customers": _l("Approve new customers"),
+    "delete_customers": _l("Delete customers"),
     "export": _l("Export"),
     "see_all": _l("See all records"),
 }
@@ -25,7 +26,8 @@ PERMISSION_HELP = {
     "manage_staff": _l("Add, edit, move and deactivate staff (never admins)."),
     "manage_settings": _l("Change company settings and this matrix."),
     "transfer_customers": _l("Hand a visible customer to someone else."),
-    "approve_customers": _l("Approve or reject customers entered by reps below them."),
+    "approve_customers": _l("Approve or reject customers entered by reps below them, and their transfer requests."),
+    "delete_customers": _l("Send visible customers to the recycle bin and restore them (admins purge)."),
     "export": _l("Download visible records as a spreadsheet."),
     "see_all": _l("See every record in the company, as an admin does."),
 }

@@ -21,7 +21,12 @@ def visible_owner_ids(user):
     """
     if can(user, "see_all"):
         return None
-    tree = select(User.id).where(User.id == user.id).cte("visible_staff", recursive=True)
+    return subtree(user.id)
+
+
+def subtree(user_id):
+    """A SELECT of ``user_id`` and everyone below them at any depth (the hierarchy alone, no rights)."""
+    tree = select(User.id).where(User.id == user_id).cte("visible_staff", recursive=True)
     # UNION, not UNION ALL: the walk ends even if a cycle were ever stored.
     tree = tree.union(select(User.id).join(tree, User.superior_id == tree.c.id))
     return select(tree.c.id)
@@ -45,7 +50,12 @@ def visible(statement, owner_column, user):
     ids = db.session.scalars(owners).all()
     if not ids:  # never for a stored user (they see themselves); ARRAY[] would not even parse
         return statement.where(false())
-    return statement.where(owner_column == any_(bindparam(None, ids, type_=ARRAY(BigInteger), literal_execute=True)))
+    return statement.where(owner_column == any_(owner_array(ids)))
+
+
+def owner_array(ids):
+    """Ids as a literal ``ARRAY[...]`` in the SQL, so the planner sees how many there are (see ``visible``)."""
+    return bindparam(None, sorted(ids), type_=ARRAY(BigInteger), literal_execute=True)
 
 
 def who_can_see(owner):

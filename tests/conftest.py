@@ -235,3 +235,13 @@ class Factory:
         from crm_saas.blueprints.pipeline.services import default_pipeline
 
         return self._run(tenant, lambda: [(s.id, s.kind) for s in default_pipeline().stages])
+
+
+def customer_form(contacts=None, primary=0, **fields):
+    """What the add-customer form posts: customer fields, then ``contacts-<i>-<field>`` rows."""
+    data = {"name": "北京远航贸易有限公司", "industry": "retail", "type": "potential", "source": "exhibition",
+            "primary": str(primary), **fields}
+    for index, contact in enumerate(contacts if contacts is not None else [{"name": "王芳", "phone": "010-88886666"}]):
+        for key, value in contact.items():
+            data[f"contacts-{index}-{key}"] = value
+    return data

@@ -1,10 +1,9 @@
 """The approval queue (B4): a rep's new customer waits for a supervisor above them; a supervisor's is active."""
 from sqlalchemy import select
 
-from tests.conftest import STAFF_PASSWORD, login
+from tests.conftest import STAFF_PASSWORD, customer_form, login
 
-NEW_CUSTOMER = {"industry": "retail", "industry_note": "", "type": "potential", "source": "exhibition",
-                "contact_name": "王芳", "contact_phone": "13800138000", "remarks": ""}
+NEW_CUSTOMER = customer_form(contacts=[{"name": "王芳", "phone": "13800138000"}], confirm_duplicates="1")
 
 
 def customer_row(factory, tenant, name):
@@ -125,7 +124,10 @@ def test_revoking_the_right_makes_supervisors_wait_and_nobody_approves_their_own
     assert admin_client.post("/settings/permissions", data=revoke).status_code == 200
     enter_customer(people["boss"], "Boss Co")
     assert customer_row(factory, tenant, "Boss Co")[0] == "pending"
-    assert people["boss"].get("/approvals/").status_code == 403
+    # The page stays open for transfer requests (the boss may still transfer), without the customer queue.
+    without = people["boss"].get("/approvals/")
+    assert without.status_code == 200 and 'id="approval-queue"' not in without.text
+    assert people["boss"].post(f"/approvals/{customer_id(factory, tenant, 'Boss Co')}/approve").status_code == 403
     # Given the right back, the boss still cannot judge their own entry; the admin can.
     grant = dict(revoke, supervisor=["transfer_customers", "export", "approve_customers"])
     admin_client.post("/settings/permissions", data=grant)

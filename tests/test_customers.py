@@ -1,10 +1,7 @@
-"""Customers: add with validation per field, number format, search, detail under visibility."""
+"""Customers on the web: add with every field, find, detail under visibility, inline edit with a reason."""
 import re
 
-from tests.conftest import STAFF_PASSWORD, login
-
-GOOD = {"name": "北京远航贸易有限公司", "industry": "retail", "industry_note": "", "type": "potential",
-        "source": "exhibition", "contact_name": "王芳", "contact_phone": "010-88886666", "remarks": ""}
+from tests.conftest import STAFF_PASSWORD, customer_form, login
 
 
 def customer_count(factory, tenant):
@@ -16,33 +13,53 @@ def customer_count(factory, tenant):
     return factory._run(tenant, lambda: db.session.scalar(select(func.count()).select_from(Customer)))
 
 
-def test_add_customer_then_find_it_every_way(tenant, admin_client):
-    saved = admin_client.post("/customers/new", data=GOOD)
-    assert saved.status_code == 302
+def test_the_add_page_offers_every_field(admin_client):
+    page = admin_client.get("/customers/new").text
+    for name in ("name", "industry", "industry_note", "type", "source", "category", "size", "province", "city",
+                 "district", "address", "new_tags", "remarks", "needs", "goals", "past_dealings", "owner_id",
+                 "contacts-0-name", "contacts-0-phone", "contacts-0-email", "contacts-0-wechat", "contacts-0-title",
+                 "contacts-0-role"):
+        assert f'name="{name}"' in page, name
+    assert "上海市" in page  # the provinces of the national division list
+
+
+def test_add_customer_with_everything_then_find_it_every_way(tenant, admin_client):
+    saved = admin_client.post("/customers/new", data=customer_form(
+        contacts=[{"name": "王芳", "phone": "010-88886666", "title": "采购经理", "email": "wf@example.com",
+                   "wechat": "wangfang88", "role": "decision_maker"},
+                  {"name": "李雷", "phone": "13911112222", "role": "user"}],
+        province="北京市", city="北京市", district="朝阳区", address="建国路 88 号", size="21-100",
+        new_tags="重点客户, 华北", needs="降低库存", goals="年采购 500 万", past_dealings="2025 年试单"))
+    assert saved.status_code == 302, saved.text
     detail = admin_client.get(saved.location).text
     number = re.search(r"CRM\d{8}\d{4}", detail).group(0)
-    assert "北京远航贸易有限公司" in detail and "王芳" in detail
-    for q in (number, "远航贸易", "王芳", "010-8888"):
+    for text in ("北京远航贸易有限公司", "王芳", "采购经理", "wf@example.com", "wangfang88", "李雷", "朝阳区",
+                 "建国路 88 号", "重点客户", "华北", "降低库存", "年采购 500 万", "2025 年试单", "21-100 staff",
+                 "Decision maker"):
+        assert text in detail, text
+    for q in (number, "远航贸易", "王芳", "李雷", "010-8888", "1391111"):
         results = admin_client.get("/customers/", query_string={"q": q}, headers={"HX-Request": "true"}).text
         assert "北京远航贸易有限公司" in results, q
     none = admin_client.get("/customers/", query_string={"q": "不存在的公司"}, headers={"HX-Request": "true"})
     assert "北京远航贸易有限公司" not in none.text
 
 
-def test_each_bad_field_is_named_and_nothing_is_saved(tenant, admin_client, factory):
-    bad = dict(GOOD, name="", industry="other", industry_note="", source="", contact_phone="12345")
-    response = admin_client.post("/customers/new", data=bad, headers={"Accept-Language": "en"})
-    assert response.status_code == 422
-    for message in ("Customer name is required.", "Describe the industry when choosing Other.",
-                    "Source is required.", "Enter an 11-digit mobile number or a landline with area code."):
-        assert message in response.text
+def test_contact_rows_are_added_and_removed_by_the_server_without_saving(tenant, admin_client, factory):
+    two = admin_client.post("/customers/new", data=customer_form(contact_action="add"))
+    assert two.status_code == 200 and 'name="contacts-1-name"' in two.text
+    one = admin_client.post("/customers/new", data=customer_form(
+        contacts=[{"name": "甲", "phone": "13800000001"}, {"name": "乙", "phone": "13800000002"}],
+        primary=1, contact_action="remove-0"))
+    assert 'value="乙"' in one.text and 'value="甲"' not in one.text and 'name="contacts-1-name"' not in one.text
+    assert re.search(r'name="primary" value="0"\s+checked', one.text)  # the main contact moved up with its row
     assert customer_count(factory, tenant) == 0
 
 
 def test_numbers_are_daily_serials(tenant, admin_client):
     numbers = []
     for i in range(3):
-        location = admin_client.post("/customers/new", data=dict(GOOD, name=f"公司{i}")).location
+        location = admin_client.post("/customers/new", data=customer_form(name=f"公司{i}",
+                                     contacts=[{"name": "王", "phone": f"1380000000{i}"}])).location
         numbers.append(re.search(r"CRM\d{12}", admin_client.get(location).text).group(0))
     serials = [int(n[-4:]) for n in numbers]
     assert serials == [serials[0], serials[0] + 1, serials[0] + 2] and len({n[:11] for n in numbers}) == 1
@@ -59,9 +76,29 @@ def test_a_rep_sees_only_their_own_customers(tenant, client_for, factory):
     login(client, "rep", STAFF_PASSWORD)
     assert client.get(f"/customers/{mine}").status_code == 200
     assert client.get(f"/customers/{theirs}").status_code == 404
+    assert client.get(f"/customers/{theirs}/edit").status_code == 404
+    assert client.post(f"/customers/{theirs}/edit", data=customer_form()).status_code == 404
     listing = client.get("/customers/", headers={"HX-Request": "true"}).text
     assert "Rep&#39;s customer" in listing and "Peer" not in listing
     supervisor = client_for(tenant)
     login(supervisor, "boss", STAFF_PASSWORD)
     assert supervisor.get(f"/customers/{mine}").status_code == 200  # a subordinate's
     assert supervisor.get(f"/customers/{theirs}").status_code == 404
+
+
+def test_inline_edit_saves_with_a_reason_and_the_log_shows_it(tenant, admin_client, factory):
+    customer = factory.customer(tenant, factory.admin_id(tenant), name="旧名称有限公司")
+    form = admin_client.get(f"/customers/{customer}/edit", headers={"HX-Request": "true"})
+    assert form.status_code == 200 and 'id="customer-summary"' in form.text and "<html" not in form.text
+    assert 'value="旧名称有限公司"' in form.text
+    contact_id = re.search(r'name="contacts-0-id"[^>]*value="(\d+)"', form.text).group(1)
+    saved = admin_client.post(f"/customers/{customer}/edit", headers={"HX-Request": "true"}, data=customer_form(
+        name="新名称有限公司", industry="finance", source="outbound", reason="工商变更",
+        contacts=[{"id": contact_id, "name": "联系人", "phone": "13800138999"}]))
+    assert saved.status_code == 200, saved.text
+    assert 'id="customer-summary"' in saved.text and 'hx-swap-oob="true"' in saved.text  # the log refreshed too
+    assert "新名称有限公司" in saved.text and "工商变更" in saved.text and "13800138999" in saved.text
+    log = admin_client.get(f"/customers/{customer}/changes", headers={"HX-Request": "true"}).text
+    for field in ("name", "industry", "source", "contact.phone"):
+        assert f'data-field="{field}"' in log, field
+    assert "旧名称有限公司" in log and "13800138000" in log

@@ -43,8 +43,8 @@ def test_the_matrix_shows_every_right_for_every_role(tenant, admin_client):
                  "Administrator", "Supervisor", "Sales rep",
                  "Customers entered by reps need a supervisor"):
         assert text in page.text
-    # Admins hold everything: six ticked boxes that cannot be unticked.
-    assert page.text.count("checked disabled") == 6
+    # Admins hold everything: seven ticked boxes that cannot be unticked.
+    assert page.text.count("checked disabled") == 7
     assert 'name="supervisor" value="approve_customers"' in page.text
 
 
@@ -66,7 +66,8 @@ def test_turning_approval_on_is_saved_and_logged(tenant, admin_client, factory):
 def test_granting_export_to_reps_takes_effect_and_is_logged(tenant, admin_client, client_for, factory):
     rep = logged_in(tenant, factory, client_for, "rep", "rep")
     assert "Export to Excel" not in rep.get("/customers/").text
-    matrix = {"submitted": "1", "supervisor": ["transfer_customers", "export", "approve_customers"], "rep": ["export"]}
+    matrix = {"submitted": "1", "supervisor": ["transfer_customers", "export", "approve_customers", "delete_customers"],
+              "rep": ["export"]}
     saved = admin_client.post("/settings/permissions", data=matrix, headers={"HX-Request": "true"})
     assert saved.status_code == 200 and "Permissions saved." in saved.text
     assert 'id="settings-permissions"' in saved.text and 'name="rep" value="export" id="perm-rep-export"' in saved.text
@@ -86,7 +87,7 @@ def test_revoking_everything_and_granting_settings_to_supervisors(tenant, admin_
     admin_client.post("/settings/permissions", data={"submitted": "1", "supervisor": ["manage_settings"]})
     assert boss.get("/settings/").status_code == 200
     revoked = [d["revoked"] for action, _, d in log_entries(factory, tenant) if action == "permissions_changed"][0]
-    assert revoked == {"supervisor": ["approve_customers", "export", "transfer_customers"]}
+    assert revoked == {"supervisor": ["approve_customers", "delete_customers", "export", "transfer_customers"]}
 
 
 def test_an_unknown_right_is_refused_and_nothing_is_saved(tenant, admin_client, factory):

@@ -1,7 +1,9 @@
 """Export jobs: stream rows through a server-side cursor into xlsxwriter's constant_memory mode."""
 import os
+from zoneinfo import ZoneInfo
 
 import xlsxwriter
+from flask import current_app
 from flask_babel import force_locale, gettext as _
 from rq import get_current_job
 from sqlalchemy import and_, func, select
@@ -38,21 +40,35 @@ def run_export(schema, export_id):
 
 
 def write_customers(path, user, filters):
-    """Write the customers ``user`` may see; returns the number of rows written."""
+    """Write the customers ``user`` may see and the filters match; returns the number of rows written.
+
+    The main contact's phone and email are masked as on the pages (C12), and
+    every custom field gets a column, labelled as the company named it.
+    """
     from crm_saas.blueprints.auth.models import User
+    from crm_saas.blueprints.custom_fields.services import definitions, display_value
     from crm_saas.blueprints.customers import codes
     from crm_saas.blueprints.customers.models import Contact, Customer
-    from crm_saas.blueprints.customers.services import filter_customers, search_filter, visible_customers
+    from crm_saas.blueprints.customers.privacy import mask_email, mask_phone, unmasked_owner_ids
+    from crm_saas.blueprints.customers.search import customers_statement
     from crm_saas.extensions import db
 
-    stmt = filter_customers(search_filter(visible_customers(user), filters.get("q")), filters)
+    stmt = customers_statement(user, filters.get("q"), filters)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    fields = definitions("customer")
+    readable = unmasked_owner_ids(user)
+    tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])  # times as the company reads them
     columns = (
-        Customer.number, Customer.name, Customer.type, Customer.industry, Customer.source,
-        Contact.name, Contact.phone, User.name, Customer.created_at,
+        Customer.number, Customer.name, Customer.type, Customer.industry, Customer.source, Customer.category,
+        Customer.province, Customer.city, Customer.district, Customer.address, Customer.tags,
+        Contact.name, Contact.phone, Contact.email, User.name, Customer.created_at, Customer.owner_id, Customer.custom,
     )
-    headers = [_("Number"), _("Customer name"), _("Customer type"), _("Industry"), _("Source"),
-               _("Contact name"), _("Contact phone"), _("Owner"), _("Created")]
+    labels = codes.FIELD_LABELS
+    headers = [str(h) for h in (
+        _("Number"), labels["name"], labels["type"], labels["industry"], labels["source"], labels["category"],
+        labels["province"], labels["city"], labels["district"], labels["address"], labels["tags"],
+        _("Contact name"), _("Contact phone"), _("Contact email"), _("Owner"), _("Created"),
+        *(d.label for d in fields))]
     rows_stmt = (
         stmt.with_only_columns(*columns)
         .outerjoin(Contact, and_(Contact.customer_id == Customer.id, Contact.is_primary.is_(True)))
@@ -65,11 +81,16 @@ def write_customers(path, user, filters):
     sheet.write_row(0, 0, headers)
     written = 0
     result = db.session.execute(rows_stmt, execution_options={"stream_results": True, "yield_per": 2000})
-    for number, name, ctype, industry, source, c_name, c_phone, owner, created in result:
+    for (number, name, ctype, industry, source, category, province, city, district, address, tags,
+         c_name, c_phone, c_email, owner, created, owner_id, custom) in result:
         written += 1
+        if readable is not None and owner_id not in readable:
+            c_phone, c_email = mask_phone(c_phone), mask_email(c_email)
         sheet.write_row(written, 0, (
             number, name, str(codes.label(codes.CUSTOMER_TYPES, ctype)), str(codes.label(codes.INDUSTRIES, industry)),
-            str(codes.label(codes.SOURCES, source)), c_name, c_phone, owner, created.strftime("%Y-%m-%d %H:%M"),
+            str(codes.label(codes.SOURCES, source)), category, province, city, district, address,
+            ", ".join(tags or ()), c_name, c_phone, c_email, owner, created.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+            *(display_value(d, (custom or {}).get(d.key)) for d in fields),
         ))
         if job and written % PROGRESS_EVERY == 0:
             job.meta["progress"] = min(99, written * 100 // max(total, 1))

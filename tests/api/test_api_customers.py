@@ -2,9 +2,12 @@
 from datetime import datetime
 
 from tests.api.conftest import valid_customer
+from tests.conftest import customer_form
 
 
 def test_create_returns_the_customer(admin_api):
+    assert admin_api.post("/custom-fields", json={"entity": "customer", "key": "erp_id", "label": "ERP 编号",
+                                                  "type": "text"}).status_code == 201
     data = valid_customer(
         type="intent", industry="other", industry_note="新能源", tags=["VIP", "华东"], province="上海市",
         city="上海市", district="浦东新区", address="世纪大道 1 号", custom={"erp_id": "E-42"},
@@ -119,21 +122,17 @@ def test_another_companys_customer_is_404(make_tenant, factory, api_for):
 
 
 def test_the_web_form_applies_the_same_rules_beside_its_fields(admin_client):
-    response = admin_client.post("/customers/new", data={
-        "name": "", "industry": "other", "industry_note": "", "type": "potential", "source": "",
-        "contact_name": "", "contact_phone": "12345",
-    }, headers={"Accept-Language": "en"})
+    response = admin_client.post("/customers/new", data=customer_form(
+        name="", industry="other", industry_note="", source="", contacts=[{"name": "", "phone": "12345"}],
+    ), headers={"Accept-Language": "en"})
     assert response.status_code == 422
     page = response.text
     for message in ("Customer name is required.", "Describe the industry when choosing Other.",
                     "Source is required.", "Contact name is required.",
-                    "Enter an 11-digit mobile number or a landline with area code."):
+                    "Contact phone: enter an 11-digit mobile number or a landline with area code."):
         assert message in page, message
-    for field in ("name", "industry_note", "source", "contact_name", "contact_phone"):
+    for field in ("name", "industry_note", "source", "contacts-0-name", "contacts-0-phone"):
         assert f'id="{field}-error"' in page, field  # beside its field, not in a summary
-    saved = admin_client.post("/customers/new", data={
-        "name": "表单客户", "industry": "it", "type": "potential", "source": "referral",
-        "contact_name": "赵六", "contact_phone": "13800138000",
-    })
+    saved = admin_client.post("/customers/new", data=customer_form(
+        name="表单客户", industry="it", source="referral", contacts=[{"name": "赵六", "phone": "13800138000"}]))
     assert saved.status_code == 302
-

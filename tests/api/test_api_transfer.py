@@ -63,14 +63,18 @@ def test_a_supervisor_may_hand_a_team_customer_to_anyone_in_the_company(tenant, 
     assert transfer_log(tenant, factory, customer)[0][1]["reason"] is None
 
 
-def test_without_a_token_401_hidden_404_visible_without_permission_403(tenant, factory, client_for, api_for, team):
+def test_without_a_token_401_hidden_404_visible_without_permission_202(tenant, factory, client_for, api_for, team):
     customer = factory.customer(tenant, team["rep_a"])
     assert ApiClient(client_for(tenant)).post(f"/customers/{customer}/transfer", json={"to": team["rep_b"]}
                                               ).status_code == 401
-    rep_a = api_for(tenant, "rep_a")  # the owner, but reps may not transfer
-    forbidden = rep_a.post(f"/customers/{customer}/transfer", json={"to": team["rep_b"]})
-    assert forbidden.status_code == 403 and forbidden.get_json()["message"]
-    assert rep_a.post(f"/customers/{customer}/transfer", json={"to": "x"}).status_code == 403
+    rep_a = api_for(tenant, "rep_a")  # the owner, but reps may not transfer: the request waits for approval
+    assert rep_a.post(f"/customers/{customer}/transfer", json={"to": "x"}).status_code == 422
+    asked = rep_a.post(f"/customers/{customer}/transfer", json={"to": team["rep_b"], "reason": "换区"})
+    assert asked.status_code == 202, asked.get_json()
+    assert {k: asked.get_json()[k] for k in ("customer_id", "to", "reason", "status")} == {
+        "customer_id": customer, "to": team["rep_b"], "reason": "换区", "status": "pending"}
+    again = rep_a.post(f"/customers/{customer}/transfer", json={"to": team["rep_b"]})
+    assert again.status_code == 422 and list(again.get_json()["errors"]) == ["to"]  # one request at a time
     peer = api_for(tenant, "peer")  # may transfer, but not this customer: it is not theirs to see
     assert peer.post(f"/customers/{customer}/transfer", json={"to": team["rep_c"]}).status_code == 404
     assert peer.post(f"/customers/{customer}/transfer", json={}).status_code == 404

@@ -127,14 +127,14 @@ def test_sign_up_to_dragging_a_deal(page, live_server, artifacts):
     page.fill("#name", "Shanghai Lamps Ltd")
     page.select_option("#industry", "manufacturing")
     page.select_option("#source", "exhibition")
-    page.fill("#contact_name", "Zhao Buyer")
-    page.fill("#contact_phone", "13912345678")
-    submit(page)
+    page.fill("#contacts-0-name", "Zhao Buyer")
+    page.fill("#contacts-0-phone", "13912345678")
+    page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator("#customer-detail h1")).to_have_text("Shanghai Lamps Ltd")
     expect(page.locator("#customer-detail")).to_contain_text("Zhao Buyer")
 
     # 6. ... and a deal on that customer, which lands in the board's first column.
-    deal_form = page.locator("#customer-detail form")
+    deal_form = page.locator("#customer-deals form")
     deal_form.locator("input[name=name]").fill("500 desk lamps")
     deal_form.locator("input[name=amount]").fill("12500")
     deal_form.get_by_role("button", name="Add deal").click()

@@ -33,7 +33,9 @@ def api_blueprint(name, import_name, description):
 def init_app(app):
     from werkzeug.exceptions import HTTPException
 
-    from crm_saas.blueprints.api import auth, customers, deals, errors, exports, pipelines, staff
+    from crm_saas.blueprints.api import (
+        auth, custom_fields, customer_actions, customers, deals, errors, exports, files, pipelines, staff,
+    )
     from crm_saas.blueprints.api.schemas import ErrorSchema
     from crm_saas.extensions import api
 
@@ -45,5 +47,5 @@ def init_app(app):
     })
     # Replaces the handler api.init_app just registered (same key): see errors.py.
     app.register_error_handler(HTTPException, errors.handle_http_exception)
-    for module in (auth, staff, customers, pipelines, deals, exports):
+    for module in (auth, staff, customer_actions, customers, pipelines, deals, exports, files, custom_fields):
         api.register_blueprint(module.bp)

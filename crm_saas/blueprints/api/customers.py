@@ -1,8 +1,9 @@
-"""Customers: list, create, detail, transfer, always through the visibility rule.
+"""Customers: list, create, read, edit, delete, always through the visibility rule (API.md ``customers``).
 
-Creating runs the same ``validate_customer`` as the web form, inside the
-input schema, so JSON type errors and rule errors come back together in one
-422 and nothing is saved unless everything passes.
+Creating and editing run the same rules as the web form inside the input
+schema, so JSON type errors and rule errors come back together in one 422
+and nothing is saved unless everything passes. The recycle bin, the change
+log and transfers are in ``customer_actions.py``.
 """
 from functools import wraps
 
@@ -10,19 +11,22 @@ import marshmallow as ma
 from flask import request
 from flask_babel import gettext as _
 from flask_login import current_user
-from marshmallow import fields, validate, validates_schema
+from marshmallow import fields, post_dump, validate, validates_schema
 
 from crm_saas.blueprints.api import api_blueprint
 from crm_saas.blueprints.api.errors import api_abort
-from crm_saas.blueprints.api.schemas import InputSchema, PageArgs, page_schema
-from crm_saas.blueprints.customers import codes, services, transfer
+from crm_saas.blueprints.api.schemas import PageArgs, page_schema
+from crm_saas.blueprints.customers import codes, services
+from crm_saas.blueprints.customers.duplicates import find_matches
+from crm_saas.blueprints.customers.privacy import mask_email, mask_phone, reads_contacts_of
+from crm_saas.blueprints.customers.search import SORTS, search_customers
 from crm_saas.blueprints.customers.validation import validate_customer
 from crm_saas.permissions import can
 
 bp = api_blueprint("api_customers", __name__, "Customers and their contacts.")
 
 
-def _code(codes_dict, description=None, **kwargs):
+def code_field(codes_dict, description=None, **kwargs):
     """A code field; the enum lists the defaults (a tenant may add codes later)."""
     metadata = {"enum": list(codes_dict), **({"description": description} if description else {})}
     return fields.String(metadata=metadata, **kwargs)
@@ -32,13 +36,15 @@ class ContactSchema(ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE
 
-    id = fields.Integer(dump_only=True)
+    id = fields.Integer(allow_none=True, metadata={"description": "Sent back on PATCH to edit that contact."})
     name = fields.String(allow_none=True)
     title = fields.String(allow_none=True)
-    phone = fields.String(allow_none=True, metadata={"description": "Mobile (11 digits) or landline with area code."})
-    email = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True, metadata={
+        "description": "Mobile (11 digits) or landline with area code; masked (138****5678) unless the caller "
+                       "owns the customer or is above its owner."})
+    email = fields.String(allow_none=True, metadata={"description": "Masked like phone."})
     wechat = fields.String(allow_none=True)
-    role = _code(codes.CONTACT_ROLES, allow_none=True)
+    role = code_field(codes.CONTACT_ROLES, allow_none=True)
     primary = fields.Boolean(attribute="is_primary", metadata={"description": "Exactly one main contact."})
 
 
@@ -49,23 +55,28 @@ class CustomerSchema(ma.Schema):
         unknown = ma.EXCLUDE
 
     id = fields.Integer(dump_only=True)
-    number = fields.String(dump_only=True)
-    status = _code(codes.STATUSES, "pending while a rep's entry waits for approval (when the company asks for it).",
-                   dump_only=True)
+    number = fields.String(dump_only=True, metadata={"description": "Generated; never changes."})
+    status = code_field(codes.STATUSES, "pending while a rep's entry waits for approval (when the company asks "
+                                        "for it).", dump_only=True)
     name = fields.String(allow_none=True, metadata={"description": "Required; full legal name."})
-    industry = _code(codes.INDUSTRIES, "Required.", allow_none=True)
+    industry = code_field(codes.INDUSTRIES, "Required.", allow_none=True)
     industry_note = fields.String(allow_none=True, metadata={"description": "Required when industry is other."})
-    type = _code(codes.CUSTOMER_TYPES, "Default: potential.", allow_none=True)
-    source = _code(codes.SOURCES, "Required.", allow_none=True)
+    type = code_field(codes.CUSTOMER_TYPES, "Default: potential.", allow_none=True)
+    source = code_field(codes.SOURCES, "Required.", allow_none=True)
+    category = fields.String(allow_none=True, metadata={"description": "One of the company's categories."})
     size = fields.String(allow_none=True)
-    province = fields.String(allow_none=True)
+    province = fields.String(allow_none=True, metadata={"description": "As in the national division list."})
     city = fields.String(allow_none=True)
     district = fields.String(allow_none=True)
     address = fields.String(allow_none=True)
     tags = fields.List(fields.String(), allow_none=True)
     remarks = fields.String(allow_none=True)
+    needs = fields.String(allow_none=True, metadata={"description": "Needs and pain points."})
+    goals = fields.String(allow_none=True, metadata={"description": "Business goals."})
+    past_dealings = fields.String(allow_none=True)
     owner_id = fields.Integer(allow_none=True, metadata={"description": "Default: the caller."})
-    custom = fields.Dict(keys=fields.String(), allow_none=True)
+    custom = fields.Dict(keys=fields.String(), allow_none=True,
+                         metadata={"description": "Values of the company's custom fields, by key."})
     contacts = fields.List(fields.Nested(ContactSchema), metadata={"description": "Required: the main contact."})
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
@@ -83,77 +94,122 @@ class CustomerSchema(ma.Schema):
         if errors:
             raise ma.ValidationError(errors)
 
-
-class CustomerListArgs(PageArgs):
-    q = fields.String(metadata={"description": "Number, name, contact name or contact phone."})
-    type = _code(codes.CUSTOMER_TYPES)
-    industry = _code(codes.INDUSTRIES)
-    source = _code(codes.SOURCES)
-    tag = fields.String()
-    owner_id = fields.Integer()
-    status = _code(codes.STATUSES, validate=validate.OneOf(codes.STATUSES))
+    @post_dump(pass_original=True)
+    def mask_contacts(self, data, customer, **kwargs):
+        """C12: numbers and addresses in full only for the owner and those above them."""
+        if not reads_contacts_of(current_user, customer.owner_id):
+            for contact in data.get("contacts") or ():
+                contact["phone"], contact["email"] = mask_phone(contact.get("phone")), mask_email(contact.get("email"))
+        return data
 
 
-class TransferSchema(InputSchema):
-    to = fields.Integer(allow_none=True, metadata={"description": "Required: an active colleague's staff id."})
-    reason = fields.String(
-        allow_none=True, validate=validate.Length(max=transfer.REASON_MAX),
-        metadata={"description": "Why; kept in the operation log."},
-    )
+class CustomerPatchSchema(CustomerSchema):
+    """Any subset of the fields; ``contacts`` (if sent) is the whole new list. Number and creation time are
+    read-only: sending them back unchanged is fine, changing them is a 422."""
+
+    number = fields.Raw(load_only=True, allow_none=True)
+    created_at = fields.Raw(load_only=True, allow_none=True)
+    owner_id = fields.Raw(load_only=True, allow_none=True, metadata={"description": "Use transfer instead."})
+    reason = fields.String(allow_none=True, load_only=True, metadata={"description": "Kept in the change log."})
 
     @validates_schema(pass_original=True, skip_on_field_errors=False)
     def business_rules(self, data, original_data, **kwargs):
-        """Judge the receiver even beside a bad reason, so one 422 names both (a malformed id is a type error)."""
-        if "to" not in data and isinstance(original_data, dict) and original_data.get("to") not in (None, ""):
+        if not isinstance(original_data, dict):
             return
         customer = services.get_visible_customer(current_user, request.view_args["customer_id"])
-        errors = transfer.transfer_errors(customer, data.get("to")) if customer is not None else {}
+        changes = {k: v for k, v in original_data.items() if k not in ("reason", "owner_id")}
+        errors = services.update_errors(customer, changes, original_data.get("reason"), partial_custom=True)
+        if original_data.get("owner_id") not in (None, customer.owner_id):
+            errors["owner_id"] = [_("Change the owner with a transfer (POST /customers/{id}/transfer).")]
         if errors:
             raise ma.ValidationError(errors)
 
 
+class CustomerListArgs(PageArgs):
+    q = fields.String(metadata={"description": "Number, name, contact name or contact phone."})
+    type = code_field(codes.CUSTOMER_TYPES)
+    industry = code_field(codes.INDUSTRIES)
+    source = code_field(codes.SOURCES)
+    category = fields.String()
+    tag = fields.List(fields.String(), metadata={"description": "Repeat to require several tags."})
+    owner_id = fields.Integer()
+    province = fields.String()
+    city = fields.String()
+    district = fields.String()
+    created_from = fields.Date(metadata={"description": "Created on or after this day (China time)."})
+    created_to = fields.Date(metadata={"description": "Created on or before this day (China time)."})
+    status = code_field(codes.STATUSES, validate=validate.OneOf(codes.STATUSES))
+    sort = fields.String(load_default="-created_at", validate=validate.OneOf(list(SORTS)),
+                         metadata={"enum": list(SORTS), "description": "A leading - sorts descending."})
+
+
+class CreateArgs(ma.Schema):
+    duplicates = fields.String(load_default="warn", validate=validate.OneOf(["warn", "strict"]), metadata={
+        "description": "strict: answer 409 with the ids of customers sharing the name or a phone number "
+                       "instead of saving."})
+
+
 CustomerPageSchema = page_schema(CustomerSchema, "CustomerPage")
+
+
+def custom_filters():
+    """``custom.<key>=value`` query parameters (``custom.<key>.min``/``.max`` or ``.from``/``.to`` for ranges)."""
+    result = {}
+    for name, value in request.args.items():
+        if name.startswith("custom."):
+            key, _sep, end = name[7:].partition(".")
+            if end in ("min", "from"):
+                result[key] = (value, (result.get(key) or ("", ""))[1])
+            elif end in ("max", "to"):
+                result[key] = ((result.get(key) or ("", ""))[0], value)
+            else:
+                result[key] = value
+    return result
 
 
 @bp.route("/customers", methods=["GET"])
 @bp.arguments(CustomerListArgs, location="query")
 @bp.response(200, CustomerPageSchema)
 def list_customers(args):
-    """The customers the caller may see, newest first"""
-    page, per_page, q = args.pop("page"), args.pop("per_page"), args.pop("q", None)
-    rows, total = services.search_customers(current_user, q=q, page=page, per_page=per_page, filters=args)
+    """The customers the caller may see, filtered and sorted (newest first by default)"""
+    page, per_page, q, sort = args.pop("page"), args.pop("per_page"), args.pop("q", None), args.pop("sort")
+    if args.get("tag"):
+        args["tags"] = args.pop("tag")
+    args["custom"] = custom_filters()
+    rows, total = search_customers(current_user, q=q, page=page, per_page=per_page, filters=args, sort=sort)
     return {"items": rows, "total": total, "page": page, "per_page": per_page}
 
 
 @bp.route("/customers", methods=["POST"])
+@bp.arguments(CreateArgs, location="query")
 @bp.arguments(CustomerSchema)
 @bp.response(201, CustomerSchema)
-def create_customer(data):
+@bp.alt_response(409, description="duplicates=strict and customers with the same name or phone exist: "
+                                  "`duplicates` lists those the caller may see, `hidden_duplicates` counts the rest.")
+def create_customer(args, data):
     """Add a customer with its contacts; every bad field is named in one 422"""
-    return services.create_customer(data, actor=current_user, owner_id=data.get("owner_id"))
+    if args["duplicates"] == "strict":
+        matches, hidden = find_matches(request.get_json(), user=current_user)
+        if matches or hidden:
+            api_abort(409, _("Customers with this name or phone number already exist."),
+                      duplicates=[c.id for c in matches], hidden_duplicates=hidden)
+    try:
+        return services.create_customer(request.get_json(), actor=current_user,
+                                        owner_id=data.get("owner_id"))
+    except services.CustomerError as err:
+        api_abort(422, errors=err.errors)
 
 
-@bp.route("/customers/<int:customer_id>", methods=["GET"])
-@bp.response(200, CustomerSchema)
-@bp.alt_response(404, description="No such customer, or not one the caller may see.")
-def get_customer(customer_id):
-    """One customer with its contacts"""
-    customer = services.get_visible_customer(current_user, customer_id)
-    if customer is None:
-        api_abort(404)
-    return customer
-
-
-def visible_customer(permission):
+def visible_customer(permission=None, *, deleted=False):
     """Resolve ``customer_id`` before the body is read: 404 when not visible, then 403 without ``permission``."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(*args, customer_id, **kwargs):
-            customer = services.get_visible_customer(current_user, customer_id)
+            customer = services.get_visible_customer(current_user, customer_id, deleted=deleted)
             if customer is None:
                 api_abort(404)
-            if not can(current_user, permission):
+            if permission and not can(current_user, permission):
                 api_abort(403)
             return view(*args, customer=customer, **kwargs)
 
@@ -162,15 +218,38 @@ def visible_customer(permission):
     return decorator
 
 
-@bp.route("/customers/<int:customer_id>/transfer", methods=["POST"])
-@visible_customer("transfer_customers")
-@bp.arguments(TransferSchema)
-@bp.response(200, CustomerSchema, description="Done: the customer (and its owner's deals on it) changed hands.")
-@bp.alt_response(403, description="The customer is visible but the caller may not transfer customers.")
+@bp.route("/customers/<int:customer_id>", methods=["GET"])
+@visible_customer()
+@bp.response(200, CustomerSchema)
 @bp.alt_response(404, description="No such customer, or not one the caller may see.")
-def transfer_customer(data, customer):
-    """Hand a customer to another active colleague, with its owner's deals on it"""
+def get_customer(customer):
+    """One customer with its contacts"""
+    return customer
+
+
+@bp.route("/customers/<int:customer_id>", methods=["PATCH"])
+@visible_customer()
+@bp.arguments(CustomerPatchSchema)
+@bp.response(200, CustomerSchema)
+@bp.alt_response(404, description="No such customer, or not one the caller may see.")
+def patch_customer(data, customer):
+    """Change some fields; each change is logged with the optional reason"""
+    body = request.get_json()
+    changes = {k: v for k, v in body.items() if k in CustomerPatchSchema().fields and k not in ("reason", "owner_id")}
     try:
-        return transfer.transfer_customer(customer, data.get("to"), data.get("reason"), actor=current_user)
-    except transfer.TransferError as err:
+        services.update_customer(customer, changes, actor=current_user, reason=body.get("reason"),
+                                 partial_custom=True)
+    except services.CustomerError as err:
         api_abort(422, errors=err.errors)
+    return customer
+
+
+@bp.route("/customers/<int:customer_id>", methods=["DELETE"])
+@visible_customer("delete_customers")
+@bp.response(204)
+@bp.alt_response(403, description="The customer is visible but the caller may not delete customers.")
+def delete_customer(customer):
+    """Send a customer (and its deals) to the recycle bin"""
+    from crm_saas.blueprints.customers.recycle import delete_customer as to_bin
+
+    to_bin(customer, actor=current_user, reason=request.args.get("reason"))

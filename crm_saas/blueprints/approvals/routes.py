@@ -1,13 +1,18 @@
 """The approval queue page: approve or reject, each answer re-renders the queue without the row."""
 from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from crm_saas.blueprints.approvals.services import (
     ApprovalError, approve as approve_customer, pending_count, pending_for, queued_customer, reject as reject_customer,
 )
+from crm_saas.blueprints.customers.transfer import TransferError
+from crm_saas.blueprints.customers.transfer_requests import (
+    approve_transfer as approve_transfer_request, pending_transfer_count, pending_transfers_for, queued_request,
+    reject_transfer as reject_transfer_request,
+)
 from crm_saas.htmx import is_htmx, redirect_to, render
-from crm_saas.permissions import permission_required
+from crm_saas.permissions import can, permission_required
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 
 bp = scoped(Blueprint("approvals", __name__, url_prefix="/approvals"), TENANT_SCOPE)
@@ -15,17 +20,25 @@ bp = scoped(Blueprint("approvals", __name__, url_prefix="/approvals"), TENANT_SC
 
 @bp.app_template_global("pending_approvals")
 def pending_approvals():
-    """The nav badge: counted only when a page that shows it is rendered."""
-    return pending_count(current_user)
+    """The nav badge: new customers and transfer requests waiting, counted only when a page shows it."""
+    return pending_count(current_user) + pending_transfer_count(current_user)
 
 
-def _queue_page(status=200, **context):
-    """The page, or (for htmx) just the queue, which carries its own message."""
+@bp.app_template_global("may_approve")
+def may_approve():
+    return current_user.is_authenticated and (can(current_user, "approve_customers")
+                                              or can(current_user, "transfer_customers"))
+
+
+def _queue_page(status=200, fragment="approvals/_queue.html", **context):
+    """The page, or (for htmx) just the queue that was acted on, which carries its own message."""
     context.setdefault("errors", {})
     context.setdefault("notes", {})
     return render(
-        "approvals/index.html", "approvals/_queue.html",
-        customers=pending_for(current_user), total=pending_count(current_user), **context,
+        "approvals/index.html", fragment,
+        customers=pending_for(current_user), total=pending_count(current_user),
+        transfers=pending_transfers_for(current_user), transfers_total=pending_transfer_count(current_user),
+        show_customers=can(current_user, "approve_customers"), **context,
     ), status
 
 
@@ -45,8 +58,10 @@ def _done(message):
 
 
 @bp.route("/")
-@permission_required("approve_customers")
+@login_required
 def index():
+    if not may_approve():
+        abort(403)
     return _queue_page()
 
 
@@ -68,3 +83,44 @@ def reject(customer_id):
     except ApprovalError as err:
         return _queue_page(422, errors={customer.id: err.errors["note"]}, notes={customer.id: note})
     return _done(_("%(name)s (%(number)s) has been rejected.", name=customer.name, number=customer.number))
+
+
+def _queued_transfer_or_404(request_id):
+    """Someone else's branch, an own request or an already decided one: not in this queue, so 404."""
+    transfer = queued_request(current_user, request_id)
+    if transfer is None:
+        abort(404)
+    return transfer
+
+
+def _transfer_done(message):
+    if is_htmx():
+        return _queue_page(fragment="approvals/_transfers.html", transfer_message=message)
+    flash(message, "success")
+    return redirect_to(url_for("approvals.index"))
+
+
+@bp.route("/transfers/<int:request_id>/approve", methods=["POST"])
+@permission_required("transfer_customers")
+def approve_transfer(request_id):
+    transfer = _queued_transfer_or_404(request_id)
+    try:
+        approve_transfer_request(transfer, actor=current_user)
+    except TransferError as err:
+        return _queue_page(422, fragment="approvals/_transfers.html",
+                           transfer_errors={transfer.id: [str(m) for ms in err.errors.values() for m in ms]})
+    return _transfer_done(_("%(customer)s now belongs to %(name)s.", customer=transfer.customer.name,
+                            name=transfer.to_user.name))
+
+
+@bp.route("/transfers/<int:request_id>/reject", methods=["POST"])
+@permission_required("transfer_customers")
+def reject_transfer(request_id):
+    transfer = _queued_transfer_or_404(request_id)
+    note = request.form.get("note", "")
+    try:
+        reject_transfer_request(transfer, note, actor=current_user)
+    except TransferError as err:
+        return _queue_page(422, fragment="approvals/_transfers.html", transfer_errors={transfer.id: err.errors["note"]},
+                           transfer_notes={transfer.id: note})
+    return _transfer_done(_("The transfer of %(customer)s has been rejected.", customer=transfer.customer.name))

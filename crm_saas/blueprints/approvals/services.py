@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from crm_saas.blueprints.audit.services import record
+from crm_saas.blueprints.customers.changes import record_event
 from crm_saas.blueprints.customers.models import Customer
 from crm_saas.blueprints.customers.services import visible_customers
 from crm_saas.errors import FieldErrors
@@ -66,6 +67,7 @@ def queued_customer(user, customer_id):
 
 def approve(customer, *, actor):
     _decide(customer, "active", None, actor)
+    record_event(customer, "approved", actor=actor, field="status", old="pending", new="active")
     record("customer_approved", customer, actor=actor)
     db.session.commit()
     return customer
@@ -79,6 +81,7 @@ def reject(customer, note, *, actor):
     if len(note) > 300:
         raise ApprovalError({"note": [_("Reason for rejection: at most 300 characters.")]})
     _decide(customer, "rejected", note, actor)
+    record_event(customer, "rejected", actor=actor, reason=note, field="status", old="pending", new="rejected")
     record("customer_rejected", customer, actor=actor, note=note)
     db.session.commit()
     return customer

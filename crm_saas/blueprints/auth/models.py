@@ -3,7 +3,8 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm_saas.extensions import db
@@ -32,6 +33,8 @@ class User(TenantTable, UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     deactivated_at: Mapped[datetime | None]
     locale: Mapped[str | None] = mapped_column(String(10))
+    # Per-person choices that follow them across devices, e.g. the customer list's columns.
+    preferences: Mapped[dict] = mapped_column(JSONB, default=dict, server_default=text("'{}'::jsonb"))
     must_change_password: Mapped[bool] = mapped_column(default=False)
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]

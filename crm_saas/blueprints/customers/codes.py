@@ -39,3 +39,45 @@ CONTACT_ROLES = {
 def label(codes, code):
     """The label of ``code``, or the code itself for one an admin added later."""
     return codes.get(code, code)
+
+# What each field is called on forms, in messages and in the change log.
+FIELD_LABELS = {
+    "number": _l("Customer number"),
+    "name": _l("Customer name"),
+    "industry": _l("Industry"),
+    "industry_note": _l("Industry note"),
+    "type": _l("Customer type"),
+    "source": _l("Source"),
+    "category": _l("Category"),
+    "size": _l("Company size"),
+    "province": _l("Province"),
+    "city": _l("City"),
+    "district": _l("District"),
+    "address": _l("Street address"),
+    "tags": _l("Tags"),
+    "remarks": _l("Remarks"),
+    "needs": _l("Needs and pain points"),
+    "goals": _l("Business goals"),
+    "past_dealings": _l("Past dealings"),
+    "owner_id": _l("Owner"),
+    "status": _l("Status"),
+    "created_at": _l("Created"),
+    "contacts": _l("Contacts"),
+}
+CONTACT_FIELD_LABELS = {
+    "name": _l("Contact name"),
+    "title": _l("Contact title"),
+    "phone": _l("Contact phone"),
+    "email": _l("Contact email"),
+    "wechat": _l("WeChat"),
+    "role": _l("Contact role"),
+    "primary": _l("Main contact"),
+}
+# Company size bands (C2: staff or revenue band); free text is accepted too, for bands a company uses.
+SIZES = {
+    "1-20": _l("1-20 staff"),
+    "21-100": _l("21-100 staff"),
+    "101-500": _l("101-500 staff"),
+    "501-1000": _l("501-1,000 staff"),
+    "1000+": _l("Over 1,000 staff"),
+}

@@ -1,5 +1,6 @@
-"""Customers and their contacts (tenant schema)."""
-from datetime import date, datetime
+"""Customers, their contacts, change log and transfer requests (tenant schema)."""
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
@@ -8,26 +9,40 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from crm_saas.extensions import db
 from crm_saas.models_base import TENANT_SCHEMA, TenantTable, tenant_args, utcnow
 
+USERS_ID = f"{TENANT_SCHEMA}.users.id"
+CUSTOMERS_ID = f"{TENANT_SCHEMA}.customers.id"
+
 
 class Customer(TenantTable, db.Model):
     __tablename__ = "customers"
     __table_args__ = tenant_args(
         Index("ix_customers_owner_id", "owner_id"),
         Index("ix_customers_created_at", "created_at"),
+        Index("ix_customers_updated_at", "updated_at"),
+        # Sorting by name walks this index; the search guards against the rare-late-match trap (services.py).
+        Index("ix_customers_name", "name"),
         Index("ix_customers_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),
+        Index("ix_customers_name_key", "name_key"),
+        Index("ix_customers_tags", "tags", postgresql_using="gin"),
+        Index("ix_customers_region", "province", "city", "district"),
         Index("ix_customers_custom", "custom", postgresql_using="gin"),
         Index("ix_customers_pending", "created_at", postgresql_where=text("status = 'pending'")),
+        Index("ix_customers_deleted", "deleted_at", postgresql_where=text("deleted_at IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # The name folded for duplicate checks (duplicates.name_key): width, case, spaces and punctuation ignored.
+    name_key: Mapped[str | None] = mapped_column(String(200))
     industry: Mapped[str] = mapped_column(String(40))
     industry_note: Mapped[str | None] = mapped_column(String(200))
     type: Mapped[str] = mapped_column(String(20), default="potential")
+    # C9: the company's own classification (settings "customer_categories").
+    category: Mapped[str | None] = mapped_column(String(40))
     # B4: active, or pending/rejected while a rep's entry waits for a supervisor.
     status: Mapped[str] = mapped_column(String(20), default="active", server_default="active")
-    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey(f"{TENANT_SCHEMA}.users.id"))
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey(USERS_ID))
     reviewed_at: Mapped[datetime | None]
     review_note: Mapped[str | None] = mapped_column(String(300))
     source: Mapped[str] = mapped_column(String(40))
@@ -38,16 +53,22 @@ class Customer(TenantTable, db.Model):
     address: Mapped[str | None] = mapped_column(String(300))
     tags: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list, server_default=text("'{}'"))
     remarks: Mapped[str | None] = mapped_column(Text)
-    owner_id: Mapped[int] = mapped_column(ForeignKey(f"{TENANT_SCHEMA}.users.id"))
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey(f"{TENANT_SCHEMA}.users.id"))
+    needs: Mapped[str | None] = mapped_column(Text)
+    goals: Mapped[str | None] = mapped_column(Text)
+    past_dealings: Mapped[str | None] = mapped_column(Text)
+    owner_id: Mapped[int] = mapped_column(ForeignKey(USERS_ID))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey(USERS_ID))
     custom: Mapped[dict] = mapped_column(JSONB, default=dict, server_default=text("'{}'::jsonb"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # C9: set while the customer is in the recycle bin.
     deleted_at: Mapped[datetime | None]
+    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey(USERS_ID))
 
     owner = relationship("User", foreign_keys=[owner_id])
     created_by = relationship("User", foreign_keys=[created_by_id])
     reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
+    deleted_by = relationship("User", foreign_keys=[deleted_by_id])
     contacts = relationship(
         "Contact", back_populates="customer", cascade="all, delete-orphan", order_by="Contact.id"
     )
@@ -56,6 +77,10 @@ class Customer(TenantTable, db.Model):
     def primary_contact(self):
         return next((c for c in self.contacts if c.is_primary), None)
 
+    @property
+    def region(self):
+        return " ".join(part for part in dict.fromkeys((self.province, self.city, self.district)) if part)
+
 
 class Contact(TenantTable, db.Model):
     __tablename__ = "contacts"
@@ -63,14 +88,17 @@ class Contact(TenantTable, db.Model):
         Index("ix_contacts_customer_id", "customer_id"),
         # Pattern ops: phone search is a prefix LIKE, which a plain btree cannot serve outside the C collation.
         Index("ix_contacts_phone", "phone", postgresql_ops={"phone": "varchar_pattern_ops"}),
+        Index("ix_contacts_phone_key", "phone_key"),
         Index("ix_contacts_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey(f"{TENANT_SCHEMA}.customers.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey(CUSTOMERS_ID, ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(100))
     title: Mapped[str | None] = mapped_column(String(100))
     phone: Mapped[str] = mapped_column(String(30))
+    # Digits only, without +86 (duplicates.phone_key): 010-8888 6666 and 01088886666 are one number.
+    phone_key: Mapped[str | None] = mapped_column(String(30))
     email: Mapped[str | None] = mapped_column(String(200))
     wechat: Mapped[str | None] = mapped_column(String(64))
     role: Mapped[str | None] = mapped_column(String(20))
@@ -79,11 +107,69 @@ class Contact(TenantTable, db.Model):
     customer = relationship("Customer", back_populates="contacts")
 
 
-class NumberSequence(TenantTable, db.Model):
-    """Daily counters behind customer numbers; one upsert per number keeps them unique under concurrency."""
+class NumberCounter(TenantTable, db.Model):
+    """The last serial handed out per number prefix (``CRM20261201``); one upsert per number.
 
-    __tablename__ = "number_sequences"
+    Keyed by the rendered prefix rather than by day, so the serial restarts
+    exactly when the number's own date part changes, whatever pattern the
+    company chose.
+    """
 
-    scope: Mapped[str] = mapped_column(String(20), primary_key=True)
-    day: Mapped[date] = mapped_column(primary_key=True)
+    __tablename__ = "number_counters"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
     last: Mapped[int] = mapped_column(default=0)
+
+
+class CustomerChange(TenantTable, db.Model):
+    """One changed field (C7): who, when, old, new, why. One save writes its rows with one ``at``.
+
+    ``field`` is a code (``name``, ``contact.phone``, ``custom.budget``);
+    ``label`` copies a custom field's label and ``subject`` a contact's name
+    at the time, so the log still reads right after the definition or the
+    contact is gone.
+    """
+
+    __tablename__ = "customer_changes"
+    __table_args__ = tenant_args(Index("ix_customer_changes_customer_id_at", "customer_id", "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey(CUSTOMERS_ID, ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey(USERS_ID))
+    actor_name: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(30))
+    field: Mapped[str | None] = mapped_column(String(80))
+    label: Mapped[str | None] = mapped_column(String(100))
+    subject: Mapped[str | None] = mapped_column(String(200))
+    old: Mapped[Any] = mapped_column(JSONB, nullable=True)
+    new: Mapped[Any] = mapped_column(JSONB, nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class TransferRequest(TenantTable, db.Model):
+    """C8: a transfer asked for by someone without the right, waiting for someone above them."""
+
+    __tablename__ = "transfer_requests"
+    __table_args__ = tenant_args(
+        Index("ix_transfer_requests_customer_id", "customer_id"),
+        Index("ix_transfer_requests_pending", "created_at", postgresql_where=text("status = 'pending'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey(CUSTOMERS_ID, ondelete="CASCADE"))
+    from_owner_id: Mapped[int] = mapped_column(ForeignKey(USERS_ID))
+    to_user_id: Mapped[int] = mapped_column(ForeignKey(USERS_ID))
+    reason: Mapped[str | None] = mapped_column(Text)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey(USERS_ID))
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey(USERS_ID))
+    decided_at: Mapped[datetime | None]
+    note: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    customer = relationship("Customer")
+    from_owner = relationship("User", foreign_keys=[from_owner_id])
+    to_user = relationship("User", foreign_keys=[to_user_id])
+    requested_by = relationship("User", foreign_keys=[requested_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])

@@ -1,34 +1,33 @@
-"""Customers: numbering, creation, finding (always through the visibility rule)."""
-from sqlalchemy import any_, func, or_, select, union
-from sqlalchemy.dialects.postgresql import insert
+"""Customers: creating and editing them (always through the shared rules), finding one under visibility.
+
+Lists and search are in ``search.py``; the change log in ``changes.py``;
+transfers, the recycle bin and merges in modules of their own.
+"""
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm_saas.blueprints.auth.models import User
-from crm_saas.blueprints.customers.models import Contact, Customer, NumberSequence
-from crm_saas.blueprints.customers.validation import is_primary
+from crm_saas.blueprints.customers.changes import SCALAR_FIELDS, diff, record_changes, record_event, snapshot
+from crm_saas.blueprints.customers.keys import name_key, phone_key
+from crm_saas.blueprints.customers.models import Contact, Customer
+from crm_saas.blueprints.customers.numbering import next_customer_number
+from crm_saas.blueprints.customers.validation import clean_tags, is_primary, validate_customer
 from crm_saas.blueprints.settings.services import get_setting
+from crm_saas.errors import FieldErrors
 from crm_saas.extensions import db
-from crm_saas.models_base import utcnow
 from crm_saas.permissions import can
 from crm_saas.visibility import visible, visible_owner_ids
 
-PER_PAGE = 50
-
-
-def next_customer_number(today=None):
-    """CRM + YYYYMMDD + 4-digit daily serial (C1); one atomic upsert, so concurrent saves never collide."""
-    day = today or utcnow().date()
-    serial = db.session.scalar(
-        insert(NumberSequence)
-        .values(scope="customer", day=day, last=1)
-        .on_conflict_do_update(index_elements=["scope", "day"], set_={"last": NumberSequence.last + 1})
-        .returning(NumberSequence.last)
-    )
-    return f"CRM{day:%Y%m%d}{serial:04d}"
-
-
-OPTIONAL_TEXT = ("industry_note", "size", "province", "city", "district", "address", "remarks")
 CONTACT_TEXT = ("title", "email", "wechat", "role")
+READ_ONLY = ("number", "created_at")
+REASON_MAX = 500
+
+
+class CustomerError(FieldErrors):
+    """Refused customer save, naming every bad field."""
 
 
 def initial_status(actor):
@@ -39,33 +38,159 @@ def initial_status(actor):
 
 
 def create_customer(data, *, actor, owner_id=None):
-    """Save a customer with its contacts in one transaction.
+    """Save a customer with its contacts in one transaction; raises CustomerError naming every bad field.
 
-    ``data`` has passed ``validation.validate_customer``; a single contact
-    not marked either way is the main one, as the rules allow.
+    A single contact not marked either way is the main one, as the rules allow.
     """
+    errors = validate_customer(data)
+    if owner_id not in (None, actor.id) and assignable_owner(actor, owner_id) is None:
+        errors["owner_id"] = [_("Choose yourself or someone you manage.")]
+    if errors:
+        raise CustomerError(errors)
     customer = Customer(
-        status=initial_status(actor),
-        number=next_customer_number(), name=data["name"].strip(), industry=data["industry"],
-        type=data.get("type") or "potential", source=data["source"],
-        tags=[t.strip() for t in data.get("tags") or () if t and t.strip()], custom=dict(data.get("custom") or {}),
-        owner_id=owner_id or actor.id, created_by_id=actor.id,
-        **{key: _clean(data.get(key)) for key in OPTIONAL_TEXT},
+        status=initial_status(actor), number=next_customer_number(), owner_id=owner_id or actor.id,
+        created_by_id=actor.id, tags=[], custom={},
     )
+    _apply_fields(customer, data)
     contacts = data["contacts"]
     for contact in contacts:
-        customer.contacts.append(Contact(
-            name=contact["name"].strip(), phone=(contact.get("phone") or "").strip(),
-            is_primary=is_primary(contact) or len(contacts) == 1,
-            **{key: _clean(contact.get(key)) for key in CONTACT_TEXT},
-        ))
+        customer.contacts.append(_apply_contact(Contact(), contact, len(contacts) == 1))
     db.session.add(customer)
+    db.session.flush()
+    record_event(customer, "created", actor=actor, new=customer.number)
     db.session.commit()
     return customer
 
 
+def update_customer(customer, changes, *, actor, reason=None, partial_custom=False):
+    """Apply ``changes`` (any subset of the API's fields) and log each changed field; returns the rows logged.
+
+    ``contacts``, when given, is the whole new list: items with an ``id`` edit
+    that contact, items without one are added, contacts left out are removed.
+    ``custom`` values are merged over the stored ones (``None`` clears one).
+    Number and creation time never change: asking to change them is an error
+    naming the field, while sending back the value read is fine.
+    """
+    errors = update_errors(customer, changes, reason, partial_custom=partial_custom)
+    if errors:
+        raise CustomerError(errors)
+    data = _merged(customer, changes)
+    reason = (reason or "").strip() or None
+    before = snapshot(customer)
+    _apply_fields(customer, data)
+    if "contacts" in changes:
+        _replace_contacts(customer, data["contacts"])
+    db.session.flush()
+    rows = diff(before, snapshot(customer))
+    if rows:
+        if customer.status == "rejected":  # an edit resubmits a rejected entry (B4)
+            customer.status = initial_status(actor)
+            rows.append(("status", "rejected", customer.status, None, None))
+        record_changes(customer, rows, actor=actor, reason=reason)
+    db.session.commit()
+    return rows
+
+
+def update_errors(customer, changes, reason=None, *, partial_custom=False):
+    """Every rule ``changes`` would break on ``customer``, judged on the customer as it would become."""
+    errors = {}
+    for field in READ_ONLY:
+        if field in changes and changes[field] is not None and _differs(customer, field, changes[field]):
+            errors[field] = [_("%(field)s cannot be changed.", field=_label(field))]
+    errors.update(validate_customer(_merged(customer, changes), partial_custom=partial_custom))
+    errors.update(_unknown_contacts(customer, changes.get("contacts")))
+    if isinstance(reason, str) and len(reason.strip()) > REASON_MAX:
+        errors["reason"] = [_("Reason for the change: at most %(max)d characters.", max=REASON_MAX)]
+    return errors
+
+
+def editable_data(customer):
+    """The customer in the API's input shape, for forms and for merging a PATCH over."""
+    data = {field: getattr(customer, field) for field in SCALAR_FIELDS}
+    data.update(tags=list(customer.tags or []), custom=dict(customer.custom or {}), contacts=[
+        {"id": c.id, "name": c.name, "title": c.title, "phone": c.phone, "email": c.email, "wechat": c.wechat,
+         "role": c.role, "primary": c.is_primary} for c in customer.contacts
+    ])
+    return data
+
+
+def _merged(customer, changes):
+    data = editable_data(customer)
+    data.update({key: value for key, value in changes.items() if key in data and key != "custom"})
+    if isinstance(changes.get("custom"), dict):
+        data["custom"] = {**data["custom"], **changes["custom"]}
+        data["custom"] = {key: value for key, value in data["custom"].items() if value is not None}
+    return data
+
+
+def _differs(customer, field, value):
+    """Whether ``value`` would change ``field``; a time sent back in another ISO spelling is the same time."""
+    current = getattr(customer, field)
+    if isinstance(current, datetime) and isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return True
+    try:
+        return value != current
+    except TypeError:  # a naive time against an aware one
+        return True
+
+
+def _label(field):
+    from crm_saas.blueprints.customers.codes import FIELD_LABELS
+
+    return FIELD_LABELS[field]
+
+
+def _unknown_contacts(customer, contacts):
+    """A contact id that is not this customer's would edit someone else's contact: refused by name."""
+    if not isinstance(contacts, list):
+        return {}
+    own = {c.id for c in customer.contacts}
+    return {f"contacts.{i}.id": [_("This contact does not belong to the customer.")]
+            for i, c in enumerate(contacts) if isinstance(c, dict) and c.get("id") not in (None, *own)}
+
+
+def _apply_fields(customer, data):
+    from crm_saas.blueprints.custom_fields.services import clean_values
+
+    for field in SCALAR_FIELDS:
+        if field in data:
+            setattr(customer, field, _clean(data.get(field)))
+    customer.type = customer.type or "potential"
+    customer.name_key = name_key(customer.name)
+    if "tags" in data:
+        customer.tags = clean_tags(data.get("tags"))
+    if isinstance(data.get("custom"), dict):
+        customer.custom = clean_values("customer", data["custom"], partial=True)[0]
+
+
+def _apply_contact(contact, data, only):
+    contact.name = data["name"].strip()
+    contact.phone = (data.get("phone") or "").strip()
+    contact.phone_key = phone_key(contact.phone)
+    contact.is_primary = is_primary(data) or only
+    for key in CONTACT_TEXT:
+        setattr(contact, key, _clean(data.get(key)))
+    return contact
+
+
+def _replace_contacts(customer, contacts):
+    by_id = {c.id: c for c in customer.contacts}
+    keep = []
+    for item in contacts:
+        keep.append(_apply_contact(by_id.get(item.get("id")) or Contact(), item, len(contacts) == 1))
+    for contact in list(customer.contacts):
+        if contact not in keep:
+            customer.contacts.remove(contact)
+    for contact in keep:
+        if contact not in customer.contacts:
+            customer.contacts.append(contact)
+
+
 def _clean(value):
-    return (value or "").strip() or None
+    return (value or "").strip() or None if isinstance(value, (str, type(None))) else value
 
 
 def assignable_owner(actor, owner_id):
@@ -75,63 +200,35 @@ def assignable_owner(actor, owner_id):
     return db.session.scalar(stmt if owners is None else stmt.where(User.id.in_(owners)))
 
 
-def visible_customers(user):
-    return visible(select(Customer).where(Customer.deleted_at.is_(None)), Customer.owner_id, user)
+def visible_customers(user, *, deleted=False):
+    """Customers ``user`` may see: in use, or (``deleted=True``) in the recycle bin."""
+    bin_filter = Customer.deleted_at.is_not(None) if deleted else Customer.deleted_at.is_(None)
+    return visible(select(Customer).where(bin_filter), Customer.owner_id, user)
 
 
-def search_filter(stmt, q):
-    """Narrow a customer query to ``q``: number, name, contact name or contact phone.
-
-    The contacts' matches become an array of ids (``id = ANY(ARRAY(...))``), so
-    every arm of the OR is an index condition on ``customers`` (number, name
-    trigram, primary key) and PostgreSQL combines them in one BitmapOr, or walks
-    the newest-first index when matches are plentiful. An ``EXISTS`` on contacts
-    inside the OR defeats every index: each search read all customers and ran
-    ILIKE over all contacts (80-250 ms on 100k customers; see bench/README.md).
-    """
-    q = (q or "").strip()
-    if not q:
-        return stmt
-    pattern = f"%{q}%"
-    contact_ids = union(
-        select(Contact.customer_id).where(Contact.name.ilike(pattern)),
-        select(Contact.customer_id).where(Contact.phone.startswith(q)),
-    )
-    return stmt.where(or_(
-        Customer.number == q, Customer.name.ilike(pattern),
-        Customer.id == any_(func.array(contact_ids.scalar_subquery())),
-    ))
-
-
-FILTER_COLUMNS = {"type": Customer.type, "industry": Customer.industry, "source": Customer.source,
-                  "owner_id": Customer.owner_id, "status": Customer.status}
-
-
-def filter_customers(stmt, filters):
-    """Narrow by exact codes (type, industry, source, owner_id, status) and by one tag."""
-    for key, column in FILTER_COLUMNS.items():
-        if (filters or {}).get(key) not in (None, ""):
-            stmt = stmt.where(column == filters[key])
-    if (filters or {}).get("tag"):
-        stmt = stmt.where(Customer.tags.contains([filters["tag"]]))
-    return stmt
-
-
-def search_customers(user, q=None, page=1, per_page=PER_PAGE, filters=None):
-    """A page of the customers ``user`` may see that match ``q`` and ``filters``, newest first, and the total."""
-    stmt = filter_customers(search_filter(visible_customers(user), q), filters)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.session.scalars(
-        stmt.options(selectinload(Customer.contacts), selectinload(Customer.owner))
-        .order_by(Customer.created_at.desc(), Customer.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return rows, total
-
-
-def get_visible_customer(user, customer_id):
+def get_visible_customer(user, customer_id, *, deleted=False):
     """The customer, or None when it does not exist or ``user`` may not see it."""
     return db.session.scalar(
-        visible_customers(user).where(Customer.id == customer_id).options(selectinload(Customer.contacts))
+        visible_customers(user, deleted=deleted).where(Customer.id == customer_id)
+        .options(selectinload(Customer.contacts))
     )
+
+
+def assignable_owners(actor):
+    """Active people ``actor`` may make owner of a new customer: themselves and everyone they see."""
+    owners = visible_owner_ids(actor)
+    stmt = select(User).where(User.active.is_(True)).order_by(User.name)
+    return db.session.scalars(stmt if owners is None else stmt.where(User.id.in_(owners))).all()
+
+
+def tag_suggestions(limit=50):
+    """The company's most used tags among its 5,000 newest customers (an index walk, not a scan)."""
+    from sqlalchemy import func
+
+    recent = select(Customer.tags).where(Customer.deleted_at.is_(None)).order_by(Customer.created_at.desc()) \
+        .limit(5000).subquery()
+    tag = func.unnest(recent.c.tags).label("tag")
+    inner = select(tag).subquery()
+    return db.session.scalars(
+        select(inner.c.tag).group_by(inner.c.tag).order_by(func.count().desc(), inner.c.tag).limit(limit)
+    ).all()

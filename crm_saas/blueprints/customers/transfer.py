@@ -1,24 +1,25 @@
-"""Handing a customer to another colleague (B4 ``transfer_customers``).
+"""Handing customers to another colleague (C8), at once or by request.
 
-Who may transfer is the caller's business (the permission, and finding the
-customer through ``get_visible_customer``, so a hidden one is a 404). This
-module holds what a transfer is: the customer and the old owner's deals on
-it change hands together, with the reason in the operation log, in one
-commit. The receiver may be anyone active in the company: handing a
-customer across teams is the point of the permission.
-
-When transfers need approval (issue 4), the caller will file a request
-instead of calling ``transfer_customer`` at once; the checks here stay the
-same for both paths.
+Who may transfer is the permission ``transfer_customers``. Someone without
+it (a rep, by default) may still ask: the request waits for someone above
+them who holds the right (``transfer_requests.py``). What a transfer is lives
+here: the customer and the old owner's deals on it change hands together,
+with the reason in the customer's change log and the operation log, in one
+commit. The receiver may be anyone active in the company: handing a customer
+across teams is the point of the permission.
 """
 from flask_babel import gettext as _
 from sqlalchemy import update
 
 from crm_saas.blueprints.audit.services import record
 from crm_saas.blueprints.auth.models import User
+from crm_saas.blueprints.customers.changes import record_event
+from crm_saas.blueprints.customers.models import TransferRequest
 from crm_saas.blueprints.pipeline.models import Deal
 from crm_saas.errors import FieldErrors
 from crm_saas.extensions import db
+from crm_saas.models_base import utcnow
+from crm_saas.permissions import can
 
 REASON_MAX = 500
 
@@ -31,40 +32,98 @@ def _is_id(value):
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def transfer_errors(customer, to_user_id):
-    """``{"to": [message]}`` when ``to_user_id`` cannot receive ``customer``; empty when it can."""
+def receiver_errors(to_user_id):
+    """``{"to": [message]}`` unless ``to_user_id`` is an active colleague."""
     if to_user_id is None or to_user_id == "":
         return {"to": [_("Choose the colleague who takes over the customer.")]}
     target = db.session.get(User, to_user_id) if _is_id(to_user_id) else None
     if target is None or not target.active:
         return {"to": [_("Choose an active colleague to take over the customer.")]}
-    if target.id == customer.owner_id:
-        return {"to": [_("%(name)s already owns this customer.", name=target.name)]}
     return {}
 
 
-def transfer_customer(customer, to_user_id, reason=None, *, actor):
-    """Give ``customer`` to ``to_user_id``; the old owner's deals on it follow. Returns the customer.
+def transfer_errors(customer, to_user_id):
+    """``{"to": [message]}`` when ``to_user_id`` cannot receive ``customer``; empty when it can."""
+    errors = receiver_errors(to_user_id)
+    if not errors and to_user_id == customer.owner_id:
+        name = db.session.get(User, to_user_id).name
+        errors = {"to": [_("%(name)s already owns this customer.", name=name)]}
+    return errors
 
-    Deals someone else owns on this customer stay theirs: they were handed
-    to that person on purpose.
+
+def check_transfer(customer, to_user_id, reason):
+    """The receiver and the reason, checked together; returns the cleaned reason or raises TransferError.
+
+    ``customer=None`` checks only what a bulk transfer shares: who receives, and why.
     """
-    errors = transfer_errors(customer, to_user_id)
+    errors = transfer_errors(customer, to_user_id) if customer is not None else receiver_errors(to_user_id)
     reason = (reason or "").strip() or None
     if reason and len(reason) > REASON_MAX:
         errors["reason"] = [_("Keep the reason under %(max)d characters.", max=REASON_MAX)]
     if errors:
         raise TransferError(errors)
-    from_id = customer.owner_id
+    return reason
+
+
+def transfer_customer(customer, to_user_id, reason=None, *, actor, commit=True):
+    """Give ``customer`` to ``to_user_id``; the old owner's deals on it follow. Returns the customer.
+
+    Deals someone else owns on this customer stay theirs: they were handed
+    to that person on purpose. Requests still waiting on this customer are
+    withdrawn: they asked about an owner it no longer has.
+    """
+    reason = check_transfer(customer, to_user_id, reason)
+    from_owner = customer.owner
+    to_user = db.session.get(User, to_user_id)
     try:
         deals = db.session.execute(
-            update(Deal).where(Deal.customer_id == customer.id, Deal.owner_id == from_id).values(owner_id=to_user_id)
+            update(Deal).where(Deal.customer_id == customer.id, Deal.owner_id == from_owner.id)
+            .values(owner_id=to_user_id)
         ).rowcount
+        db.session.execute(
+            update(TransferRequest).where(TransferRequest.customer_id == customer.id,
+                                          TransferRequest.status == "pending")
+            .values(status="withdrawn", decided_at=utcnow(), decided_by_id=actor.id)
+        )
         customer.owner_id = to_user_id
-        record("customer_transferred", customer, actor=actor, from_id=from_id, to_id=to_user_id, reason=reason,
+        record_event(customer, "transferred", actor=actor, reason=reason, field="owner_id",
+                     old=from_owner.name, new=to_user.name)
+        record("customer_transferred", customer, actor=actor, from_id=from_owner.id, to_id=to_user_id, reason=reason,
                deals=deals)
-        db.session.commit()
+        if commit:
+            db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     return customer
+
+
+def transfer_or_request(customer, to_user_id, reason=None, *, actor, commit=True):
+    """``("done", customer)`` for holders of the right, else ``("pending", request)`` for their superiors."""
+    from crm_saas.blueprints.customers.transfer_requests import request_transfer
+
+    if can(actor, "transfer_customers"):
+        return "done", transfer_customer(customer, to_user_id, reason, actor=actor, commit=commit)
+    return "pending", request_transfer(customer, to_user_id, reason, actor=actor, commit=commit)
+
+
+def transfer_many(customers, to_user_id, reason=None, *, actor):
+    """Bulk transfer (C8): all or nothing, in one commit; returns ``{"done": n, "pending": n}``.
+
+    A customer the receiver already owns is skipped rather than failing the
+    batch: "give all of these to Li" is met when Li has them.
+    """
+    counts = {"done": 0, "pending": 0, "skipped": 0}
+    check_transfer(None, to_user_id, reason)
+    try:
+        for customer in customers:
+            if customer.owner_id == to_user_id:
+                counts["skipped"] += 1
+                continue
+            outcome, _result = transfer_or_request(customer, to_user_id, reason, actor=actor, commit=False)
+            counts[outcome] += 1
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return counts

@@ -1,37 +1,52 @@
-"""The customer rules (C2, C3, C5), in one place for the web form and the API.
+"""The customer rules (C2, C3, C4, C5), in one place for the web form and the API.
 
 ``validate_customer`` takes plain data, the shape the API speaks (contacts as
-a list of dicts), and returns every broken rule at once as
-``{field: [messages]}``; contact fields are named ``contacts.<i>.<field>``.
-The web form maps those names back to its own fields, the API answers them
-as a 422, so a rule changed here changes both.
+a list of dicts, custom values as ``custom: {key: value}``), and returns every
+broken rule at once as ``{field: [messages]}``; contact fields are named
+``contacts.<i>.<field>`` and custom fields ``custom.<key>``. The web form maps
+those names back to its own fields, the API answers them as a 422, so a rule
+changed here changes both.
 
 Values of the wrong JSON type (a number for a name, a string for the contact
 list) are left to the API's schema, which reports them; only text, lists and
 dicts are judged here, so the same field is never reported twice.
 """
+import re
+
 from flask_babel import gettext as _
 
-from crm_saas.blueprints.customers.codes import CONTACT_ROLES, CUSTOMER_TYPES, INDUSTRIES, SOURCES
+from crm_saas.blueprints.customers.codes import (
+    CONTACT_FIELD_LABELS, CONTACT_ROLES, CUSTOMER_TYPES, FIELD_LABELS, INDUSTRIES, SOURCES,
+)
 from crm_saas.validators import is_cn_phone, is_email
 
 MAX_LENGTHS = {
-    "name": 200, "industry_note": 200, "size": 40, "province": 40, "city": 40, "district": 40, "address": 300,
+    "name": 200, "industry_note": 200, "size": 40, "address": 300,
+    "remarks": 2000, "needs": 2000, "goals": 2000, "past_dealings": 2000,
 }
-CONTACT_MAX_LENGTHS = {"name": 100, "title": 100, "email": 200, "wechat": 64}
+CONTACT_MAX_LENGTHS = {"name": 100, "title": 100, "email": 200}
 TAG_MAX_LENGTH = 40
+TAGS_MAX = 20
+# A WeChat ID: 6-20 letters, digits, _ or -, starting with a letter; a mobile number bound to WeChat also works.
+_WECHAT = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{5,19}$")
 _TRUE = (True, 1, "1", "true", "True", "yes", "on", "y")
 
 
-def validate_customer(data):
-    """Every rule ``data`` breaks, by field name; empty when the customer may be saved."""
+def validate_customer(data, *, partial_custom=False):
+    """Every rule ``data`` breaks, by field name; empty when the customer may be saved.
+
+    ``partial_custom``: judge only the custom values present (an API PATCH),
+    not the required ones left out.
+    """
+    from crm_saas.blueprints.custom_fields.services import clean_values
+    from crm_saas.regions import region_errors
+
     errors = {}
 
     def add(field, message):
         errors.setdefault(field, []).append(message)
 
-    name = _text(data.get("name"))
-    if name == "":
+    if _text(data.get("name")) == "":
         add("name", _("Customer name is required."))
     _choice(data, "industry", INDUSTRIES, _("Industry is required."), add)
     if _text(data.get("industry")) == "other" and _text(data.get("industry_note")) == "":
@@ -39,19 +54,48 @@ def validate_customer(data):
     if _text(data.get("type")) != "":  # absent means the default, potential
         _choice(data, "type", CUSTOMER_TYPES, None, add)
     _choice(data, "source", SOURCES, _("Source is required."), add)
+    if _text(data.get("category")):
+        _choice(data, "category", _categories(), None, add)
     for field, limit in MAX_LENGTHS.items():
-        _max_length(field, data.get(field), limit, add)
-    tags = data.get("tags")
-    if isinstance(tags, list):
-        for index, tag in enumerate(tags):
-            _max_length(f"tags.{index}", tag, TAG_MAX_LENGTH, add)
+        _max_length(field, data.get(field), limit, add, FIELD_LABELS[field])
+    if all(isinstance(data.get(key), (str, type(None))) for key in ("province", "city", "district")):
+        for field, messages in region_errors(*(_text(data.get(k)) for k in ("province", "city", "district"))).items():
+            errors.setdefault(field, []).extend(messages)
+    _tags(data.get("tags"), add)
     _contacts(data.get("contacts"), add)
+    custom = data.get("custom")
+    if isinstance(custom, dict):
+        errors.update(clean_values("customer", custom, partial=partial_custom)[1])
     return errors
 
 
 def is_primary(contact):
     """The API says ``primary``; older callers (and the model) say ``is_primary``."""
     return contact.get("primary", contact.get("is_primary")) in _TRUE
+
+
+def is_wechat(value):
+    return bool(_WECHAT.match(value)) or is_cn_phone(value)
+
+
+def clean_tags(tags):
+    """Trimmed, non-empty, each once, in the order given."""
+    return list(dict.fromkeys(t.strip() for t in tags or () if isinstance(t, str) and t.strip()))
+
+
+def _categories():
+    from crm_saas.blueprints.settings.services import get_setting
+
+    return {label: label for label in get_setting("customer_categories")}
+
+
+def _tags(tags, add):
+    if not isinstance(tags, list):
+        return
+    for index, tag in enumerate(tags):
+        _max_length(f"tags.{index}", tag, TAG_MAX_LENGTH, add, FIELD_LABELS["tags"])
+    if len(clean_tags(tags)) > TAGS_MAX:
+        add("tags", _("At most %(max)d tags.", max=TAGS_MAX))
 
 
 def _contacts(contacts, add):
@@ -77,15 +121,19 @@ def _contact(prefix, contact, primary, add):
     if phone == "" and primary:
         add(f"{prefix}.phone", _("Contact phone is required."))
     elif phone and not is_cn_phone(phone):
-        add(f"{prefix}.phone", _("Enter an 11-digit mobile number or a landline with area code."))
+        add(f"{prefix}.phone", _("Contact phone: enter an 11-digit mobile number or a landline with area code."))
     email = _text(contact.get("email"))
     if email and not is_email(email):
-        add(f"{prefix}.email", _("Enter a valid email address."))
+        add(f"{prefix}.email", _("Contact email: enter a valid address, like name@example.com."))
+    wechat = _text(contact.get("wechat"))
+    if wechat and not is_wechat(wechat):
+        add(f"{prefix}.wechat", _("WeChat: enter an ID of 6-20 letters, digits, _ or - starting with a letter, "
+                                  "or a mobile number."))
     role = _text(contact.get("role"))
     if role and role not in CONTACT_ROLES:
         add(f"{prefix}.role", _("Choose a contact role from the list."))
     for field, limit in CONTACT_MAX_LENGTHS.items():
-        _max_length(f"{prefix}.{field}", contact.get(field), limit, add)
+        _max_length(f"{prefix}.{field}", contact.get(field), limit, add, CONTACT_FIELD_LABELS[field])
 
 
 def _text(value):
@@ -101,9 +149,9 @@ def _choice(data, field, codes, required_message, add):
         if required_message:
             add(field, required_message)
     elif value is not None and value not in codes:
-        add(field, _("Choose a value from the list."))
+        add(field, _("Choose a %(field)s from the list.", field=str(FIELD_LABELS[field]).lower()))
 
 
-def _max_length(field, value, limit, add):
+def _max_length(field, value, limit, add, label):
     if isinstance(value, str) and len(value.strip()) > limit:
-        add(field, _("At most %(max)d characters.", max=limit))
+        add(field, _("%(field)s: at most %(max)d characters.", field=label, max=limit))

@@ -14,7 +14,7 @@ bp = scoped(Blueprint("exports", __name__, url_prefix="/exports"), TENANT_SCOPE)
 @bp.route("/customers", methods=["POST"])
 @permission_required("export")
 def export_customers():
-    export = start_export("customers", {"q": request.form.get("q", "")}, actor=current_user)
+    export = start_export("customers", export_filters(request.form), actor=current_user)
     return _progress(export)
 
 
@@ -35,6 +35,16 @@ def download(export_id):
         abort(404)
     path = os.path.join(export_dir(current_app, current_tenant().schema_name), export.file_name)
     return send_file(path, as_attachment=True, download_name=f"customers-{export.id}.xlsx")
+
+
+def export_filters(form):
+    """The list page's filters as the export job reads them (the API's names; ranges as lists)."""
+    from crm_saas.blueprints.customers.listing import read_filters
+
+    q, filters, _sort, _page = read_filters(form)
+    if "custom" in filters:
+        filters["custom"] = {k: list(v) if isinstance(v, tuple) else v for k, v in filters["custom"].items()}
+    return {"q": q, **filters}
 
 
 def _progress(export):

@@ -60,6 +60,8 @@ class Deal(TenantTable, db.Model):
     stage_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Set when its customer went to the recycle bin; cleared when the customer is restored.
+    deleted_at: Mapped[datetime | None]
 
     customer = relationship("Customer")
     stage = relationship("Stage")

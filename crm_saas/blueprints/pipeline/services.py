@@ -36,7 +36,8 @@ def list_pipelines():
 
 
 def visible_deals(user):
-    return visible(select(Deal), Deal.owner_id, user)
+    """Deals ``user`` may see; those of customers in the recycle bin are out of sight with them."""
+    return visible(select(Deal).where(Deal.deleted_at.is_(None)), Deal.owner_id, user)
 
 
 def get_visible_deal(user, deal_id, *, for_update=False):
@@ -48,7 +49,7 @@ def column_totals(pipeline_id, user, stage_ids=None):
     """``{stage_id: (count, amount)}`` over the deals ``user`` may see."""
     stmt = visible(
         select(Deal.stage_id, func.count(), func.coalesce(func.sum(Deal.amount), 0))
-        .where(Deal.pipeline_id == pipeline_id)
+        .where(Deal.pipeline_id == pipeline_id, Deal.deleted_at.is_(None))
         .group_by(Deal.stage_id),
         Deal.owner_id, user,
     )
@@ -61,7 +62,7 @@ def board(pipeline, user, limit=CARDS_PER_COLUMN):
     """Each stage with its totals and its first ``limit`` visible cards: one LATERAL query for cards."""
     first_cards = (
         visible(select(Deal.id), Deal.owner_id, user)
-        .where(Deal.stage_id == Stage.id)
+        .where(Deal.stage_id == Stage.id, Deal.deleted_at.is_(None))
         .order_by(Deal.position, Deal.id)
         .limit(limit)
         .correlate(Stage)
@@ -187,7 +188,7 @@ def _position_at(user, stage_id, index, exclude):
     index = max(int(index), 0)
     neighbours = db.session.scalars(
         visible(select(Deal.position), Deal.owner_id, user)
-        .where(Deal.stage_id == stage_id, Deal.id != exclude)
+        .where(Deal.stage_id == stage_id, Deal.id != exclude, Deal.deleted_at.is_(None))
         .order_by(Deal.position, Deal.id)
         .offset(max(index - 1, 0))
         .limit(2 if index else 1)

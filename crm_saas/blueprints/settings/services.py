@@ -11,9 +11,15 @@ DEFAULTS = {
     "customer_approval": False,
     # role -> granted permission codes; admins always hold every permission.
     "role_permissions": {
-        "supervisor": ["transfer_customers", "export", "approve_customers"],
+        "supervisor": ["transfer_customers", "export", "approve_customers", "delete_customers"],
         "rep": [],
     },
+    # C1: how customer numbers are made (customers/numbering.py).
+    "customer_number_pattern": "CRM{YYYY}{MM}{DD}{SEQ:4}",
+    # C9: the company's own customer classes or tiers, in the order they are offered.
+    "customer_categories": [],
+    # C9: days a deleted customer waits in the recycle bin before it is purged for good.
+    "recycle_bin_days": 30,
 }
 
 

@@ -18,7 +18,7 @@ from crm_saas.extensions import db
 from crm_saas.models_base import utcnow
 from crm_saas.permissions import ROLES, can
 from crm_saas.tenants.binding import current_schema
-from crm_saas.visibility import visible_owner_ids
+from crm_saas.visibility import subtree, visible_owner_ids
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{2,64}$")
 EDITABLE = ("code", "username", "name", "phone", "title", "region", "role", "superior_id")
@@ -58,9 +58,7 @@ def get_visible_staff(viewer, user_id):
 
 def subtree_ids(user_id):
     """``user_id`` and everyone below them, at any depth."""
-    tree = select(User.id).where(User.id == user_id).cte("subtree", recursive=True)
-    tree = tree.union(select(User.id).join(tree, User.superior_id == tree.c.id))
-    return set(db.session.scalars(select(tree.c.id)))
+    return set(db.session.scalars(subtree(user_id)))
 
 
 def _clean(value):

@@ -1,0 +1,44 @@
+"""The customers blueprint and what its views share: finding a visible customer, building the form page.
+
+``routes.py`` (list, add, detail, edit), ``manage_routes.py`` (transfer,
+recycle bin) and ``duplicate_routes.py`` (duplicates, merge) hang their
+views on ``bp``.
+"""
+from flask import Blueprint, abort
+from flask_login import current_user
+
+from crm_saas.blueprints.customers import codes
+from crm_saas.blueprints.customers.services import assignable_owners, get_visible_customer, tag_suggestions
+from crm_saas.blueprints.settings.services import get_setting
+from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
+
+bp = scoped(Blueprint("customers", __name__, url_prefix="/customers"), TENANT_SCOPE)
+
+
+def visible_or_404(customer_id, *, deleted=False):
+    """The customer, or 404 when it does not exist or is hidden: never confirm what the viewer cannot see."""
+    customer = get_visible_customer(current_user, customer_id, deleted=deleted)
+    if customer is None:
+        abort(404)
+    return customer
+
+
+def form_context(form, *, custom=None, errors=None, customer=None):
+    """What customers/_form.html needs beside the form: custom fields, region, tags, duplicate warnings."""
+    from crm_saas.blueprints.custom_fields.services import definitions
+
+    errors = errors or {}
+    custom_errors, region_errors, leftover = form.show_errors(errors)
+    if customer is None:
+        owners = [(u.id, u.name) for u in assignable_owners(current_user)]
+        form.offer(categories=get_setting("customer_categories"), owners=owners, size=form.size.data)
+        if not form.owner_id.data:
+            form.owner_id.data = current_user.id
+    else:
+        form.offer(categories=get_setting("customer_categories"), size=form.size.data)
+    return dict(
+        form=form, customer=customer, codes=codes, definitions=definitions("customer"),
+        custom_values=custom if custom is not None else {}, custom_errors=custom_errors,
+        region={"province": form.province.data, "city": form.city.data, "district": form.district.data},
+        region_errors=region_errors, leftover=leftover, tag_options=tag_suggestions(),
+    )

@@ -1,0 +1,96 @@
+"""How customers read on pages: masked contact details, custom values, change-log entries.
+
+Template globals, so every page that shows a phone number shows it through
+the privacy rule, and the change log reads in the viewer's language however
+it was stored.
+"""
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from crm_saas.blueprints.customers import codes
+from crm_saas.blueprints.customers.blueprint import bp
+from crm_saas.blueprints.customers.privacy import contact_details, mask_email, mask_phone, reads_contacts_of
+
+ACTIONS = {
+    "created": _l("Created"), "updated": _l("Edited"), "transferred": _l("Transferred"),
+    "transfer_requested": _l("Transfer requested"), "transfer_rejected": _l("Transfer rejected"),
+    "deleted": _l("Moved to the recycle bin"), "restored": _l("Restored"), "merged": _l("Merged"),
+    "approved": _l("Approved"), "rejected": _l("Rejected"), "field_deleted": _l("Custom field deleted"),
+}
+SPECIAL_FIELDS = {
+    "contact.added": _l("Contact added"), "contact.removed": _l("Contact removed"),
+    "merged_from": _l("Merged in"), "status": codes.FIELD_LABELS["status"],
+}
+CODED = {"type": codes.CUSTOMER_TYPES, "industry": codes.INDUSTRIES, "source": codes.SOURCES,
+         "size": codes.SIZES, "status": codes.STATUSES, "contact.role": codes.CONTACT_ROLES}
+
+
+@bp.app_template_global()
+def contact_phone(customer, contact):
+    return contact_details(current_user, customer, contact)[0]
+
+
+@bp.app_template_global()
+def contact_email(customer, contact):
+    return contact_details(current_user, customer, contact)[1]
+
+
+@bp.app_template_global()
+def custom_value(definition, value):
+    from crm_saas.blueprints.custom_fields.services import display_value
+
+    return display_value(definition, value)
+
+
+@bp.app_template_global()
+def change_action(change):
+    return ACTIONS.get(change.action, change.action)
+
+
+@bp.app_template_global()
+def change_field(change):
+    field = change.field or ""
+    if field in SPECIAL_FIELDS:
+        return SPECIAL_FIELDS[field]
+    if field.startswith("custom."):
+        return change.label or field[7:]
+    if field.startswith("contact."):
+        return codes.CONTACT_FIELD_LABELS.get(field[8:], field)
+    return codes.FIELD_LABELS.get(field, field)
+
+
+@bp.app_template_global()
+def change_value(change, customer, value):
+    """``value`` (the entry's old or new) as the viewer may read it."""
+    if value is None or value == "" or value == []:
+        return ""
+    field = change.field or ""
+    readable = reads_contacts_of(current_user, customer.owner_id)
+    if field in CODED:
+        return str(codes.label(CODED[field], value))
+    if field == "contact.phone":
+        return value if readable else mask_phone(value)
+    if field == "contact.email":
+        return value if readable else mask_email(value)
+    if field in ("contact.added", "contact.removed") and isinstance(value, dict):
+        phone = value.get("phone") if readable else mask_phone(value.get("phone"))
+        return " ".join(str(part) for part in (value.get("name"), value.get("title"), phone) if part)
+    if field == "merged_from" and isinstance(value, dict):
+        return f"{value.get('number', '')} {value.get('name', '')}".strip()
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if field.startswith("custom."):
+        return _custom_change(field[7:], value)
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def _custom_change(key, value):
+    from crm_saas.blueprints.custom_fields.services import definitions, display_value
+
+    definition = next((d for d in definitions("customer") if d.key == key), None)
+    if definition is None:  # the field was deleted since: show the value as it was stored
+        return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    return display_value(definition, value)

@@ -1,0 +1,101 @@
+"""The customer list page (C6): reading its filters from the URL, the columns each person chose.
+
+Every filter lives in the query string, so a filtered list can be
+bookmarked or shared and the browser's back button walks back through the
+filters (htmx pushes each URL). Custom fields filter as ``cf-<key>`` (and
+``cf-<key>-min``/``-max`` for numbers, ``-from``/``-to`` for dates).
+"""
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from crm_saas.blueprints.customers import codes
+from crm_saas.blueprints.customers.search import DEFAULT_SORT, PER_PAGE, SORTS, search_customers
+from crm_saas.blueprints.settings.services import get_setting
+from crm_saas.extensions import db
+
+COLUMNS = {
+    "number": codes.FIELD_LABELS["number"], "name": codes.FIELD_LABELS["name"],
+    "type": codes.FIELD_LABELS["type"], "industry": codes.FIELD_LABELS["industry"],
+    "source": codes.FIELD_LABELS["source"], "category": codes.FIELD_LABELS["category"],
+    "region": _l("Region"), "tags": codes.FIELD_LABELS["tags"], "contact": _l("Main contact"),
+    "phone": codes.CONTACT_FIELD_LABELS["phone"], "owner": codes.FIELD_LABELS["owner_id"],
+    "created_at": codes.FIELD_LABELS["created_at"], "updated_at": _l("Last updated"),
+}
+DEFAULT_COLUMNS = ("number", "name", "type", "industry", "contact", "phone", "owner", "created_at")
+ALWAYS = ("number", "name")
+SORT_LABELS = {
+    "-created_at": _l("Newest first"), "created_at": _l("Oldest first"),
+    "-updated_at": _l("Recently updated"), "updated_at": _l("Least recently updated"),
+    "name": _l("Name A-Z"), "-name": _l("Name Z-A"), "number": _l("Number, ascending"),
+    "-number": _l("Number, descending"),
+}
+EXACT = ("type", "industry", "source", "category", "status", "province", "city", "district", "created_from",
+         "created_to")
+
+
+def available_columns():
+    """Built-in columns, then one per custom field (``custom.<key>``)."""
+    from crm_saas.blueprints.custom_fields.services import definitions
+
+    return {**COLUMNS, **{f"custom.{d.key}": d.label for d in definitions("customer")}}
+
+
+def chosen_columns(user):
+    available = available_columns()
+    chosen = (user.preferences or {}).get("customer_columns") or DEFAULT_COLUMNS
+    return [*ALWAYS, *(c for c in chosen if c in available and c not in ALWAYS)]
+
+
+def save_columns(user, columns):
+    available = available_columns()
+    user.preferences = {**(user.preferences or {}), "customer_columns": [c for c in columns if c in available]}
+    db.session.commit()
+
+
+def read_filters(args):
+    """``(q, filters, sort, page)`` from a query string (or a posted form carrying the same names)."""
+    from crm_saas.blueprints.custom_fields.services import definitions
+
+    filters = {key: args.get(key, "").strip() for key in EXACT if args.get(key, "").strip()}
+    tags = [t for t in args.getlist("tag") if t.strip()]
+    if tags:
+        filters["tags"] = tags
+    owner = args.get("owner_id", "")
+    if owner.isdigit():
+        filters["owner_id"] = int(owner)
+    custom = {}
+    for d in definitions("customer"):
+        name = f"cf-{d.key}"
+        if d.type == "number":
+            value = (args.get(f"{name}-min", ""), args.get(f"{name}-max", ""))
+        elif d.type == "date":
+            value = (args.get(f"{name}-from", ""), args.get(f"{name}-to", ""))
+        else:
+            value = args.get(name, "")
+        if any(value) if isinstance(value, tuple) else value:
+            custom[d.key] = value
+    if custom:
+        filters["custom"] = custom
+    sort = args.get("sort") if args.get("sort") in SORTS else DEFAULT_SORT
+    page = args.get("page", "1")
+    return args.get("q", "").strip(), filters, sort, max(int(page) if page.isdigit() else 1, 1)
+
+
+def _is_filter(name):
+    return name in ("q", "sort", "tag", "owner_id", *EXACT) or name.startswith("cf-")
+
+
+def list_context(args):
+    """Everything the list page and its results partial show."""
+    from crm_saas.blueprints.custom_fields.services import definitions
+    from crm_saas.blueprints.staff.services import list_staff
+
+    q, filters, sort, page = read_filters(args)
+    rows, total = search_customers(current_user, q=q, filters=filters, sort=sort, page=page)
+    params = {key: [v for v in args.getlist(key) if v] for key in args if _is_filter(key)}
+    return dict(
+        customers=rows, total=total, q=q, filters=filters, sort=sort, page=page, per_page=PER_PAGE,
+        params={key: values for key, values in params.items() if values}, codes=codes, columns=chosen_columns(current_user), column_labels=available_columns(),
+        sort_labels=SORT_LABELS, definitions=definitions("customer"), categories=get_setting("customer_categories"),
+        owners=list_staff(current_user), args=args,
+    )

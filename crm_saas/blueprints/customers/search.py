@@ -1,0 +1,133 @@
+"""Finding customers (C6): search, filters, sort and paging, always inside the visibility rule.
+
+One function builds the statement for the list page, the API and the export
+job alike, so all three find exactly the same customers.
+"""
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import any_, func, or_, select, union
+from sqlalchemy.orm import aliased, selectinload
+
+from crm_saas.blueprints.customers.models import Contact, Customer
+from crm_saas.blueprints.customers.privacy import unmasked_owner_ids
+from crm_saas.blueprints.customers.services import visible_customers
+from crm_saas.extensions import db
+from crm_saas.visibility import owner_array
+
+PER_PAGE = 50
+SORTS = {
+    "-created_at": (Customer.created_at.desc(), Customer.id.desc()),
+    "created_at": (Customer.created_at, Customer.id),
+    "-updated_at": (Customer.updated_at.desc(), Customer.id.desc()),
+    "updated_at": (Customer.updated_at, Customer.id),
+    "name": (Customer.name, Customer.id),
+    "-name": (Customer.name.desc(), Customer.id.desc()),
+    "number": (Customer.number,),
+    "-number": (Customer.number.desc(),),
+}
+DEFAULT_SORT = "-created_at"
+# Below this many matches the page is sorted from the matches themselves (see ``search_customers``).
+MATERIALIZE_BELOW = 2000
+EXACT_FILTERS = {"type": Customer.type, "industry": Customer.industry, "source": Customer.source,
+                 "category": Customer.category, "owner_id": Customer.owner_id, "status": Customer.status,
+                 "province": Customer.province, "city": Customer.city, "district": Customer.district}
+
+
+def search_filter(stmt, q, user):
+    """Narrow a customer query to ``q``: number, name, contact name or contact phone.
+
+    The contacts' matches become an array of ids (``id = ANY(ARRAY(...))``), so
+    every arm of the OR is an index condition on ``customers`` (number, name
+    trigram, primary key) and PostgreSQL combines them in one BitmapOr, or walks
+    the newest-first index when matches are plentiful. An ``EXISTS`` on contacts
+    inside the OR defeats every index: each search read all customers and ran
+    ILIKE over all contacts (80-250 ms on 100k customers; see bench/README.md).
+
+    A phone number only finds customers whose numbers ``user`` may read in
+    full (privacy.py): otherwise a hit would confirm a masked number.
+    """
+    q = (q or "").strip()
+    if not q:
+        return stmt
+    pattern = f"%{q}%"
+    by_phone = select(Contact.customer_id).where(Contact.phone.startswith(q))
+    readable = unmasked_owner_ids(user)
+    if readable is not None:
+        owned = aliased(Customer)  # an alias, so the subquery never correlates with the outer customers
+        by_phone = by_phone.join(owned, owned.id == Contact.customer_id).where(
+            owned.owner_id == any_(owner_array(readable)))
+    contact_ids = union(select(Contact.customer_id).where(Contact.name.ilike(pattern)), by_phone)
+    return stmt.where(or_(
+        Customer.number == q, Customer.name.ilike(pattern),
+        Customer.id == any_(func.array(contact_ids.scalar_subquery())),
+    ))
+
+
+def filter_customers(stmt, filters):
+    """Narrow by exact codes, tags (all of them), creation dates (company days) and custom fields."""
+    from crm_saas.blueprints.custom_fields.services import definitions, filter_condition
+
+    filters = filters or {}
+    for key, column in EXACT_FILTERS.items():
+        if filters.get(key) not in (None, ""):
+            stmt = stmt.where(column == filters[key])
+    tags = filters.get("tags") or ([filters["tag"]] if filters.get("tag") else [])
+    if tags:
+        stmt = stmt.where(Customer.tags.contains(list(tags)))
+    start, end = _day(filters.get("created_from")), _day(filters.get("created_to"))
+    if start:
+        stmt = stmt.where(Customer.created_at >= _company_midnight(start))
+    if end:
+        stmt = stmt.where(Customer.created_at < _company_midnight(end + timedelta(days=1)))
+    custom = filters.get("custom") or {}
+    for definition in definitions("customer"):
+        if definition.key in custom:
+            condition = filter_condition(Customer.custom, definition, custom[definition.key])
+            if condition is not None:
+                stmt = stmt.where(condition)
+    return stmt
+
+
+def customers_statement(user, q=None, filters=None):
+    """The visible, matching customers as one statement (list, API and export share it)."""
+    return filter_customers(search_filter(visible_customers(user), q, user), filters)
+
+
+def search_customers(user, q=None, page=1, per_page=PER_PAGE, filters=None, sort=None):
+    """A page of the customers ``user`` may see that match, in ``sort`` order, and the total.
+
+    Few matches are collected first (a MATERIALIZED CTE) and sorted among
+    themselves. Otherwise PostgreSQL may walk the sort's index hoping to meet
+    50 matches early, and a rare match late in that order (the one customer
+    called "Zanzibar ..." sorted by name) makes it read every row; DESIGN.md
+    measured 67 ms for that against 4.5 ms. The count, which the page shows
+    anyway, says which case this is.
+    """
+    stmt = customers_statement(user, q, filters)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    order = SORTS.get(sort or DEFAULT_SORT, SORTS[DEFAULT_SORT])
+    if 0 < total <= MATERIALIZE_BELOW and (q or filters):
+        matches = stmt.with_only_columns(Customer.id).cte("matches").prefix_with("MATERIALIZED")
+        page_stmt = select(Customer).join(matches, Customer.id == matches.c.id)
+    else:
+        page_stmt = stmt
+    rows = db.session.scalars(
+        page_stmt.options(selectinload(Customer.contacts), selectinload(Customer.owner))
+        .order_by(*order).limit(per_page).offset((page - 1) * per_page)
+    ).all() if total else []
+    return rows, total
+
+
+def _day(value):
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _company_midnight(day):
+    return datetime.combine(day, time.min, ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
