@@ -21,6 +21,18 @@ ACTION_LABELS = {
     "customer_rejected": _l("Customer rejected"),
     "customer_transferred": _l("Customer transferred"),
     "profile_updated": _l("Own profile edited"),
+    "transfer_requested": _l("Transfer requested"),
+    "transfer_rejected": _l("Transfer rejected"),
+    "customer_deleted": _l("Customer moved to the recycle bin"),
+    "customer_restored": _l("Customer restored"),
+    "customer_purged": _l("Customer deleted for good"),
+    "customers_merged": _l("Customers merged"),
+    "attachment_added": _l("File attached"),
+    "attachment_deleted": _l("File deleted"),
+    "custom_field_created": _l("Custom field added"),
+    "custom_field_updated": _l("Custom field edited"),
+    "custom_field_deleted": _l("Custom field deleted"),
+    "custom_fields_reordered": _l("Custom fields reordered"),
 }
 
 LOGIN_RESULTS = {
@@ -39,11 +51,16 @@ FIELD_LABELS = {
     "reason": _l("Reason"), "handover_name": _l("Handed over to"), "moved": _l("Records moved"),
     "subordinates_moved_up": _l("Subordinates moved up"), "granted": _l("Granted"), "revoked": _l("Revoked"),
     "customers": _l("Customers"), "deals": _l("Deals"), "tasks": _l("Tasks"),
+    "file": _l("File"), "files": _l("Files"), "merged_number": _l("Merged customer number"),
+    "merged_name": _l("Merged customer name"), "from_id": _l("From"), "to_id": _l("To"),
+    "entity": _l("Record type"), "type": _l("Type"), "label": _l("Label"), "required": _l("Required"),
+    "options": _l("Options"), "records": _l("Records holding a value"), "order": _l("Order"),
+    "position": _l("Position"),
 }
 # Ids kept for machines; the names beside them are what people read.
 HIDDEN_DETAILS = {"handover_to", "key", "old", "new"}
 LANGUAGES = {"zh_CN": "中文", "en": "English"}
-PEOPLE_FIELDS = {"superior_id", "owner_id", "from_owner_id", "to_owner_id"}
+PEOPLE_FIELDS = {"superior_id", "owner_id", "from_owner_id", "to_owner_id", "from_id", "to_id"}
 
 
 def action_label(code):

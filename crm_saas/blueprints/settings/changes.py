@@ -13,6 +13,9 @@ EDITABLE_ROLES = ("supervisor", "rep")
 SETTING_LABELS = {
     "customer_approval": _l("Customers entered by reps need a supervisor's approval"),
     "role_permissions": _l("Permission matrix"),
+    "customer_number_pattern": _l("Customer number pattern"),
+    "customer_categories": _l("Customer categories"),
+    "recycle_bin_days": _l("Days a deleted customer stays in the recycle bin"),
 }
 
 

@@ -1,9 +1,12 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectMultipleField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import InputRequired, NumberRange, ValidationError
 
 from crm_saas.blueprints.settings.changes import SETTING_LABELS
 from crm_saas.permissions import PERMISSIONS
+
+CATEGORIES_MAX = 50
 
 
 class CompanySettingsForm(FlaskForm):
@@ -24,3 +27,41 @@ class PermissionMatrixForm(FlaskForm):
     submitted = HiddenField(default="1")
     supervisor = SelectMultipleField(_l("Supervisor"), choices=list(PERMISSIONS.items()))
     rep = SelectMultipleField(_l("Sales rep"), choices=list(PERMISSIONS.items()))
+
+
+class CustomerSettingsForm(FlaskForm):
+    """How customers are numbered, classified and kept once deleted (C1, C9)."""
+
+    customer_number_pattern = StringField(
+        SETTING_LABELS["customer_number_pattern"],
+        description=_l("{YYYY} year, {YY} short year, {MM} month, {DD} day, {SEQ:4} a 4-digit serial that restarts "
+                       "when the date part changes. Numbers already given never change."),
+    )
+    customer_categories = TextAreaField(
+        SETTING_LABELS["customer_categories"], description=_l("One per line, in the order they are offered."),
+    )
+    recycle_bin_days = IntegerField(
+        SETTING_LABELS["recycle_bin_days"],
+        validators=[InputRequired(_l("Enter a number of days.")),
+                    NumberRange(1, 3650, _l("Keep deleted customers between 1 and 3,650 days."))],
+    )
+
+    def validate_customer_number_pattern(self, field):
+        from crm_saas.blueprints.customers.numbering import pattern_errors
+
+        errors = pattern_errors(field.data)
+        if errors:
+            raise ValidationError(" ".join(str(e) for e in errors))
+
+    def validate_customer_categories(self, field):
+        labels = self.categories()
+        if len(labels) > CATEGORIES_MAX:
+            raise ValidationError(_l("At most 50 categories."))
+        if any(len(label) > 40 for label in labels):
+            raise ValidationError(_l("Each category: at most 40 characters."))
+
+    def categories(self):
+        """The categories typed, one per line, blank lines and repeats dropped."""
+        return list(dict.fromkeys(line.strip() for line in (self.customer_categories.data or "").splitlines()
+                                  if line.strip()))
+

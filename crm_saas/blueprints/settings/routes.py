@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm_saas.blueprints.settings.changes import EDITABLE_ROLES, change_permissions, change_settings, role_matrix
-from crm_saas.blueprints.settings.forms import CompanySettingsForm, PermissionMatrixForm
+from crm_saas.blueprints.settings.forms import CompanySettingsForm, CustomerSettingsForm, PermissionMatrixForm
 from crm_saas.blueprints.settings.services import get_setting
 from crm_saas.htmx import render
 from crm_saas.permissions import PERMISSION_HELP, PERMISSIONS, ROLE_LABELS, ROLES, permission_required
@@ -15,6 +15,14 @@ bp = scoped(Blueprint("settings", __name__, url_prefix="/settings"), TENANT_SCOP
 
 def _general_form():
     return CompanySettingsForm(data={"customer_approval": get_setting("customer_approval")})
+
+
+def _customers_form():
+    return CustomerSettingsForm(data={
+        "customer_number_pattern": get_setting("customer_number_pattern"),
+        "customer_categories": "\n".join(get_setting("customer_categories")),
+        "recycle_bin_days": get_setting("recycle_bin_days"),
+    })
 
 
 def _matrix_form():
@@ -29,7 +37,8 @@ def _matrix_context(form, **extra):
 @bp.route("/")
 @permission_required("manage_settings")
 def index():
-    return render_template("settings/index.html", general=_general_form(), **_matrix_context(_matrix_form()))
+    return render_template("settings/index.html", general=_general_form(), customers=_customers_form(),
+                           **_matrix_context(_matrix_form()))
 
 
 @bp.route("/general", methods=["POST"])
@@ -41,7 +50,22 @@ def general():
         changed = change_settings({"customer_approval": form.customer_approval.data}, actor=current_user)
         message = _("Settings saved.") if changed else _("Nothing changed.")
     return render("settings/index.html", "settings/_general.html", general=form, general_message=message,
-                  **_matrix_context(_matrix_form())), 422 if form.errors else 200
+                  customers=_customers_form(), **_matrix_context(_matrix_form())), 422 if form.errors else 200
+
+
+@bp.route("/customers", methods=["POST"])
+@permission_required("manage_settings")
+def customers():
+    form = CustomerSettingsForm()
+    message = None
+    if form.validate_on_submit():
+        changed = change_settings({
+            "customer_number_pattern": form.customer_number_pattern.data.strip(),
+            "customer_categories": form.categories(), "recycle_bin_days": form.recycle_bin_days.data,
+        }, actor=current_user)
+        message = _("Settings saved.") if changed else _("Nothing changed.")
+    return render("settings/index.html", "settings/_customers.html", customers=form, customers_message=message,
+                  general=_general_form(), **_matrix_context(_matrix_form())), 422 if form.errors else 200
 
 
 @bp.route("/permissions", methods=["POST"])
@@ -54,4 +78,5 @@ def permissions():
         message = _("Permissions saved.") if granted or revoked else _("Nothing changed.")
         form = _matrix_form()
     return render("settings/index.html", "settings/_permissions.html", general=_general_form(),
-                  **_matrix_context(form, matrix_message=message)), 422 if form.errors else 200
+                  customers=_customers_form(), **_matrix_context(form, matrix_message=message)), \
+        422 if form.errors else 200
