@@ -50,10 +50,10 @@ def visible(statement, owner_column, user):
     ids = db.session.scalars(owners).all()
     if not ids:  # never for a stored user (they see themselves); ARRAY[] would not even parse
         return statement.where(false())
-    return statement.where(owner_column == any_(owner_array(ids)))
+    return statement.where(owner_column == any_(literal_ids(ids)))
 
 
-def owner_array(ids):
+def literal_ids(ids):
     """Ids as a literal ``ARRAY[...]`` in the SQL, so the planner sees how many there are (see ``visible``)."""
     return bindparam(None, sorted(ids), type_=ARRAY(BigInteger), literal_execute=True)
 
