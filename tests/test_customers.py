@@ -102,3 +102,30 @@ def test_inline_edit_saves_with_a_reason_and_the_log_shows_it(tenant, admin_clie
     for field in ("name", "industry", "source", "contact.phone"):
         assert f'data-field="{field}"' in log, field
     assert "旧名称有限公司" in log and "13800138000" in log
+
+
+def test_filters_live_in_the_url_and_the_page_shows_them(tenant, admin_client):
+    for i, (name, industry) in enumerate((("金融客户", "finance"), ("零售客户", "retail"), ("科技客户", "it"))):
+        saved = admin_client.post("/customers/new", data=customer_form(
+            name=name, industry=industry, province="广东省", city="深圳市" if i else "广州市",
+            contacts=[{"name": "联系人", "phone": f"1380000000{i}"}]))
+        assert saved.status_code == 302, saved.text
+    url = "/customers/?industry=retail&province=广东省&city=深圳市&sort=name"
+    page = admin_client.get(url).text
+    assert "零售客户" in page and "金融客户" not in page and "科技客户" not in page
+    assert '<option value="retail" selected>' in page and '<option value="深圳市" selected>' in page
+    assert '<option value="name" selected>' in page  # a bookmarked URL shows its own filters
+    partial = admin_client.get(url, headers={"HX-Request": "true"}).text
+    assert partial.strip().startswith('<section id="customer-results">') and "零售客户" in partial
+    many = admin_client.get("/customers/?province=广东省", headers={"HX-Request": "true"}).text
+    assert "3 customers" in many
+
+
+def test_each_person_chooses_the_list_columns(tenant, factory, admin_client):
+    factory.customer(tenant, factory.admin_id(tenant), name="列客户")
+    before = admin_client.get("/customers/", headers={"HX-Request": "true"}).text
+    assert "<th>Region</th>" not in before and "<th>Main contact</th>" in before
+    chosen = admin_client.post("/customers/columns", data={"columns": ["region", "tags", "updated_at"]})
+    assert "<th>Region</th>" in chosen.text and "<th>Main contact</th>" not in chosen.text
+    again = admin_client.get("/customers/").text
+    assert "<th>Region</th>" in again and "<th>Last updated</th>" in again and "<th>Customer number</th>" in again

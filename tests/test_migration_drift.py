@@ -54,3 +54,33 @@ def test_revisions_reach_the_models_schema(app, tenant):
         diff = [d for d in compare_metadata(context, _models_in(schema))
                 if not (d[0] == "remove_table" and d[1].name == "alembic_version")]
     assert diff == []
+
+
+def test_existing_customers_get_their_duplicate_keys_and_keep_their_serials(app, tenant, factory):
+    """A company upgraded from 0002: folded keys filled in, today's serial carried over, not restarted."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import text
+
+    from crm_saas.extensions import db
+
+    customer = factory.customer(tenant, factory.admin_id(tenant), name="Ｓｈａｎｇｈａｉ 远航（集团）", phone="+86 138 0013 8000")
+    schema = tenant.schema_name
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    with app.app_context(), db.engine.begin() as conn:
+        _walk(conn, schema, "0002_staff")
+        conn.execute(text(f'INSERT INTO "{schema}".number_sequences (scope, day, last) VALUES '
+                          "('customer', :day, 41)"), {"day": today})
+        _walk(conn, schema, "head")
+        keys = conn.execute(text(f'SELECT c.name_key, k.phone_key FROM "{schema}".customers c '
+                                 f'JOIN "{schema}".contacts k ON k.customer_id = c.id WHERE c.id = :id'),
+                            {"id": customer}).one()
+    assert tuple(keys) == ("shanghai远航集团", "13800138000")
+    assert factory._run(tenant, _next_number) == f"CRM{today:%Y%m%d}0042"
+
+
+def _next_number():
+    from crm_saas.blueprints.customers.numbering import next_customer_number
+
+    return next_customer_number()

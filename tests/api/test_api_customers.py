@@ -1,5 +1,6 @@
 """Customers through the API: the same rules as the form, the same visibility as the pages."""
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from tests.api.conftest import valid_customer
 from tests.conftest import customer_form
@@ -136,3 +137,59 @@ def test_the_web_form_applies_the_same_rules_beside_its_fields(admin_client):
     saved = admin_client.post("/customers/new", data=customer_form(
         name="表单客户", industry="it", source="referral", contacts=[{"name": "赵六", "phone": "13800138000"}]))
     assert saved.status_code == 302
+
+
+def test_patch_names_every_bad_field_and_changes_nothing(admin_api):
+    first = admin_api.post("/customers", json=valid_customer()).get_json()
+    other = admin_api.post("/customers", json=valid_customer(name="另一家", contacts=[
+        {"name": "王", "phone": "13900000000"}])).get_json()
+    response = admin_api.patch(f"/customers/{first['id']}", json={
+        "name": "", "type": "vip", "number": "X1", "owner_id": other["owner_id"] + 1000, "tags": "not-a-list",
+        "contacts": [{**other["contacts"][0]}], "reason": "x" * 501,
+    })
+    assert response.status_code == 422
+    assert set(response.get_json()["errors"]) == {"name", "type", "number", "owner_id", "tags", "contacts.0.id",
+                                                  "reason"}
+    assert admin_api.get(f"/customers/{first['id']}").get_json() == first
+    assert admin_api.get(f"/customers/{first['id']}/changes").get_json()["total"] == 1  # just "created"
+
+
+def test_patch_of_a_hidden_customer_is_404(tenant, factory, api_for):
+    admin = factory.admin_id(tenant)
+    factory.user(tenant, "rep", superior_id=admin)
+    hidden = factory.customer(tenant, admin)
+    rep = api_for(tenant, "rep")
+    assert rep.patch(f"/customers/{hidden}", json={"name": "改名"}).status_code == 404
+    assert rep.get(f"/customers/{hidden}/changes").status_code == 404
+    assert rep.delete(f"/customers/{hidden}").status_code == 404
+
+
+def test_more_filters_and_sorts(tenant, factory, admin_api):
+    admin_api.post("/custom-fields", json={"entity": "customer", "key": "level", "label": "级别", "type": "choice",
+                                           "options": ["A", "B"]})
+    admin_api.post("/custom-fields", json={"entity": "customer", "key": "budget", "label": "预算", "type": "number"})
+    rows = [("北京甲", "北京市", "北京市", "朝阳区", ["vip", "north"], {"level": "A", "budget": 10}),
+            ("上海乙", "上海市", "上海市", "浦东新区", ["vip"], {"level": "B", "budget": 500}),
+            ("深圳丙", "广东省", "深圳市", "南山区", [], {"budget": 50})]
+    for i, (name, province, city, district, tags, custom) in enumerate(rows):
+        assert admin_api.post("/customers", json=valid_customer(
+            name=name, province=province, city=city, district=district, tags=tags, custom=custom,
+            contacts=[{"name": "联系人", "phone": f"1380000000{i}"}])).status_code == 201
+
+    def names(query):
+        response = admin_api.get(f"/customers?{query}")
+        assert response.status_code == 200, response.get_json()
+        return [c["name"] for c in response.get_json()["items"]]
+
+    assert names("province=上海市") == ["上海乙"]
+    assert names("city=深圳市&district=南山区") == ["深圳丙"]
+    assert names("tag=vip&tag=north") == ["北京甲"]
+    assert names("custom.level=B") == ["上海乙"]
+    assert names("custom.budget.min=20&custom.budget.max=100") == ["深圳丙"]
+    assert names("sort=name") == sorted(names("sort=-created_at"))
+    assert names("sort=created_at") == ["北京甲", "上海乙", "深圳丙"]
+    china_today = datetime.now(ZoneInfo("Asia/Shanghai")).date()  # the filter counts China's days
+    assert len(names(f"created_from={china_today}&created_to={china_today}")) == 3
+    assert names(f"created_from={china_today + timedelta(days=1)}") == []
+    assert names("created_to=2000-01-01") == []
+    assert set(admin_api.get("/customers?sort=colour").get_json()["errors"]) == {"sort"}

@@ -31,8 +31,23 @@ class CustomerFiltersSchema(ma.Schema):
     type = fields.String()
     industry = fields.String()
     source = fields.String()
+    category = fields.String()
     tag = fields.String()
+    tags = fields.List(fields.String(), metadata={"description": "Customers carrying all of these tags."})
     owner_id = fields.Integer()
+    province = fields.String()
+    city = fields.String()
+    district = fields.String()
+    status = fields.String()
+    created_from = fields.Date()
+    created_to = fields.Date()
+    custom = fields.Dict(keys=fields.String(), metadata={
+        "description": "Custom field filters by key: a value, or [min, max] / [from, to] for numbers and dates."})
+
+    @ma.post_load
+    def dates_as_text(self, data, **kwargs):
+        """Kept as JSON with the export, so the job reads the same filters later."""
+        return {key: value.isoformat() if hasattr(value, "isoformat") else value for key, value in data.items()}
 
 
 class ExportRequestSchema(InputSchema):

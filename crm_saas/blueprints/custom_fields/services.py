@@ -303,13 +303,17 @@ def records_with_values(field):
 
 
 def archive_values(field, actor):
-    """Hook run just before a deleted field's values are stripped from its records.
+    """Keep what a deleted field said: one change-log entry per customer that held a value.
 
-    The customers' change log will record the removed values here (one
-    entry per record that held one), in the same transaction as the strip,
-    so "what did this customer's 客户级别 say before the field went" stays
-    answerable. Until then, nothing is kept beyond the operation log's count.
+    Run just before the values are stripped, in the same transaction, so
+    "what did this customer's 客户级别 say before the field went" stays
+    answerable. Deals have no change log yet; their count is in the
+    operation log.
     """
+    if field.entity == "customer":
+        from crm_saas.blueprints.customers.changes import archive_custom_values
+
+        archive_custom_values(field, actor=actor)
 
 
 def delete_field(field, *, actor):

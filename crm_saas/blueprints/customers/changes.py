@@ -5,7 +5,7 @@ row per difference, all with the same ``at``, so the page can show them as
 one edit. Values are kept as JSON in their stored form (codes, ids' names,
 raw custom values); ``display`` turns them into words for the reader.
 """
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, literal, select
 
 from crm_saas.blueprints.customers.models import CustomerChange
 from crm_saas.extensions import db
@@ -73,6 +73,18 @@ def record_changes(customer, rows, *, actor, reason=None, action="updated", at=N
 def record_event(customer, action, *, actor, reason=None, field=None, old=None, new=None, at=None):
     """A change that is an event rather than a field edit: created, deleted, restored, merged, transferred."""
     return record_changes(customer, [(field, old, new, None, None)], actor=actor, reason=reason, action=action, at=at)
+
+
+def archive_custom_values(field, *, actor):
+    """One "field deleted" row per customer holding a value of ``field``, in one INSERT ... SELECT."""
+    from crm_saas.blueprints.customers.models import Customer
+
+    columns = ("customer_id", "at", "actor_id", "actor_name", "action", "field", "label", "old")
+    values = select(
+        Customer.id, literal(utcnow()), literal(actor.id), literal(actor.name), literal("field_deleted"),
+        literal(f"custom.{field.key}"), literal(field.label), Customer.custom[field.key],
+    ).where(Customer.custom.has_key(field.key))
+    db.session.execute(insert(CustomerChange).from_select(columns, values))
 
 
 def changes_page(customer_id, page=1, per_page=PER_PAGE):

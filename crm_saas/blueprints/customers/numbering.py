@@ -30,12 +30,13 @@ def pattern_errors(pattern):
     pattern = (pattern or "").strip()
     if not pattern:
         return [_("Enter a number pattern.")]
-    serials = [m for m in _TOKEN.finditer(pattern) if m.group(1) == "SEQ"]
-    unknown = [m.group(0) for m in _TOKEN.finditer(pattern) if m.group(1) not in _DATE_TOKENS and m.group(1) != "SEQ"]
+    tokens = list(_TOKEN.finditer(pattern))
+    serials = [m for m in tokens if m.group(1) == "SEQ"]
+    unknown = [m.group(0) for m in tokens if m.group(1) not in _DATE_TOKENS and m.group(1) != "SEQ"]
     errors = []
     if unknown:
         errors.append(_("Unknown token %(token)s: use {YYYY}, {YY}, {MM}, {DD} and {SEQ:4}.", token=unknown[0]))
-    if len(serials) != 1 or serials[0] != list(_TOKEN.finditer(pattern))[-1]:
+    if len(serials) != 1 or serials[0].start() != tokens[-1].start():
         errors.append(_("Use exactly one serial token, {SEQ:n}, after the date tokens."))
     elif not 3 <= int(serials[0].group(2) or 0) <= 8:
         errors.append(_("The serial needs 3 to 8 digits, e.g. {SEQ:4}."))

@@ -64,6 +64,8 @@ def validate_customer(data, *, partial_custom=False):
     _tags(data.get("tags"), add)
     _contacts(data.get("contacts"), add)
     custom = data.get("custom")
+    if custom is None:  # none sent: the required fields are still missing
+        custom = {}
     if isinstance(custom, dict):
         errors.update(clean_values("customer", custom, partial=partial_custom)[1])
     return errors
@@ -95,7 +97,7 @@ def _tags(tags, add):
     for index, tag in enumerate(tags):
         _max_length(f"tags.{index}", tag, TAG_MAX_LENGTH, add, FIELD_LABELS["tags"])
     if len(clean_tags(tags)) > TAGS_MAX:
-        add("tags", _("At most %(max)d tags.", max=TAGS_MAX))
+        add("tags", _("Tags: at most %(max)d per customer.", max=TAGS_MAX))
 
 
 def _contacts(contacts, add):
@@ -131,7 +133,7 @@ def _contact(prefix, contact, primary, add):
                                   "or a mobile number."))
     role = _text(contact.get("role"))
     if role and role not in CONTACT_ROLES:
-        add(f"{prefix}.role", _("Choose a contact role from the list."))
+        add(f"{prefix}.role", _("Choose a contact role from the list: decision maker, influencer or user."))
     for field, limit in CONTACT_MAX_LENGTHS.items():
         _max_length(f"{prefix}.{field}", contact.get(field), limit, add, CONTACT_FIELD_LABELS[field])
 
@@ -149,7 +151,16 @@ def _choice(data, field, codes, required_message, add):
         if required_message:
             add(field, required_message)
     elif value is not None and value not in codes:
-        add(field, _("Choose a %(field)s from the list.", field=str(FIELD_LABELS[field]).lower()))
+        add(field, _choice_message(field))
+
+
+def _choice_message(field):
+    return {
+        "industry": _("Choose an industry from the list."),
+        "type": _("Choose a customer type from the list."),
+        "source": _("Choose a source from the list."),
+        "category": _("Choose a category from the list (Settings lists the company's categories)."),
+    }[field]
 
 
 def _max_length(field, value, limit, add, label):
