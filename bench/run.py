@@ -1,6 +1,6 @@
 """crm_saas benchmarks: each page's time beside the raw-SQL floor measured in the same run.
 
-    .venv/bin/python bench/run.py [--runs 20] [--tenants 200] [--explain] [--only board,supervisor]
+    .venv/bin/python bench/run.py [--runs 20] [--tenants 200] [--explain] [--only board,filters]
 
 A fresh database ``crm_bench_<random>`` is created on DATABASE_URL's server
 (or an embedded one under bench/out/) and dropped at the end.
@@ -10,19 +10,20 @@ import os
 import subprocess
 import sys
 import time
+import unicodedata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench import floors, seed, supervisor  # noqa: E402
+from bench import filters, floors, seed, supervisor  # noqa: E402
 from bench.servers import bench_database  # noqa: E402
 from bench.timing import compare, median_ms, once_ms  # noqa: E402
 
 ADMIN_PASSWORD = "Admin#2026"
 SECRET_KEY = "bench-secret"
 BIG_SLUG = "bench"
-BENCHES = ("board", "search", "supervisor", "provision", "upgrade")
+BENCHES = ("board", "search", "filters", "supervisor", "provision", "upgrade")
 
 
 def log(message):
@@ -94,7 +95,7 @@ def run_all(args, database_url, redis_url, instance):
         return get
 
     with floors.connect(database_url) as raw:
-        if {"board", "search"} & set(args.only):
+        if {"board", "search", "filters"} & set(args.only):
             rows += _flat_tenant(args, app, db, engine, raw, client_for, password_hash)
         if "supervisor" in args.only:
             log("customer list for a supervisor and a rep vs floor")
@@ -111,7 +112,7 @@ def run_all(args, database_url, redis_url, instance):
 
 
 def _flat_tenant(args, app, db, engine, raw, client_for, password_hash):
-    """Board and customer search on the big tenant: 10 staff, 100k customers, 20k deals."""
+    """Board, customer search and the filtered list on the big tenant: 10 staff, 100k customers, 20k deals."""
     from crm_saas.tenants.provisioning import provision_tenant, schema_for
 
     with app.app_context():
@@ -151,7 +152,11 @@ def _flat_tenant(args, app, db, engine, raw, client_for, password_hash):
             total, _ = floor()
             rows.append(compare(engine, f"{label}, {total:,} hits", page, floor, args.runs, "DESIGN " + reference))
 
-    if args.explain:
+    # 3. Customer list under filters and a search, and the rare late match (filters.py)
+    if "filters" in args.only:
+        rows += filters.run(raw, engine, schema, get, args.runs, log, explain=args.explain)
+
+    if args.explain and {"board", "search"} & set(args.only):
         _explain(raw, schema, pipeline_id)
     return rows
 
@@ -218,12 +223,17 @@ def _explain(raw, schema, pipeline_id):
 
 
 def print_table(rows, elapsed):
-    widths = [max(len(str(row[i])) for row in rows) for i in range(5)]
+    widths = [max(_width(str(row[i])) for row in rows) for i in range(5)]
     print()
     print("crm_saas bench: medians; page = Flask test client, in-process; floor = raw SQL, same data, same run")
     for row in rows:
-        print("  ".join(str(cell).ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+        print("  ".join(str(cell) + " " * (widths[i] - _width(str(cell))) for i, cell in enumerate(row)).rstrip())
     print(f"(whole run {elapsed:.0f} s)")
+
+
+def _width(text):
+    """Columns ``text`` takes in a terminal: CJK characters (上海市 in a label) take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 Plain ``INSERT ... SELECT generate_series`` with the schema written into the
 SQL (validated by ``check_schema_name``): a few seconds instead of minutes of
 ORM inserts. Names are ASCII so trigram search behaves the same under any
-server locale.
+server locale; region values are Chinese (as real ones are), but they are only
+ever compared for equality by the list's filters, never searched.
 """
 from sqlalchemy import text
 
@@ -14,7 +15,20 @@ DEALS = 20_000
 REPS = 9
 
 COMMON_TERM = "Logistics"  # one customer name in eight
-RARE_TERM = "Quartzite"  # exactly one customer: the oldest, i.e. last in the list's newest-first order
+RARE_TERM = "Quartzite"  # exactly one customer: the oldest, i.e. last in the list's newest-first order,
+# and, as "Zanzibar Quartzite Works", last in name order too (every other name starts Acme..Wayne)
+
+# Province / city / district triples; repeats weight them, so 上海市 holds a third of the customers.
+# The customer list's filters compare them for equality (ix_customers_region), nothing searches them.
+REGIONS = [("上海市", "上海市", "浦东新区"), ("上海市", "上海市", "浦东新区"), ("上海市", "上海市", "徐汇区"),
+           ("北京市", "北京市", "朝阳区"), ("北京市", "北京市", "海淀区"), ("广东省", "深圳市", "南山区"),
+           ("广东省", "广州市", "天河区"), ("浙江省", "杭州市", "西湖区"), ("四川省", "成都市", "武侯区")]
+# Tag sets, comma-joined (string_to_array turns '' into an empty array): half the customers have none.
+TAG_SETS = ["", "", "", "", "vip", "vip,east", "east", "key-account", "new", "vip,key-account"]
+# The list bench's three filters: type = g % 4 and industry = g % 6 pick every 12th customer (8,333),
+# the province a third of those: about 2,800 rows, and one in eight of them has COMMON_TERM in its name.
+# The RARE_TERM customer (g = 1) is among them.
+FILTER_TYPE, FILTER_INDUSTRY, FILTER_PROVINCE = "intent", "it", "上海市"
 
 # The deep-tree tenant: 2,000 staff, the admin at depth 0 and people at every depth 1..8.
 # Six directors split the company 22/20/18/16/14/10 %; each director's share is split again
@@ -69,27 +83,48 @@ def _owners_array(conn, s):
 
 
 def _customers_with_contacts(conn, s, owner_array, owner_count):
-    """CUSTOMERS customers, one a minute up to now, dealt round-robin over the owners; one main contact each."""
+    """CUSTOMERS customers, one a minute up to now, dealt round-robin over the owners; one main contact each.
+
+    Region and tags come from hashes of ``g`` (``hashint4extended`` with a seed per column),
+    so they are spread independently of type, industry, owner, name and age. ``name_key``
+    and ``phone_key`` are what keys.py would store for these ASCII names and digit-only phones.
+    """
+    region = f"(CASE WHEN g = 1 THEN 1 ELSE 1 + abs(hashint4extended(g, 1)) % {len(REGIONS)} END)"
     conn.execute(text(f"""
-        INSERT INTO "{s}".customers (number, name, industry, type, source, owner_id, created_by_id,
-                                     created_at, updated_at)
-        SELECT 'CRM' || lpad(g::text, 8, '0'),
-               CASE WHEN g = 1 THEN 'Zanzibar {RARE_TERM} Works'
-                    ELSE ({_array(PREFIXES)})[1 + g % {len(PREFIXES)}] || ' '
-                         || ({_array(SUFFIXES)})[1 + (g / {len(PREFIXES)}) % {len(SUFFIXES)}] || ' ' || g END,
-               (ARRAY['manufacturing','it','retail','finance','services','other'])[1 + g % 6],
-               (ARRAY['potential','intent','closed','lost'])[1 + g % 4],
-               (ARRAY['online_inquiry','exhibition','referral','outbound','campaign','other'])[1 + g % 6],
-               ({owner_array})[1 + g % {owner_count}], 1,
-               now() - make_interval(mins => {CUSTOMERS} - g), now() - make_interval(mins => {CUSTOMERS} - g)
-        FROM generate_series(1, {CUSTOMERS}) g
+        INSERT INTO "{s}".customers (number, name, name_key, industry, type, source, owner_id, created_by_id,
+                                     province, city, district, tags, created_at, updated_at)
+        SELECT number, name, lower(regexp_replace(name, '[^A-Za-z0-9]+', '', 'g')), industry, type, source,
+               owner_id, 1, province, city, district, tags, created_at, created_at
+        FROM (
+            SELECT 'CRM' || lpad(g::text, 8, '0') AS number,
+                   CASE WHEN g = 1 THEN 'Zanzibar {RARE_TERM} Works'
+                        ELSE ({_array(PREFIXES)})[1 + g % {len(PREFIXES)}] || ' '
+                             || ({_array(SUFFIXES)})[1 + (g / {len(PREFIXES)}) % {len(SUFFIXES)}] || ' ' || g
+                   END AS name,
+                   (ARRAY['manufacturing','it','retail','finance','services','other'])[1 + g % 6] AS industry,
+                   (ARRAY['potential','intent','closed','lost'])[1 + g % 4] AS type,
+                   (ARRAY['online_inquiry','exhibition','referral','outbound','campaign','other'])[1 + g % 6]
+                       AS source,
+                   ({owner_array})[1 + g % {owner_count}] AS owner_id,
+                   ({_array(r[0] for r in REGIONS)})[{region}] AS province,
+                   ({_array(r[1] for r in REGIONS)})[{region}] AS city,
+                   ({_array(r[2] for r in REGIONS)})[{region}] AS district,
+                   string_to_array(({_array(TAG_SETS)})[1 + abs(hashint4extended(g, 2)) % {len(TAG_SETS)}], ',')
+                       AS tags,
+                   now() - make_interval(mins => {CUSTOMERS} - g) AS created_at
+            FROM generate_series(1, {CUSTOMERS}) g
+        ) rows
     """))
     conn.execute(text(f"""
-        INSERT INTO "{s}".contacts (customer_id, name, phone, is_primary)
-        SELECT c.id,
-               ({_array(SURNAMES)})[1 + c.id % {len(SURNAMES)}] || ' ' || ({_array(GIVEN)})[1 + (c.id / 10) % {len(GIVEN)}],
-               '138' || lpad(c.id::text, 8, '0'), true
-        FROM "{s}".customers c
+        INSERT INTO "{s}".contacts (customer_id, name, phone, phone_key, is_primary)
+        SELECT customer_id, name, phone, regexp_replace(phone, '[^0-9]+', '', 'g'), true
+        FROM (
+            SELECT c.id AS customer_id,
+                   ({_array(SURNAMES)})[1 + c.id % {len(SURNAMES)}] || ' '
+                   || ({_array(GIVEN)})[1 + (c.id / 10) % {len(GIVEN)}] AS name,
+                   '138' || lpad(c.id::text, 8, '0') AS phone
+            FROM "{s}".customers c
+        ) rows
     """))
 
 
