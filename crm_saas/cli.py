@@ -106,6 +106,25 @@ def tenants_list():
             click.echo(f"{t.slug:<24} {t.name:<30} {t.status:<10} {t.schema_name:<26} {t.schema_version or '-'}")
 
 
+@main.command("purge-expired", help="Purge customers kept in every company's recycle bin past its days. Run daily.")
+def purge_expired_command():
+    from sqlalchemy import select
+
+    from crm_saas.blueprints.customers.recycle import purge_expired
+    from crm_saas.extensions import db as database
+    from crm_saas.tenants.binding import tenant_context
+    from crm_saas.tenants.models import Tenant
+
+    app = _app()
+    with app.app_context():
+        companies = database.session.execute(select(Tenant.slug, Tenant.schema_name).order_by(Tenant.slug)).all()
+        for slug, schema in companies:
+            with tenant_context(schema):
+                purged = purge_expired()
+            if purged:
+                click.echo(f"{slug}: {purged} customer(s) purged")
+
+
 DEMO_PASSWORD = "Demo@2026!"
 
 

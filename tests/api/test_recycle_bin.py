@@ -95,3 +95,28 @@ def test_the_bin_empties_itself_after_the_companys_days(tenant, factory, admin_a
     page = admin_client.get("/customers/recycle-bin").text
     assert "新" in page and ">旧<" not in page
     assert [c["name"] for c in admin_api.get("/customers/recycle-bin").get_json()["items"]] == ["新"]
+
+
+def test_the_daily_command_purges_what_outlived_the_bin(app, servers, tenant, factory, admin_api):
+    import os
+    import subprocess
+    import sys
+
+    cid = admin_api.post("/customers", json=valid_customer(name="过期客户")).get_json()["id"]
+    admin_api.delete(f"/customers/{cid}")
+
+    def age():
+        from crm_saas.blueprints.customers.models import Customer
+        from crm_saas.extensions import db
+
+        db.session.get(Customer, cid).deleted_at -= timedelta(days=31)
+        db.session.commit()
+
+    factory._run(tenant, age)
+    env = dict(os.environ, DATABASE_URL=app.config["DATABASE_URL"], REDIS_URL=app.config["REDIS_URL"],
+               SECRET_KEY="t")
+    done = subprocess.run([sys.executable, "-m", "crm_saas.cli", "purge-expired"], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert f"{tenant.slug}: 1 customer(s) purged" in done.stdout
+    assert admin_api.get("/customers/recycle-bin").get_json()["total"] == 0
