@@ -130,6 +130,8 @@ def test_customer_record_from_add_to_restore(page, live_server, tenant, factory)
 
     # 4. The list: typing the second contact's phone narrows the results in place and pushes the URL.
     page.get_by_role("link", name="Customers", exact=True).click()
+    expect(page).to_have_url(f"{base}/customers/")
+    page.wait_for_load_state()  # htmx is live once the page has loaded
     results = page.locator("#customer-results")
     expect(results.locator("tbody tr[data-customer-id]")).to_have_count(2)
     mark_page(page)
@@ -143,6 +145,7 @@ def test_customer_record_from_add_to_restore(page, live_server, tenant, factory)
     # 5. Inline edit with a reason: the summary and the change log update without a reload.
     results.get_by_role("link", name=NAME).click()
     expect(page).to_have_url(customer_url)
+    page.wait_for_load_state()
     mark_page(page)
     page.locator("#customer-detail").get_by_role("button", name="Edit", exact=True).click()
     editor = page.locator("#customer-summary form#customer-form")
