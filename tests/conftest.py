@@ -204,7 +204,7 @@ class Factory:
 
         return self._run(tenant, lambda: db.session.scalar(select(User.id).where(User.username == "admin")))
 
-    def customer(self, tenant, owner_id, name="客户", phone="13800138000"):
+    def customer(self, tenant, owner_id, name="客户", phone="13800138000", custom=None):
         from crm_saas.blueprints.auth.models import User
         from crm_saas.blueprints.customers.services import create_customer
         from crm_saas.extensions import db
@@ -212,7 +212,7 @@ class Factory:
         def make():
             owner = db.session.get(User, owner_id)
             data = {"name": name, "industry": "it", "source": "referral", "type": "potential",
-                    "contacts": [{"name": "联系人", "phone": phone, "is_primary": True}]}
+                    "contacts": [{"name": "联系人", "phone": phone, "is_primary": True}], "custom": custom}
             return create_customer(data, actor=owner).id
 
         return self._run(tenant, make)

@@ -292,7 +292,8 @@ def test_filter_condition_finds_the_right_customers(defined, factory):
                  "key_account": False, "notes": "small"},
         "gamma": {"level": "A"},
     }.items()):
-        people[name] = factory.customer(defined, admin, name=name, phone=f"1390013900{i}")
+        people[name] = factory.customer(defined, admin, name=name, phone=f"1390013900{i}",
+                                        custom={"level": custom["level"]})  # a required field
         set_custom(factory, defined, people[name], custom)
 
     def found(key, value):

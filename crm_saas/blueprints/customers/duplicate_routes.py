@@ -1,5 +1,5 @@
 """Duplicates (C10): the page of likely duplicates, and merging two customers side by side."""
-from flask import request, url_for
+from flask import flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -8,7 +8,6 @@ from crm_saas.blueprints.customers.blueprint import bp, visible_or_404
 from crm_saas.blueprints.customers.changes import SCALAR_FIELDS
 from crm_saas.blueprints.customers.duplicates import MergeError, duplicate_groups, merge_customers, merge_errors
 from crm_saas.htmx import redirect_to, render
-from flask import flash
 
 
 @bp.route("/duplicates")

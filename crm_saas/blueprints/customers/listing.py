@@ -88,6 +88,7 @@ def _is_filter(name):
 def list_context(args):
     """Everything the list page and its results partial show."""
     from crm_saas.blueprints.custom_fields.services import definitions
+    from crm_saas.blueprints.customers.transfer import colleagues
     from crm_saas.blueprints.staff.services import list_staff
 
     q, filters, sort, page = read_filters(args)
@@ -97,5 +98,5 @@ def list_context(args):
         customers=rows, total=total, q=q, filters=filters, sort=sort, page=page, per_page=PER_PAGE,
         params={key: values for key, values in params.items() if values}, codes=codes, columns=chosen_columns(current_user), column_labels=available_columns(),
         sort_labels=SORT_LABELS, definitions=definitions("customer"), categories=get_setting("customer_categories"),
-        owners=list_staff(current_user), args=args,
+        owners=list_staff(current_user), colleagues=colleagues(), args=args,
     )

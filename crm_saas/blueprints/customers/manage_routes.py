@@ -3,7 +3,6 @@ from flask import abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from crm_saas.blueprints.auth.models import User
 from crm_saas.blueprints.customers.blueprint import bp, visible_or_404
@@ -12,15 +11,10 @@ from crm_saas.blueprints.customers.recycle import (
     delete_customer, purge_customers, purge_date, purge_expired, recycle_bin, restore_customer,
 )
 from crm_saas.blueprints.customers.services import visible_customers
-from crm_saas.blueprints.customers.transfer import TransferError, transfer_many, transfer_or_request
+from crm_saas.blueprints.customers.transfer import TransferError, colleagues, transfer_many, transfer_or_request
 from crm_saas.extensions import db
 from crm_saas.htmx import redirect_to, render
 from crm_saas.permissions import can, permission_required
-
-
-def colleagues():
-    """Anyone active may receive a customer: handing across teams is what a transfer is for."""
-    return db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name)).all()
 
 
 def _transfer_message(outcome, name):

@@ -29,7 +29,7 @@ SORTS = {
 }
 DEFAULT_SORT = "-created_at"
 # Up to this many matches the page is sorted among their ids (see ``search_customers``).
-MATERIALIZE_BELOW = 2000
+COLLECT_IDS_UP_TO = 2000
 EXACT_FILTERS = {"type": Customer.type, "industry": Customer.industry, "source": Customer.source,
                  "category": Customer.category, "owner_id": Customer.owner_id, "status": Customer.status,
                  "province": Customer.province, "city": Customer.city, "district": Customer.district}
@@ -113,7 +113,7 @@ def search_customers(user, q=None, page=1, per_page=PER_PAGE, filters=None, sort
     if q or _any_filter(filters):
         matches = stmt.with_only_columns(Customer.id).subquery()
         total, ids = db.session.execute(select(
-            func.count(), case((func.count() <= MATERIALIZE_BELOW, func.array_agg(matches.c.id)))
+            func.count(), case((func.count() <= COLLECT_IDS_UP_TO, func.array_agg(matches.c.id)))
         ).select_from(matches)).one()
         if ids is not None:
             stmt = select(Customer).where(Customer.id == any_(literal_ids(ids))) if ids else None

@@ -9,7 +9,7 @@ commit. The receiver may be anyone active in the company: handing a customer
 across teams is the point of the permission.
 """
 from flask_babel import gettext as _
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from crm_saas.blueprints.audit.services import record
 from crm_saas.blueprints.auth.models import User
@@ -30,6 +30,11 @@ class TransferError(FieldErrors):
 
 def _is_id(value):
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def colleagues():
+    """Anyone active may receive a customer: handing across teams is what a transfer is for."""
+    return db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name)).all()
 
 
 def receiver_errors(to_user_id):
