@@ -70,7 +70,7 @@ def test_bulk_transfer_from_the_list(tenant, factory, client_for, api_for, admin
     done = boss.post("/customers/bulk-transfer", headers={"HX-Request": "true"},
                      data={"ids": [str(i) for i in ids[:2]] + [str(hidden)], "to": str(people["mate"]),
                            "reason": "重新分配"})
-    assert done.status_code == 200 and "2 customers transferred." in done.text
+    assert done.status_code == 200 and "2 customers transferred to Mate." in done.text
     owners = {c["id"]: c["owner_id"] for c in api_for(tenant, "boss").get("/customers").get_json()["items"]}
     assert (owners[ids[0]], owners[ids[1]], owners[ids[2]]) == (people["mate"], people["mate"], people["rep"])
     assert api_for(tenant, "peer").get(f"/customers/{hidden}").get_json()["owner_id"] == people["peer"]

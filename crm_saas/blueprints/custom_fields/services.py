@@ -25,7 +25,7 @@ from crm_saas.extensions import db
 
 TYPES = {
     "text": _l("Text"),
-    "number": _l("Number"),
+    "number": _l("Numeric"),
     "date": _l("Date"),
     "choice": _l("Single choice"),
     "multichoice": _l("Multiple choice"),

@@ -13,7 +13,7 @@ from crm_saas.blueprints.customers.blueprint import bp
 from crm_saas.blueprints.customers.privacy import contact_details, mask_email, mask_phone, reads_contacts_of
 
 ACTIONS = {
-    "created": _l("Created"), "updated": _l("Edited"), "transferred": _l("Transferred"),
+    "created": _l("Added"), "updated": _l("Edited"), "transferred": _l("Transferred"),
     "transfer_requested": _l("Transfer requested"), "transfer_rejected": _l("Transfer rejected"),
     "deleted": _l("Moved to the recycle bin"), "restored": _l("Restored"), "merged": _l("Merged"),
     "approved": _l("Approved"), "rejected": _l("Rejected"), "field_deleted": _l("Custom field deleted"),

@@ -65,16 +65,24 @@ def bulk_transfer():
         except TransferError as err:
             context["bulk_errors"] = err.errors
         else:
-            context["bulk_message"] = " ".join(filter(None, (
-                ngettext("%(num)s customer transferred.", "%(num)s customers transferred.", counts["done"])
-                if counts["done"] else "",
-                ngettext("%(num)s transfer waits for approval.", "%(num)s transfers wait for approval.",
-                         counts["pending"]) if counts["pending"] else "",
-                ngettext("%(num)s already belonged to them.", "%(num)s already belonged to them.",
-                         counts["skipped"]) if counts["skipped"] else "",
-            )))
+            context["bulk_message"] = _bulk_summary(counts, db.session.get(User, int(to)).name)
     status = 422 if context.get("bulk_errors") else 200
     return render_template("customers/_results.html", **list_context(request.form), **context), status
+
+
+def _bulk_summary(counts, name):
+    """E.g. "2 customers transferred to Li Na. 1 transfer waits for approval."."""
+    parts = []
+    if counts["done"]:
+        parts.append(ngettext("%(num)s customer transferred to %(name)s.", "%(num)s customers transferred to %(name)s.",
+                              counts["done"], name=name))
+    if counts["pending"]:
+        parts.append(ngettext("%(num)s transfer waits for approval.", "%(num)s transfers wait for approval.",
+                              counts["pending"]))
+    if counts["skipped"]:
+        parts.append(ngettext("%(num)s customer already belonged to %(name)s.",
+                              "%(num)s customers already belonged to %(name)s.", counts["skipped"], name=name))
+    return " ".join(parts)
 
 
 @bp.route("/<int:customer_id>/delete", methods=["POST"])
