@@ -33,6 +33,9 @@ PREFIXES = ("华东", "鼎盛", "恒远", "星辰", "瑞丰", "金桥", "远航"
 SUFFIXES = ("科技有限公司", "贸易有限公司", "制造有限公司", "信息技术有限公司", "咨询服务有限公司")
 SURNAMES = "王李张刘陈杨黄赵吴周"
 GIVEN = ("伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋", "勇")
+REGIONS = (("上海市", "上海市", "浦东新区"), ("北京市", "北京市", "朝阳区"), ("广东省", "深圳市", "南山区"),
+           ("浙江省", "杭州市", "西湖区"), ("江苏省", "苏州市", "姑苏区"), ("四川省", "成都市", "武侯区"))
+TAGS = ((), ("重点客户",), ("展会",), ("重点客户", "年采购超百万"), ())
 
 
 def seed_demo(password):
@@ -70,8 +73,10 @@ def _seed_customers_and_deals():
     for i in range(have, CUSTOMERS):
         owner = owners[i % len(owners)]
         name = f"{rng.choice(PREFIXES)}{rng.choice(SUFFIXES)}{i:03d}"
+        province, city, district = rng.choice(REGIONS)
         customer = Customer(
-            number=next_customer_number(), name=name, name_key=name_key(name),
+            number=next_customer_number(), name=name, name_key=name_key(name), tags=list(rng.choice(TAGS)),
+            province=province, city=city, district=district,
             industry=rng.choice(["manufacturing", "it", "retail", "finance", "services"]),
             type=rng.choice(["potential", "intent", "closed"]),
             source=rng.choice(["online_inquiry", "exhibition", "referral", "outbound"]),

@@ -93,7 +93,7 @@ def test_the_admin_adds_each_type_through_the_page(tenant, admin_client, factory
         ("notes", "Notes", "text", True, []),
     ]
     page = admin_client.get("/settings/fields/?entity=customer").text
-    for text in ("Single choice", "Multiple choice", "Number", "Date", "Yes/no", "A, B, C", "<code>signed_on</code>"):
+    for text in ("Single choice", "Multiple choice", "Numeric", "Date", "Yes/no", "A, B, C", "<code>signed_on</code>"):
         assert text in page
     assert fields(factory, tenant, "deal") == []
     assert "No custom fields yet." in admin_client.get("/settings/fields/?entity=deal").text

@@ -79,7 +79,7 @@ def test_a_rep_sees_only_their_own_customers(tenant, client_for, factory):
     assert client.get(f"/customers/{theirs}/edit").status_code == 404
     assert client.post(f"/customers/{theirs}/edit", data=customer_form()).status_code == 404
     listing = client.get("/customers/", headers={"HX-Request": "true"}).text
-    assert "Rep&#39;s customer" in listing and "Peer" not in listing
+    assert "Rep&#39;s customer" in listing and "Peer&#39;s customer" not in listing
     supervisor = client_for(tenant)
     login(supervisor, "boss", STAFF_PASSWORD)
     assert supervisor.get(f"/customers/{mine}").status_code == 200  # a subordinate's
