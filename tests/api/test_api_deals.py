@@ -98,3 +98,19 @@ def test_moving_an_invisible_deal_is_404(tenant, factory, api_for):
     kinds = _stages(api)[1]
     assert api.post(f"/deals/{deal}/move", json={"stage_id": kinds["won"]}).status_code == 404
     assert api.post("/deals/999999/move", json={"stage_id": kinds["won"]}).status_code == 404
+
+
+def test_deal_custom_fields_are_checked_and_kept(tenant, factory, admin_api, admin_client):
+    admin_api.post("/custom-fields", json={"entity": "deal", "key": "channel", "label": "渠道", "type": "choice",
+                                           "options": ["直销", "代理"], "required": True})
+    customer = factory.customer(tenant, factory.admin_id(tenant))
+    missing = admin_api.post("/deals", json={"name": "缺字段", "customer_id": customer})
+    assert missing.status_code == 422 and list(missing.get_json()["errors"]) == ["custom.channel"]
+    bad = admin_api.post("/deals", json={"name": "错值", "customer_id": customer, "custom": {"channel": "电话"}})
+    assert bad.status_code == 422 and "渠道" in bad.get_json()["errors"]["custom.channel"][0]
+    made = admin_api.post("/deals", json={"name": "直销单", "customer_id": customer, "custom": {"channel": "直销"}})
+    assert made.status_code == 201 and made.get_json()["custom"] == {"channel": "直销"}
+    page = admin_client.get(f"/customers/{customer}").text
+    assert 'name="custom-channel"' in page  # the customer page's deal form asks for it too
+    admin_client.post(f"/customers/{customer}/deals", data={"name": "页面商机", "custom-channel": "代理"})
+    assert "页面商机" in admin_client.get(f"/customers/{customer}").text

@@ -126,6 +126,8 @@ class DealCreateSchema(InputSchema):
     expected_close = fields.Date(allow_none=True)
     pipeline_id = fields.Integer(allow_none=True, metadata={"description": "Default: the default pipeline."})
     stage_id = fields.Integer(allow_none=True, metadata={"description": "Default: the pipeline's first stage."})
+    custom = fields.Dict(keys=fields.String(), allow_none=True,
+                         metadata={"description": "Values of the company's custom fields for deals, by key."})
 
 
 class DealMoveSchema(InputSchema):

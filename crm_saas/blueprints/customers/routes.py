@@ -112,6 +112,7 @@ def detail_context(customer, changes_page_number=1, **extra):
 
     changes, changes_total = changes_page(customer.id, changes_page_number)
     return dict(customer=customer, codes=codes, definitions=definitions("customer"), deals=customer_deals(customer),
+                deal_definitions=definitions("deal") if customer.status == "active" else [],
                 changes=changes, changes_total=changes_total, changes_page_number=changes_page_number, **extra)
 
 

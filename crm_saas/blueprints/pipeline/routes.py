@@ -3,6 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from crm_saas.blueprints.custom_fields.services import form_values
 from crm_saas.blueprints.customers.services import get_visible_customer
 from crm_saas.blueprints.pipeline import services
 from crm_saas.htmx import render
@@ -53,7 +54,8 @@ def create_for_customer(customer_id):
     if customer is None:
         abort(404)
     try:
-        deal = services.create_deal(request.form, actor=current_user, customer=customer)
+        data = {**request.form.to_dict(), "custom": form_values("deal", request.form)}
+        deal = services.create_deal(data, actor=current_user, customer=customer)
     except services.DealError as err:
         for messages in err.errors.values():
             for message in messages:

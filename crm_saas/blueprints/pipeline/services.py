@@ -89,7 +89,9 @@ def board(pipeline, user, limit=CARDS_PER_COLUMN):
 
 
 def parse_deal_fields(data):
-    """Amount and close date from form or JSON input, with errors named by field."""
+    """Amount, close date and custom values (C4) from form or JSON input, with errors named by field."""
+    from crm_saas.blueprints.custom_fields.services import clean_values
+
     errors, values = {}, {}
     name = (data.get("name") or "").strip()
     if not name:
@@ -106,6 +108,8 @@ def parse_deal_fields(data):
         values["expected_close"] = date.fromisoformat(str(raw_close)) if raw_close else None
     except ValueError:
         errors["expected_close"] = [_("Expected close date must be a date (YYYY-MM-DD).")]
+    values["custom"], custom_errors = clean_values("deal", data.get("custom") or {})
+    errors.update(custom_errors)
     return values, errors
 
 
