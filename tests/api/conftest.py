@@ -77,3 +77,24 @@ def change_setting(factory, tenant, key, change):
         db.session.commit()
 
     factory._run(tenant, run)
+
+
+def run_export_here(app, tenant, export_id):
+    """Run an export job in this process (the worker process itself is tested elsewhere); returns its rows."""
+    import workers.context
+    from workers.context import set_app
+    from workers.exports import run_export
+
+    from crm_saas.blueprints.exports.models import Export
+    from crm_saas.extensions import db
+    from crm_saas.tenants.binding import tenant_context
+    from crm_saas.workers_queue import export_queue
+
+    with app.app_context(), tenant_context(tenant.schema_name):
+        export_queue().remove(db.session.get(Export, export_id).job_id)  # no worker must run it again
+    previous = workers.context._app
+    set_app(app)
+    try:
+        return run_export(tenant.schema_name, export_id)
+    finally:
+        set_app(previous)

@@ -4,7 +4,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from tests.api.conftest import valid_customer
+from tests.api.conftest import run_export_here, valid_customer
 
 
 @pytest.fixture
@@ -59,22 +59,12 @@ def test_exports_of_others_are_404(app, tenant, factory, admin_api, api_for, for
 
 def test_download_url_gives_the_workbook(app, tenant, admin_api, forget_jobs):
     """The job runs in this process (the worker itself is covered elsewhere); the API serves its file."""
-    from workers.context import set_app
-    from workers.exports import run_export
-
     admin_api.post("/customers", json=valid_customer(name="导出客户", industry="finance"))
     admin_api.post("/customers", json=valid_customer(name="别的客户"))
     export_id = admin_api.post("/exports", json={"kind": "customers", "filters": {"industry": "finance"}}
                                ).get_json()["id"]
     forget_jobs.append(_job_id(app, tenant, export_id))
-    import workers.context
-
-    previous = workers.context._app
-    set_app(app)
-    try:
-        assert run_export(tenant.schema_name, export_id) == 1
-    finally:
-        set_app(previous)
+    assert run_export_here(app, tenant, export_id) == 1
 
     status = admin_api.get(f"/exports/{export_id}").get_json()
     assert (status["status"], status["progress"]) == ("finished", 100)

@@ -16,6 +16,7 @@ from crm_saas.permissions import can, permission_required
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 
 bp = scoped(Blueprint("approvals", __name__, url_prefix="/approvals"), TENANT_SCOPE)
+TRANSFERS = "approvals/_transfers.html"
 
 
 @bp.app_template_global("pending_approvals")
@@ -42,17 +43,17 @@ def _queue_page(status=200, fragment="approvals/_queue.html", **context):
     ), status
 
 
-def _queued_or_404(customer_id):
-    """Someone else's branch, an own entry or an already decided customer: not in this queue, so 404."""
-    customer = queued_customer(current_user, customer_id)
-    if customer is None:
+def _in_queue_or_404(found):
+    """Someone else's branch, an own entry or an already decided one: not in this queue, so 404."""
+    if found is None:
         abort(404)
-    return customer
+    return found
 
 
-def _done(message):
+def _done(message, fragment="approvals/_queue.html"):
+    """After a decision: the queue acted on again (htmx), or back to the page with the message."""
     if is_htmx():
-        return _queue_page(message=message)
+        return _queue_page(fragment=fragment, message=message)
     flash(message, "success")
     return redirect_to(url_for("approvals.index"))
 
@@ -68,7 +69,7 @@ def index():
 @bp.route("/<int:customer_id>/approve", methods=["POST"])
 @permission_required("approve_customers")
 def approve(customer_id):
-    customer = _queued_or_404(customer_id)
+    customer = _in_queue_or_404(queued_customer(current_user, customer_id))
     approve_customer(customer, actor=current_user)
     return _done(_("%(name)s (%(number)s) has been approved.", name=customer.name, number=customer.number))
 
@@ -76,7 +77,7 @@ def approve(customer_id):
 @bp.route("/<int:customer_id>/reject", methods=["POST"])
 @permission_required("approve_customers")
 def reject(customer_id):
-    customer = _queued_or_404(customer_id)
+    customer = _in_queue_or_404(queued_customer(current_user, customer_id))
     note = request.form.get("note", "")
     try:
         reject_customer(customer, note, actor=current_user)
@@ -85,42 +86,27 @@ def reject(customer_id):
     return _done(_("%(name)s (%(number)s) has been rejected.", name=customer.name, number=customer.number))
 
 
-def _queued_transfer_or_404(request_id):
-    """Someone else's branch, an own request or an already decided one: not in this queue, so 404."""
-    transfer = queued_request(current_user, request_id)
-    if transfer is None:
-        abort(404)
-    return transfer
-
-
-def _transfer_done(message):
-    if is_htmx():
-        return _queue_page(fragment="approvals/_transfers.html", transfer_message=message)
-    flash(message, "success")
-    return redirect_to(url_for("approvals.index"))
-
-
 @bp.route("/transfers/<int:request_id>/approve", methods=["POST"])
 @permission_required("transfer_customers")
 def approve_transfer(request_id):
-    transfer = _queued_transfer_or_404(request_id)
+    transfer = _in_queue_or_404(queued_request(current_user, request_id))
     try:
         approve_transfer_request(transfer, actor=current_user)
     except TransferError as err:
-        return _queue_page(422, fragment="approvals/_transfers.html",
+        return _queue_page(422, fragment=TRANSFERS,
                            transfer_errors={transfer.id: [str(m) for ms in err.errors.values() for m in ms]})
-    return _transfer_done(_("%(customer)s now belongs to %(name)s.", customer=transfer.customer.name,
-                            name=transfer.to_user.name))
+    return _done(_("%(customer)s now belongs to %(name)s.", customer=transfer.customer.name,
+                   name=transfer.to_user.name), TRANSFERS)
 
 
 @bp.route("/transfers/<int:request_id>/reject", methods=["POST"])
 @permission_required("transfer_customers")
 def reject_transfer(request_id):
-    transfer = _queued_transfer_or_404(request_id)
+    transfer = _in_queue_or_404(queued_request(current_user, request_id))
     note = request.form.get("note", "")
     try:
         reject_transfer_request(transfer, note, actor=current_user)
     except TransferError as err:
-        return _queue_page(422, fragment="approvals/_transfers.html", transfer_errors={transfer.id: err.errors["note"]},
+        return _queue_page(422, fragment=TRANSFERS, transfer_errors={transfer.id: err.errors["note"]},
                            transfer_notes={transfer.id: note})
-    return _transfer_done(_("The transfer of %(customer)s has been rejected.", customer=transfer.customer.name))
+    return _done(_("The transfer of %(customer)s has been rejected.", customer=transfer.customer.name), TRANSFERS)
