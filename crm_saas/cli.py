@@ -37,7 +37,7 @@ def serve(host, port, worker):
             child.terminate()
 
 
-@main.command(help="Run an RQ worker for export jobs.")
+@main.command(help="Run an RQ worker for export and reminder jobs (with the scheduler for reminders).")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker(burst):
     from workers.worker import run_worker
@@ -123,6 +123,28 @@ def purge_expired_command():
                 purged = purge_expired()
             if purged:
                 click.echo(f"{slug}: {purged} customer(s) purged")
+
+
+@main.command("send-reminders", help="Email every company's due task reminders (those with SMTP set up). "
+                                     "Run from cron, e.g. every 5 minutes: nothing is sent twice.")
+def send_reminders_command():
+    from sqlalchemy import select
+
+    from crm_saas.extensions import db as database
+    from crm_saas.tenants.models import Tenant
+    from workers.context import set_app
+    from workers.reminders import send_due_reminders
+
+    app = _app()
+    set_app(app)
+    with app.app_context():
+        companies = database.session.execute(
+            select(Tenant.slug, Tenant.schema_name).where(Tenant.status.in_(("trial", "active"))).order_by(Tenant.slug)
+        ).all()
+    for slug, schema in companies:  # a suspended company's people cannot log in to act on a reminder
+        sent = send_due_reminders(schema)
+        if sent:
+            click.echo(f"{slug}: {sent} reminder(s) sent")
 
 
 DEMO_PASSWORD = "Demo@2026!"

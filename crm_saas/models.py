@@ -2,6 +2,7 @@
 
 
 def load_models():
+    from crm_saas.blueprints.activities import models as _activities  # noqa: F401
     from crm_saas.blueprints.audit import models as _audit  # noqa: F401
     from crm_saas.blueprints.auth import models as _auth  # noqa: F401
     from crm_saas.blueprints.custom_fields import models as _custom_fields  # noqa: F401

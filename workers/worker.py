@@ -19,4 +19,5 @@ def run_worker(app, *, burst=False, queues=None):
     # must not be shared with it, so the child starts with a fresh pool.
     os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
     worker = Worker(names, connection=connection)
-    return worker.work(burst=burst, with_scheduler=False)
+    # The scheduler moves jobs queued for a time (reminders at a task's due time) onto the queue.
+    return worker.work(burst=burst, with_scheduler=True)

@@ -2,6 +2,7 @@
 
 
 def register_blueprints(app):
+    from crm_saas.blueprints.activities.routes import bp as activities_bp
     from crm_saas.blueprints.api import init_app as init_api
     from crm_saas.blueprints.approvals.routes import bp as approvals_bp
     from crm_saas.blueprints.audit.routes import bp as audit_bp
@@ -11,6 +12,7 @@ def register_blueprints(app):
     from crm_saas.blueprints.customers.routes import bp as customers_bp
     from crm_saas.blueprints.exports.routes import bp as exports_bp
     from crm_saas.blueprints.files.routes import bp as files_bp
+    from crm_saas.blueprints.pipeline.admin_routes import bp as pipeline_admin_bp
     from crm_saas.blueprints.pipeline.routes import bp as pipeline_bp
     from crm_saas.blueprints.regions.routes import bp as regions_bp
     from crm_saas.blueprints.settings.routes import bp as settings_bp
@@ -18,7 +20,8 @@ def register_blueprints(app):
     from crm_saas.blueprints.staff.routes import bp as staff_bp
 
     for bp in (core_bp, signup_bp, auth_bp, staff_bp, customers_bp, pipeline_bp, exports_bp, files_bp,
-               settings_bp, approvals_bp, audit_bp, regions_bp, custom_fields_bp):
+               settings_bp, approvals_bp, audit_bp, regions_bp, custom_fields_bp, pipeline_admin_bp,
+               activities_bp):
         app.register_blueprint(bp)
     init_api(app)
     from crm_saas.blueprints.auth import init_app as init_auth

@@ -50,17 +50,18 @@ def test_the_pattern_is_a_company_setting(tenant, factory, admin_api, admin_clie
 
 def test_the_settings_page_checks_the_pattern(tenant, admin_client):
     bad = admin_client.post("/settings/customers", data={"customer_number_pattern": "CRM{YYYY}",
-                                                          "customer_categories": "", "recycle_bin_days": "30"})
+                                                          "customer_categories": "", "recycle_bin_days": "30", "deal_rotting_days": "14"})
     assert bad.status_code == 422 and "Use exactly one serial token" in bad.text
     unknown = admin_client.post("/settings/customers", data={"customer_number_pattern": "C{WEEK}{SEQ:4}",
-                                                              "customer_categories": "", "recycle_bin_days": "30"})
+                                                              "customer_categories": "", "recycle_bin_days": "30", "deal_rotting_days": "14"})
     assert unknown.status_code == 422 and "Unknown token {WEEK}" in unknown.text
     good = admin_client.post("/settings/customers", data={"customer_number_pattern": "C-{YY}{SEQ:6}",
                                                            "customer_categories": "A 类\nB 类\nA 类",
-                                                           "recycle_bin_days": "7"})
+                                                           "recycle_bin_days": "7", "deal_rotting_days": "3"})
     assert good.status_code == 200 and "Settings saved." in good.text
     page = admin_client.get("/settings/").text
     assert 'value="C-{YY}{SEQ:6}"' in page and "A 类\nB 类</textarea>" in page
+    assert 'name="deal_rotting_days" required type="number" value="3"' in page
 
 
 def test_numbers_cannot_be_changed(admin_api):

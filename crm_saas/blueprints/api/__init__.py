@@ -34,7 +34,8 @@ def init_app(app):
     from werkzeug.exceptions import HTTPException
 
     from crm_saas.blueprints.api import (
-        auth, custom_fields, customer_actions, customers, deals, errors, exports, files, pipelines, staff,
+        activities, auth, custom_fields, customer_actions, customers, deals, errors, exports, files, pipelines, staff,
+        tasks,
     )
     from crm_saas.blueprints.api.schemas import ErrorSchema
     from crm_saas.extensions import api
@@ -47,5 +48,6 @@ def init_app(app):
     })
     # Replaces the handler api.init_app just registered (same key): see errors.py.
     app.register_error_handler(HTTPException, errors.handle_http_exception)
-    for module in (auth, staff, customer_actions, customers, pipelines, deals, exports, files, custom_fields):
+    for module in (auth, staff, customer_actions, customers, pipelines, deals, exports, files, custom_fields,
+                   activities, tasks):
         api.register_blueprint(module.bp)

@@ -1,9 +1,11 @@
 """Pipelines and their boards; the board's totals count only the deals the caller may see."""
+from flask import request
 from flask_login import current_user
 
 from crm_saas.blueprints.api import api_blueprint
 from crm_saas.blueprints.api.errors import api_abort
 from crm_saas.blueprints.api.schemas import BoardSchema, PipelineSchema
+from crm_saas.blueprints.pipeline import board as board_service
 from crm_saas.blueprints.pipeline import services
 
 bp = api_blueprint("api_pipelines", __name__, "Pipelines, their stages and boards.")
@@ -20,13 +22,17 @@ def list_pipelines():
 @bp.response(200, BoardSchema)
 @bp.alt_response(404, description="No such pipeline.")
 def board(pipeline_id):
-    """Each stage with the count and amount of the visible deals in it, and its first cards"""
+    """Each stage with the count, amount and weighted amount of the visible deals in it, and its first 50 cards
+
+    Filters as on the board: owner_id, team (a person's id: them and their subtree), close_from, close_to,
+    amount_min, amount_max.
+    """
     pipeline = services.get_pipeline(pipeline_id)
     if pipeline is None:
         api_abort(404)
-    columns = services.board(pipeline, current_user)
+    columns = board_service.board(pipeline, current_user, board_service.read_filters(request.args))
     return {"stages": [
-        {"id": c["stage"].id, "name": c["stage"].name, "kind": c["stage"].kind,
-         "count": c["count"], "amount": c["amount"], "deals": c["deals"]}
+        {"id": c["stage"].id, "name": c["stage"].name, "kind": c["stage"].kind, "count": c["count"],
+         "amount": c["amount"], "weighted": c["weighted"], "more": c["more"], "deals": c["deals"]}
         for c in columns
     ]}

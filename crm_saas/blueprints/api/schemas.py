@@ -112,22 +112,51 @@ class DealSchema(ma.Schema):
     owner_id = fields.Integer()
     probability = fields.Integer(allow_none=True)
     lost_reason = fields.String(allow_none=True)
+    products = fields.List(fields.Dict(), metadata={"description": "Lines of {name, quantity, price} (decimal strings)."})
+    key_actions = fields.String(allow_none=True)
     custom = fields.Dict()
+    version = fields.Integer(metadata={"description": "Bumped by every change; send it back to refuse stale edits."})
+    last_activity_at = fields.DateTime(allow_none=True, metadata={"description": "The newest follow-up on it."})
+    stage_changed_at = fields.DateTime()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 
 
-class DealCreateSchema(InputSchema):
-    """No field is marked required here: the service names every missing one in a single 422."""
+class ProductLineSchema(InputSchema):
+    name = fields.Raw(allow_none=True)
+    quantity = fields.Raw(allow_none=True)
+    price = fields.Raw(allow_none=True)
+
+
+class DealInputSchema(InputSchema):
+    """What a deal takes on creation or edit; the deal rules judge values, this only JSON types."""
 
     name = fields.String(allow_none=True, metadata={"description": "Required."})
-    customer_id = fields.Integer(allow_none=True, metadata={"description": "Required; a customer you can see."})
-    amount = Money(allow_none=True)
+    amount = Money(allow_none=True, metadata={"description": "Default: the product lines' total, else 0."})
     expected_close = fields.Date(allow_none=True)
-    pipeline_id = fields.Integer(allow_none=True, metadata={"description": "Default: the default pipeline."})
-    stage_id = fields.Integer(allow_none=True, metadata={"description": "Default: the pipeline's first stage."})
+    probability = fields.Integer(allow_none=True, metadata={"description": "0-100; default: the stage's."})
+    owner_id = fields.Integer(allow_none=True, metadata={"description": "Default: the caller; someone they see."})
+    products = fields.List(fields.Nested(ProductLineSchema), allow_none=True)
+    key_actions = fields.String(allow_none=True)
     custom = fields.Dict(keys=fields.String(), allow_none=True,
                          metadata={"description": "Values of the company's custom fields for deals, by key."})
+
+
+class DealCreateSchema(DealInputSchema):
+    """No field is marked required here: the service names every missing one in a single 422."""
+
+    customer_id = fields.Integer(allow_none=True, metadata={"description": "Required; a customer you can see."})
+    pipeline_id = fields.Integer(allow_none=True, metadata={"description": "Default: the default pipeline."})
+    stage_id = fields.Integer(allow_none=True, metadata={"description": "Default: the pipeline's first stage."})
+
+
+class DealPatchSchema(DealInputSchema):
+    customer_id = fields.Integer(allow_none=True, metadata={"description": "Read-only: a deal keeps its customer."})
+    stage_id = fields.Integer(allow_none=True, metadata={"description": "A move, as POST /deals/{id}/move."})
+    lost_reason = fields.String(allow_none=True, metadata={"description": "Required when stage_id is a lost stage."})
+    reason = fields.String(allow_none=True, metadata={"description": "Why; kept in the deal's change log."})
+    version = fields.Integer(allow_none=True, metadata={
+        "description": "The version the change was made from: an older one is a 409 instead of an overwrite."})
 
 
 class DealMoveSchema(InputSchema):
@@ -137,6 +166,8 @@ class DealMoveSchema(InputSchema):
         metadata={"description": "Index among the cards of the stage; default: last."},
     )
     lost_reason = fields.String(allow_none=True, metadata={"description": "Required when moving to a lost stage."})
+    version = fields.Integer(allow_none=True, metadata={
+        "description": "The version the move was made from: an older one is a 409 instead of a silent move."})
 
 
 class BoardStageSchema(ma.Schema):
@@ -145,6 +176,8 @@ class BoardStageSchema(ma.Schema):
     kind = fields.String()
     count = fields.Integer()
     amount = Money()
+    weighted = Money(metadata={"description": "Sum of amount x probability."})
+    more = fields.Boolean(metadata={"description": "More deals than listed: GET /deals?stage_id=... pages them."})
     deals = fields.List(fields.Nested(DealSchema))
 
 

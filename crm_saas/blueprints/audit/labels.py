@@ -33,6 +33,14 @@ ACTION_LABELS = {
     "custom_field_updated": _l("Custom field edited"),
     "custom_field_deleted": _l("Custom field deleted"),
     "custom_fields_reordered": _l("Custom fields reordered"),
+    "pipeline_created": _l("Pipeline added"),
+    "pipeline_renamed": _l("Pipeline renamed"),
+    "pipeline_made_default": _l("Default pipeline changed"),
+    "pipeline_deleted": _l("Pipeline deleted"),
+    "stage_added": _l("Stage added"),
+    "stage_updated": _l("Stage edited"),
+    "stages_reordered": _l("Stages reordered"),
+    "stage_removed": _l("Stage removed"),
 }
 
 LOGIN_RESULTS = {
@@ -56,6 +64,8 @@ FIELD_LABELS = {
     "entity": _l("Record type"), "type": _l("Type"), "label": _l("Label"), "required": _l("Required"),
     "options": _l("Options"), "records": _l("Records holding a value"), "order": _l("Order"),
     "position": _l("Position"),
+    "kind": _l("Kind"), "probability": _l("Default probability"), "stages": _l("Stages"),
+    "kept_for_history": _l("Kept for the stage history"),
 }
 # Ids kept for machines; the names beside them are what people read.
 HIDDEN_DETAILS = {"handover_to", "key", "old", "new"}
@@ -127,6 +137,10 @@ def _value(value, key, names):
         return str(ROLE_LABELS.get(value, value))
     if key == "locale":
         return LANGUAGES.get(value, value)
+    if key == "kind":
+        from crm_saas.blueprints.pipeline.stages import KINDS
+
+        return str(KINDS.get(value, value))
     if key in ("granted", "revoked") and isinstance(value, dict):
         return ", ".join(f"{ROLE_LABELS.get(role, role)} ({', '.join(str(PERMISSIONS.get(c, c)) for c in codes)})"
                          for role, codes in value.items())

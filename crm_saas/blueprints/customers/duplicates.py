@@ -95,11 +95,12 @@ def merge_customers(keep, other, *, actor, take=(), reason=None):
 
     ``take`` names the fields whose value comes from ``other``; empty fields
     of ``keep`` are filled from ``other`` anyway, tags and custom values are
-    combined. Every contact, deal, file, change-log entry and transfer
-    request of ``other`` moves to ``keep``; its contacts stay secondary. The
+    combined. Every contact, deal, follow-up, task, file, change-log entry
+    and transfer request of ``other`` moves to ``keep``; its contacts stay secondary. The
     merge itself is logged on ``keep`` with ``other``'s number and name, and
     each field that changed on ``keep`` is logged as usual.
     """
+    from crm_saas.blueprints.activities.models import Activity, Task
     from crm_saas.blueprints.files.services import move_attachments
     from crm_saas.blueprints.pipeline.models import Deal
 
@@ -124,8 +125,8 @@ def merge_customers(keep, other, *, actor, take=(), reason=None):
                                     .values(customer_id=keep.id)).rowcount,
         "files": move_attachments("customer", other.id, keep.id),
     }
-    db.session.execute(update(CustomerChange).where(CustomerChange.customer_id == other.id)
-                       .values(customer_id=keep.id))
+    for model in (CustomerChange, Activity, Task):  # the history and what is still to do come along
+        db.session.execute(update(model).where(model.customer_id == other.id).values(customer_id=keep.id))
     db.session.execute(update(TransferRequest).where(TransferRequest.customer_id == other.id)
                        .values(customer_id=keep.id))
     db.session.flush()

@@ -1,6 +1,7 @@
 """Pipelines, their stages, deals and the history of every stage change (tenant schema)."""
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, Numeric, String, Text, text
 from sqlalchemy.dialects.postgresql import JSONB
@@ -17,7 +18,9 @@ class Pipeline(TenantTable, db.Model):
     position: Mapped[int] = mapped_column(default=0)
     is_default: Mapped[bool] = mapped_column(default=False)
 
-    stages = relationship("Stage", back_populates="pipeline", order_by="Stage.position")
+    # The stages in use; a retired stage (``removed_at``) stays in its table for the history that points at it.
+    stages = relationship("Stage", back_populates="pipeline", order_by="Stage.position",
+                          primaryjoin="and_(Pipeline.id == Stage.pipeline_id, Stage.removed_at.is_(None))")
 
 
 class Stage(TenantTable, db.Model):
@@ -32,6 +35,7 @@ class Stage(TenantTable, db.Model):
     position: Mapped[int] = mapped_column(default=0)
     kind: Mapped[str] = mapped_column(String(10), default="open")  # open, won or lost
     probability: Mapped[int] = mapped_column(default=0)
+    removed_at: Mapped[datetime | None]
 
     pipeline = relationship("Pipeline", back_populates="stages")
 
@@ -56,7 +60,15 @@ class Deal(TenantTable, db.Model):
     owner_id: Mapped[int] = mapped_column(ForeignKey(f"{TENANT_SCHEMA}.users.id"))
     probability: Mapped[int | None]
     lost_reason: Mapped[str | None] = mapped_column(Text)
+    # D1: free product lines [{"name", "quantity", "price"}] and the key actions agreed.
+    products: Mapped[list] = mapped_column(JSONB, default=list, server_default=text("'[]'::jsonb"))
+    key_actions: Mapped[str | None] = mapped_column(Text)
     custom: Mapped[dict] = mapped_column(JSONB, default=dict, server_default=text("'{}'::jsonb"))
+    # Bumped by every change, so a move or an edit made from a stale copy is refused, never silently applied.
+    version: Mapped[int] = mapped_column(default=1, server_default=text("1"))
+    # The last follow-up on this deal (E1): a deal without one for the company's rotting days stands out.
+    last_activity_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey(f"{TENANT_SCHEMA}.users.id"))
     stage_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -65,7 +77,8 @@ class Deal(TenantTable, db.Model):
 
     customer = relationship("Customer")
     stage = relationship("Stage")
-    owner = relationship("User")
+    owner = relationship("User", foreign_keys=[owner_id])
+    created_by = relationship("User", foreign_keys=[created_by_id])
 
 
 class DealStageChange(TenantTable, db.Model):
@@ -81,3 +94,25 @@ class DealStageChange(TenantTable, db.Model):
     moved_by_id: Mapped[int | None] = mapped_column(ForeignKey(f"{TENANT_SCHEMA}.users.id"))
     lost_reason: Mapped[str | None] = mapped_column(Text)
     moved_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DealChange(TenantTable, db.Model):
+    """One changed field of a deal (who, when, old, new, why), as ``CustomerChange`` is for customers.
+
+    Stage moves are in ``DealStageChange`` (D5), which reports read; this is every other field.
+    """
+
+    __tablename__ = "deal_changes"
+    __table_args__ = tenant_args(Index("ix_deal_changes_deal_id_at", "deal_id", "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey(f"{TENANT_SCHEMA}.deals.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey(f"{TENANT_SCHEMA}.users.id"))
+    actor_name: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(30))
+    field: Mapped[str | None] = mapped_column(String(80))
+    label: Mapped[str | None] = mapped_column(String(100))
+    old: Mapped[Any] = mapped_column(JSONB, nullable=True)
+    new: Mapped[Any] = mapped_column(JSONB, nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text)

@@ -1,65 +1,126 @@
-"""The kanban board and the moves made on it."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+"""The kanban board: columns under filters, moves answered with the card and new totals, more cards on scroll.
+
+Deal pages (list, add, detail, edit) are in ``deal_routes.py`` on the same blueprint.
+"""
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from flask import abort, current_app, render_template, request
 from flask_login import current_user, login_required
 
-from crm_saas.blueprints.custom_fields.services import form_values
-from crm_saas.blueprints.customers.services import get_visible_customer
-from crm_saas.blueprints.pipeline import services
+from crm_saas.blueprints.pipeline import board as board_service
+from crm_saas.blueprints.pipeline import deal_routes, services  # noqa: F401 (deal pages hang on bp)
+from crm_saas.blueprints.pipeline.blueprint import bp
+from crm_saas.blueprints.pipeline.deals import DealError
+from crm_saas.blueprints.pipeline.moves import StaleMove, move_deal
+from crm_saas.blueprints.settings.services import get_setting
 from crm_saas.htmx import render
-from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 
-bp = scoped(Blueprint("pipeline", __name__), TENANT_SCOPE)
+__all__ = ["bp"]
+
+
+@bp.app_template_global()
+def card_state(deal):
+    """What a card shows beyond the deal's fields: days in its stage, rotting (no follow-up for the company's
+    days, open stages only) and past its expected close date."""
+    tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    now = datetime.now(tz)
+    is_open = deal.stage.kind == "open"
+    last_touch = deal.last_activity_at or deal.created_at
+    return {
+        "days_in_stage": (now.date() - deal.stage_changed_at.astimezone(tz).date()).days,
+        "rotting": is_open and now - last_touch > timedelta(days=get_setting("deal_rotting_days")),
+        "overdue": is_open and deal.expected_close is not None and deal.expected_close < now.date(),
+    }
+
+
+@bp.app_template_global()
+def line_total(line):
+    """A product line's quantity times its price (both kept as decimal strings)."""
+    try:
+        return Decimal(line.get("quantity") or 0) * Decimal(line.get("price") or 0)
+    except InvalidOperation:
+        return Decimal(0)
+
+
+def _pipeline_or_404():
+    pipeline_id = request.args.get("pipeline_id", type=int)
+    pipeline = services.get_pipeline(pipeline_id) if pipeline_id else services.default_pipeline()
+    if pipeline is None:
+        abort(404)
+    return pipeline
 
 
 @bp.route("/board")
 @login_required
 def board():
-    pipeline_id = request.args.get("pipeline_id", type=int)
-    pipeline = services.get_pipeline(pipeline_id) if pipeline_id else services.default_pipeline()
-    if pipeline is None:
-        abort(404)
-    columns = services.board(pipeline, current_user)
+    from crm_saas.blueprints.staff.services import list_staff
+
+    pipeline = _pipeline_or_404()
+    filters = board_service.read_filters(request.args)
+    people = list_staff(current_user, active=True)
     return render(
         "pipeline/board.html", "pipeline/_board.html",
-        pipeline=pipeline, columns=columns, pipelines=services.list_pipelines(),
+        pipeline=pipeline, columns=board_service.board(pipeline, current_user, filters), filters=filters,
+        pipelines=services.list_pipelines(), people=people,
+        leaders=[p for p in people if p.role in ("admin", "supervisor")],
+        query={k: v for k, v in request.args.items() if k in board_service.FILTER_KEYS or k == "pipeline_id"},
     )
+
+
+@bp.route("/board/stages/<int:stage_id>/more")
+@login_required
+def more(stage_id):
+    """The next cards of a column, and a marker that asks for more when it scrolls into view."""
+    stage = services.get_stage(stage_id)
+    if stage is None:
+        abort(404)
+    filters = board_service.read_filters(request.args)
+    cards, has_more = board_service.more_cards(stage, current_user, filters,
+                                                request.args.get("after_position", 0, type=float),
+                                                request.args.get("after_id", 0, type=int))
+    return render_template("pipeline/_more_cards.html", stage=stage, deals=cards, more=has_more,
+                           query={k: v for k, v in request.args.items() if k in board_service.FILTER_KEYS})
+
+
+@bp.route("/deals/<int:deal_id>/card")
+@login_required
+def card(deal_id):
+    """One card as it stands now (after a follow-up, or to correct a stale board)."""
+    deal = services.get_visible_deal(current_user, deal_id)
+    if deal is None:
+        abort(404)
+    return render_template("pipeline/_card.html", deal=deal)
 
 
 @bp.route("/deals/<int:deal_id>/move", methods=["POST"])
 @login_required
 def move(deal_id):
-    """Answer with the card and out-of-band column heads; 422 with the reason when refused."""
+    """Answer with the card and out-of-band column heads; 422 with the reason when refused.
+
+    A move made from a stale card (someone moved it first) answers 409 with
+    why; the board then reloads, so nobody keeps looking at a state the
+    server does not hold.
+    """
+    form = request.form
+    after = form.get("after_id")  # absent: use "position"; empty: the top of the column
     try:
-        result = services.move_deal(
-            current_user, deal_id, request.form.get("stage_id", type=int),
-            index=request.form.get("position", type=int), lost_reason=request.form.get("lost_reason"),
+        result = move_deal(
+            current_user, deal_id, form.get("stage_id", type=int), index=form.get("position", type=int),
+            lost_reason=form.get("lost_reason"), version=form.get("version", type=int),
+            after_id=None if after is None else int(after) if after.isdigit() else 0,
         )
-    except services.DealError as err:
+    except StaleMove as err:
+        return render_template("pipeline/_move_refused.html", message=err.errors["version"][0], stale=True), 409
+    except DealError as err:
         message = " ".join(str(m) for messages in err.errors.values() for m in messages)
         return render_template("pipeline/_move_refused.html", message=message), 422
     if result is None:
         abort(404)
     deal, old_stage_id = result
     changed = list(dict.fromkeys((old_stage_id, deal.stage_id)))
-    totals = services.column_totals(deal.pipeline_id, current_user, changed)
-    heads = [(services.get_stage(sid), *totals.get(sid, (0, 0))) for sid in changed]
+    totals = board_service.column_totals(deal.pipeline_id, current_user, changed,
+                                         board_service.read_filters(request.args))
+    heads = [(services.get_stage(sid), *totals.get(sid, (0, 0, 0))) for sid in changed]
     return render_template("pipeline/_move_result.html", deal=deal, heads=heads)
-
-
-@bp.route("/customers/<int:customer_id>/deals", methods=["POST"])
-@login_required
-def create_for_customer(customer_id):
-    customer = get_visible_customer(current_user, customer_id)
-    if customer is None:
-        abort(404)
-    try:
-        data = {**request.form.to_dict(), "custom": form_values("deal", request.form)}
-        deal = services.create_deal(data, actor=current_user, customer=customer)
-    except services.DealError as err:
-        for messages in err.errors.values():
-            for message in messages:
-                flash(message, "error")
-    else:
-        flash(_("Deal %(name)s has been added to the board.", name=deal.name), "success")
-    return redirect(url_for("customers.detail", customer_id=customer.id))

@@ -16,7 +16,11 @@ SETTING_LABELS = {
     "customer_number_pattern": _l("Customer number pattern"),
     "customer_categories": _l("Customer categories"),
     "recycle_bin_days": _l("Days a deleted customer stays in the recycle bin"),
+    "deal_rotting_days": _l("Days without a follow-up before a deal stands out"),
+    "smtp": _l("Mail server for reminders"),
 }
+# Secrets inside a setting's value: the log says they changed, never what they are.
+SECRET_KEYS = {"smtp": ("password",)}
 
 
 def change_settings(values, *, actor):
@@ -27,10 +31,17 @@ def change_settings(values, *, actor):
         if old == value:
             continue
         set_setting(key, value, actor=actor)
-        record("setting_changed", None, actor=actor, target_type="setting", label=key, key=key, old=old, new=value)
+        record("setting_changed", None, actor=actor, target_type="setting", label=key, key=key,
+               old=_loggable(key, old), new=_loggable(key, value))
         changed.append(key)
     db.session.commit()
     return changed
+
+
+def _loggable(key, value):
+    if key not in SECRET_KEYS or not isinstance(value, dict):
+        return value
+    return {**value, **{name: "********" for name in SECRET_KEYS[key] if value.get(name)}}
 
 
 def role_matrix():

@@ -1,7 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import InputRequired, NumberRange, ValidationError
+from wtforms import (
+    BooleanField, HiddenField, IntegerField, PasswordField, SelectMultipleField, StringField, TextAreaField,
+)
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from crm_saas.blueprints.settings.changes import SETTING_LABELS
 from crm_saas.permissions import PERMISSIONS
@@ -45,6 +47,12 @@ class CustomerSettingsForm(FlaskForm):
         validators=[InputRequired(_l("Enter a number of days.")),
                     NumberRange(1, 3650, _l("Keep deleted customers between 1 and 3,650 days."))],
     )
+    deal_rotting_days = IntegerField(
+        SETTING_LABELS["deal_rotting_days"],
+        description=_l("An open deal with no follow-up for this many days stands out on the board."),
+        validators=[InputRequired(_l("Enter a number of days.")),
+                    NumberRange(1, 365, _l("Between 1 and 365 days."))],
+    )
 
     def validate_customer_number_pattern(self, field):
         from crm_saas.blueprints.customers.numbering import pattern_errors
@@ -65,3 +73,18 @@ class CustomerSettingsForm(FlaskForm):
         return list(dict.fromkeys(line.strip() for line in (self.customer_categories.data or "").splitlines()
                                   if line.strip()))
 
+
+
+class SmtpSettingsForm(FlaskForm):
+    """E2: the mail server reminders go out through. The password is never shown: left empty, it stays."""
+
+    host = StringField(_l("SMTP server"), validators=[Optional(), Length(max=200)],
+                       description=_l("For example smtp.exmail.qq.com. Leave empty to send no email."))
+    port = IntegerField(_l("Port"), default=587, validators=[
+        InputRequired(_l("Enter a port number.")), NumberRange(1, 65535, _l("A port is between 1 and 65,535."))])
+    username = StringField(_l("Username"), validators=[Optional(), Length(max=200)])
+    password = PasswordField(_l("Password"), validators=[Optional(), Length(max=200)],
+                             description=_l("Leave empty to keep the stored password."))
+    sender = StringField(_l("Sender address"), validators=[Optional(), Email(_l("Enter a valid email address."))],
+                         description=_l("Default: the username."))
+    tls = BooleanField(_l("Encrypt with STARTTLS"), default=True)

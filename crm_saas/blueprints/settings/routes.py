@@ -1,10 +1,12 @@
 """Company settings and the permission matrix (B4), for holders of ``manage_settings``."""
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm_saas.blueprints.settings.changes import EDITABLE_ROLES, change_permissions, change_settings, role_matrix
-from crm_saas.blueprints.settings.forms import CompanySettingsForm, CustomerSettingsForm, PermissionMatrixForm
+from crm_saas.blueprints.settings.forms import (
+    CompanySettingsForm, CustomerSettingsForm, PermissionMatrixForm, SmtpSettingsForm,
+)
 from crm_saas.blueprints.settings.services import get_setting
 from crm_saas.htmx import render
 from crm_saas.permissions import PERMISSION_HELP, PERMISSIONS, ROLE_LABELS, ROLES, permission_required
@@ -22,6 +24,7 @@ def _customers_form():
         "customer_number_pattern": get_setting("customer_number_pattern"),
         "customer_categories": "\n".join(get_setting("customer_categories")),
         "recycle_bin_days": get_setting("recycle_bin_days"),
+        "deal_rotting_days": get_setting("deal_rotting_days"),
     })
 
 
@@ -29,7 +32,13 @@ def _matrix_form():
     return PermissionMatrixForm(data={role: sorted(codes) for role, codes in role_matrix().items()})
 
 
+def _smtp_form():
+    stored = get_setting("smtp")
+    return SmtpSettingsForm(formdata=None, data={key: value for key, value in stored.items() if key != "password"})
+
+
 def _matrix_context(form, **extra):
+    extra.setdefault("smtp", _smtp_form())  # every settings answer that draws the page draws the mail form too
     return dict(matrix=form, permissions=PERMISSIONS, help=PERMISSION_HELP, roles=ROLES, role_labels=ROLE_LABELS,
                 editable=EDITABLE_ROLES, **extra)
 
@@ -62,6 +71,7 @@ def customers():
         changed = change_settings({
             "customer_number_pattern": form.customer_number_pattern.data.strip(),
             "customer_categories": form.categories(), "recycle_bin_days": form.recycle_bin_days.data,
+            "deal_rotting_days": form.deal_rotting_days.data,
         }, actor=current_user)
         message = _("Settings saved.") if changed else _("Nothing changed.")
     return render("settings/index.html", "settings/_customers.html", customers=form, customers_message=message,
@@ -80,3 +90,40 @@ def permissions():
     return render("settings/index.html", "settings/_permissions.html", general=_general_form(),
                   customers=_customers_form(), **_matrix_context(form, matrix_message=message)), \
         422 if form.errors else 200
+
+
+@bp.route("/smtp", methods=["POST"])
+@permission_required("manage_settings")
+def smtp():
+    """E2: the mail server for reminders. An empty password keeps the stored one; "test" also sends a test email."""
+    form = SmtpSettingsForm()
+    message = error = None
+    if form.validate_on_submit():
+        stored = get_setting("smtp")
+        value = {"host": (form.host.data or "").strip(), "port": form.port.data,
+                 "username": (form.username.data or "").strip(), "password": form.password.data or stored["password"],
+                 "sender": (form.sender.data or "").strip(), "tls": bool(form.tls.data)}
+        changed = change_settings({"smtp": value}, actor=current_user)
+        message = _("Settings saved.") if changed else _("Nothing changed.")
+        if request.form.get("action") == "test":
+            message, error = _send_test(value)
+    return render("settings/index.html", "settings/_smtp.html", general=_general_form(), customers=_customers_form(),
+                  **_matrix_context(_matrix_form(), smtp=form, smtp_message=message, smtp_error=error)), \
+        422 if form.errors else 200
+
+
+def _send_test(smtp_settings):
+    """``(message, error)`` after trying a test email to the admin's own address."""
+    import smtplib
+
+    from crm_saas.blueprints.activities.reminders import send_test_email
+
+    if not smtp_settings["host"]:
+        return None, _("Enter the SMTP server first.")
+    if not current_user.email:
+        return None, _("Add your email address to your profile first: the test email goes there.")
+    try:
+        send_test_email(smtp_settings, current_user.email)
+    except (smtplib.SMTPException, OSError) as exc:
+        return None, _("The test email could not be sent: %(reason)s", reason=str(exc) or type(exc).__name__)
+    return _("A test email was sent to %(address)s.", address=current_user.email), None

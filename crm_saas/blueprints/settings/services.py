@@ -20,6 +20,10 @@ DEFAULTS = {
     "customer_categories": [],
     # C9: days a deleted customer waits in the recycle bin before it is purged for good.
     "recycle_bin_days": 30,
+    # D3: an open deal with no follow-up for this many days stands out on the board ("rotting").
+    "deal_rotting_days": 14,
+    # E2: reminders by email; empty host means no email is sent. The password is kept as typed.
+    "smtp": {"host": "", "port": 587, "username": "", "password": "", "sender": "", "tls": True},
 }
 
 

@@ -16,12 +16,14 @@ from crm_saas.models_base import utcnow
 
 def _handovers():
     """``(name, model, owner column, extra conditions)`` for every kind of record a person owns."""
+    from crm_saas.blueprints.activities.models import Task
     from crm_saas.blueprints.customers.models import Customer
     from crm_saas.blueprints.pipeline.models import Deal
 
     return [
         ("customers", Customer, Customer.owner_id, ()),
         ("deals", Deal, Deal.owner_id, ()),
+        ("tasks", Task, Task.assignee_id, (Task.done.is_(False),)),  # B3: open tasks; done ones keep their doer
     ]
 
 

@@ -1,8 +1,10 @@
 /* Kanban moves: Sortable moves the card, the server decides.
- * The card is posted to its move URL; on success the server's card and the
+ * The card is posted to its move URL with the card above it (after_id), its
+ * version and the board's filters; on success the server's card and the
  * out-of-band column heads replace the page's, on refusal the card goes back
- * where it was and the server's reason is shown. The page never shows a
- * state the server did not accept. */
+ * where it was and the server's reason is shown. A 409 means someone moved
+ * the card first: the board reloads as the server holds it. The page never
+ * shows a state the server did not accept. */
 (function () {
   "use strict";
 
@@ -25,6 +27,12 @@
     evt.from.insertBefore(item, ref);
   }
 
+  function reloadBoard() {
+    var board = document.getElementById("board");
+    var query = board.dataset.query ? "?" + board.dataset.query : "";
+    return htmx.ajax("GET", window.location.pathname + query, { target: "#board", swap: "outerHTML" });
+  }
+
   function askLostReason() {
     var dialog = document.getElementById("lost-dialog");
     var input = document.getElementById("lost-reason");
@@ -39,25 +47,34 @@
     });
   }
 
+  function cardAbove(card) {
+    var prev = card.previousElementSibling;
+    while (prev && !prev.dataset.dealId) prev = prev.previousElementSibling;
+    return prev ? prev.dataset.dealId : "";
+  }
+
   async function onEnd(evt) {
     if (evt.from === evt.to && evt.oldIndex === evt.newIndex) return;
     showMessage("");
     var card = evt.item;
-    var body = new URLSearchParams({ stage_id: evt.to.dataset.stageId, position: String(evt.newIndex) });
+    var body = new URLSearchParams({
+      stage_id: evt.to.dataset.stageId, after_id: cardAbove(card), version: card.dataset.version,
+    });
     if (evt.to.dataset.stageKind === "lost" && evt.from !== evt.to) {
       var reason = await askLostReason();
       if (reason === null) { snapBack(evt); return; }
       body.set("lost_reason", reason);
     }
+    var query = document.getElementById("board").dataset.query;
     var response;
     try {
-      response = await fetch(card.dataset.moveUrl, {
+      response = await fetch(card.dataset.moveUrl + (query ? "?" + query : ""), {
         method: "POST", body: body, credentials: "same-origin",
         headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" },
       });
     } catch (err) {
       snapBack(evt);
-      showMessage(document.getElementById("board").dataset.networkError || String(err));
+      showMessage(String(err));
       return;
     }
     var html = await response.text();
@@ -66,6 +83,7 @@
       var holder = document.createElement("div");
       holder.innerHTML = html;
       showMessage(holder.textContent.trim() || response.statusText);
+      if (response.status === 409) reloadBoard();
       return;
     }
     htmx.swap(card, html, { swapStyle: "outerHTML" });
@@ -75,12 +93,24 @@
     root.querySelectorAll(".board-cards").forEach(function (list) {
       if (list.dataset.sortable) return;
       list.dataset.sortable = "1";
-      Sortable.create(list, { group: "board", animation: 150, onEnd: onEnd });
+      Sortable.create(list, { group: "board", animation: 150, filter: ".more-cards, button, a", preventOnFilter: false,
+                              onEnd: onEnd });
     });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
     init(document);
     document.body.addEventListener("htmx:load", function (e) { init(e.target); });
+    // The quick-add follow-up form opens in a dialog, which closes once the follow-up is saved.
+    document.body.addEventListener("htmx:afterSwap", function (e) {
+      if (e.target.id === "follow-up-dialog-body") {
+        var dialog = document.getElementById("follow-up-dialog");
+        if (!dialog.open) dialog.showModal();
+      }
+    });
+    document.body.addEventListener("activity-added", function () {
+      var dialog = document.getElementById("follow-up-dialog");
+      if (dialog && dialog.open) setTimeout(function () { dialog.close(); }, 600);
+    });
   });
 })();

@@ -1,0 +1,117 @@
+"""The board's numbers and cards (D3), always under the viewer's visibility and filters.
+
+Filters: one owner, or a team (a supervisor's subtree), an expected close
+date range and an amount range. The same filtered statement feeds the
+column totals (count, amount, weighted amount), the first cards of each
+column (one LATERAL query) and the next cards when a column scrolls.
+"""
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import and_, any_, func, or_, select, true
+from sqlalchemy.orm import joinedload
+
+from crm_saas.blueprints.pipeline.models import Deal, Stage
+from crm_saas.extensions import db
+from crm_saas.visibility import literal_ids, subtree, visible
+
+CARDS_PER_COLUMN = 50
+FILTER_KEYS = ("owner_id", "team", "close_from", "close_to", "amount_min", "amount_max")
+
+
+def read_filters(args):
+    """The board's filters from a query string; unreadable values are dropped (a filter box is not a form)."""
+    filters = {}
+    for key in ("owner_id", "team"):
+        if str(args.get(key, "")).isdigit():
+            filters[key] = int(args[key])
+    for key in ("close_from", "close_to"):
+        try:
+            filters[key] = date.fromisoformat(args.get(key, ""))
+        except (TypeError, ValueError):
+            pass
+    for key in ("amount_min", "amount_max"):
+        try:
+            filters[key] = Decimal(str(args.get(key, "")))
+        except InvalidOperation:
+            pass
+    return filters
+
+
+def filtered(statement, user, filters):
+    """``statement`` (over deals) narrowed to the visible, filtered deals that are not in the recycle bin."""
+    statement = visible(statement.where(Deal.deleted_at.is_(None)), Deal.owner_id, user)
+    filters = filters or {}
+    if filters.get("owner_id"):
+        statement = statement.where(Deal.owner_id == filters["owner_id"])
+    if filters.get("team"):
+        team = db.session.scalars(subtree(filters["team"])).all()
+        statement = statement.where(Deal.owner_id == any_(literal_ids(team)))
+    if filters.get("close_from"):
+        statement = statement.where(Deal.expected_close >= filters["close_from"])
+    if filters.get("close_to"):
+        statement = statement.where(Deal.expected_close <= filters["close_to"])
+    if filters.get("amount_min") is not None:
+        statement = statement.where(Deal.amount >= filters["amount_min"])
+    if filters.get("amount_max") is not None:
+        statement = statement.where(Deal.amount <= filters["amount_max"])
+    return statement
+
+
+def column_totals(pipeline_id, user, stage_ids=None, filters=None):
+    """``{stage_id: (count, amount, weighted amount)}`` over the deals ``user`` sees through ``filters``."""
+    weighted = func.coalesce(func.sum(Deal.amount * func.coalesce(Deal.probability, 0) / 100), 0)
+    stmt = filtered(
+        select(Deal.stage_id, func.count(), func.coalesce(func.sum(Deal.amount), 0), weighted)
+        .where(Deal.pipeline_id == pipeline_id).group_by(Deal.stage_id),
+        user, filters,
+    )
+    if stage_ids is not None:
+        stmt = stmt.where(Deal.stage_id.in_(stage_ids))
+    return {stage_id: (count, amount, round(weight, 2)) for stage_id, count, amount, weight in db.session.execute(stmt)}
+
+
+def board(pipeline, user, filters=None, limit=CARDS_PER_COLUMN):
+    """Each stage with its totals and its first ``limit`` cards: ``[{"stage", "count", "amount", "weighted",
+    "deals", "more"}]``."""
+    first_cards = (
+        filtered(select(Deal.id), user, filters)
+        .where(Deal.stage_id == Stage.id)
+        .order_by(Deal.position, Deal.id)
+        .limit(limit)
+        .correlate(Stage)
+        .lateral("first_cards")
+    )
+    deals = db.session.scalars(
+        select(Deal)
+        .select_from(Stage)
+        .join(first_cards, true())
+        .join(Deal, Deal.id == first_cards.c.id)
+        .where(Stage.pipeline_id == pipeline.id)
+        .options(joinedload(Deal.customer), joinedload(Deal.owner), joinedload(Deal.stage))
+        .order_by(Deal.position, Deal.id)
+    ).all()
+    by_stage = {}
+    for deal in deals:
+        by_stage.setdefault(deal.stage_id, []).append(deal)
+    totals = column_totals(pipeline.id, user, filters=filters)
+    columns = []
+    for stage in pipeline.stages:
+        count, amount, weighted = totals.get(stage.id, (0, 0, 0))
+        cards = by_stage.get(stage.id, [])
+        columns.append({"stage": stage, "count": count, "amount": amount, "weighted": weighted, "deals": cards,
+                        "more": count > len(cards)})
+    return columns
+
+
+def more_cards(stage, user, filters, after_position, after_id, limit=CARDS_PER_COLUMN):
+    """The next ``limit`` cards of a column after the card at (``after_position``, ``after_id``), and whether
+    any follow."""
+    rows = db.session.scalars(
+        filtered(select(Deal), user, filters)
+        .where(Deal.stage_id == stage.id, or_(Deal.position > after_position,
+                                             and_(Deal.position == after_position, Deal.id > after_id)))
+        .options(joinedload(Deal.customer), joinedload(Deal.owner), joinedload(Deal.stage))
+        .order_by(Deal.position, Deal.id).limit(limit + 1)
+    ).all()
+    return rows[:limit], len(rows) > limit
