@@ -152,3 +152,44 @@ def test_the_list_changes_owner_and_stage_of_ticked_deals(tenant, client_for, fa
     after = client.get(f"/deals/?stage_id={lost}", headers={"HX-Request": "true"}).text
     assert "批0" in after and "批1" in after and "批2" not in after
     assert client.get(f"/deals/{hidden}").status_code == 404
+
+
+def test_two_people_moving_one_card_at_once_never_lose_a_move_silently(app, tenant, factory):
+    """Two threads move the same card from the same copy (version 1) at the same moment: one move is applied,
+    the other is refused with where the card is now; the history has exactly the applied move."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.conftest import ADMIN_PASSWORD, HostClient
+
+    admin = factory.admin_id(tenant)
+    boss = factory.user(tenant, "boss", role="supervisor", superior_id=admin)
+    deal = factory.deal(tenant, factory.customer(tenant, boss), boss)
+    stages = factory.stages(tenant)
+    targets = {"admin": stages[1][0], "boss": stages[2][0]}
+    start = threading.Barrier(2)
+
+    def move(username):
+        client = HostClient(app, app.response_class, use_cookies=True)
+        client.host = tenant.host
+        login(client, username, ADMIN_PASSWORD if username == "admin" else STAFF_PASSWORD)
+        start.wait()
+        return username, client.post(f"/deals/{deal}/move", data={"stage_id": targets[username], "version": "1"})
+
+    with ThreadPoolExecutor(2) as pool:
+        results = dict((name, response.status_code) for name, response in pool.map(move, ("admin", "boss")))
+    assert sorted(results.values()) == [200, 409], results
+    winner = next(name for name, status in results.items() if status == 200)
+
+    def state():
+        from sqlalchemy import select
+
+        from crm_saas.blueprints.pipeline.models import Deal, DealStageChange
+        from crm_saas.extensions import db
+
+        row = db.session.get(Deal, deal)
+        moves = db.session.scalars(select(DealStageChange.to_stage_id).where(DealStageChange.deal_id == deal)
+                                   .order_by(DealStageChange.id)).all()
+        return row.stage_id, row.version, moves
+
+    assert factory._run(tenant, state) == (targets[winner], 2, [stages[0][0], targets[winner]])

@@ -123,3 +123,10 @@ def test_the_list_filters_sorts_and_hides(tenant, api_for, team):
     assert names("?q=rep_a&sort=amount") == ["rep_a-1000", "rep_a-3000"]
     assert names("?q=客户4") == []  # the peer's customer: not the boss's to see
     assert boss.get("/deals?sort=colour").status_code == 422
+
+
+def test_weighted_amounts_round_half_up_like_money(tenant, factory, admin_api):
+    admin = factory.admin_id(tenant)
+    customer = factory.customer(tenant, admin)
+    factory.deal(tenant, customer, admin, amount="12000.50", stage_index=1)  # x 25% = 3,000.125
+    assert totals(admin_api)["需求分析"] == (1, Decimal("12000.50"), Decimal("3000.13"))

@@ -6,7 +6,7 @@ column totals (count, amount, weighted amount), the first cards of each
 column (one LATERAL query) and the next cards when a column scrolls.
 """
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from sqlalchemy import and_, any_, func, or_, select, true
 from sqlalchemy.orm import joinedload
@@ -16,6 +16,7 @@ from crm_saas.extensions import db
 from crm_saas.visibility import literal_ids, subtree, visible
 
 CARDS_PER_COLUMN = 50
+CENT = Decimal("0.01")  # weighted amounts round half up, as money does on paper (3,500.125 -> 3,500.13)
 FILTER_KEYS = ("owner_id", "team", "close_from", "close_to", "amount_min", "amount_max")
 
 
@@ -68,7 +69,8 @@ def column_totals(pipeline_id, user, stage_ids=None, filters=None):
     )
     if stage_ids is not None:
         stmt = stmt.where(Deal.stage_id.in_(stage_ids))
-    return {stage_id: (count, amount, round(weight, 2)) for stage_id, count, amount, weight in db.session.execute(stmt)}
+    return {stage_id: (count, amount, Decimal(weight).quantize(CENT, ROUND_HALF_UP))
+            for stage_id, count, amount, weight in db.session.execute(stmt)}
 
 
 def board(pipeline, user, filters=None, limit=CARDS_PER_COLUMN):

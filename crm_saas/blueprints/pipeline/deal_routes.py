@@ -7,22 +7,15 @@ from flask_login import current_user, login_required
 from crm_saas.blueprints.custom_fields.services import form_values
 from crm_saas.blueprints.customers.services import get_visible_customer
 from crm_saas.blueprints.pipeline import deal_pages
-from crm_saas.blueprints.pipeline.deal_list import bulk_change, list_deals, read_list_args
+from crm_saas.blueprints.pipeline.deal_list import bulk_change
 from crm_saas.blueprints.pipeline.deals import DealError, create_deal, update_deal
 from crm_saas.blueprints.pipeline.forms import DealForm
 from crm_saas.blueprints.pipeline.models import Deal
 from crm_saas.blueprints.pipeline.moves import StaleMove, move_deal
-from crm_saas.blueprints.pipeline.blueprint import bp
-from crm_saas.blueprints.pipeline.services import get_visible_deal, visible_deals
+from crm_saas.blueprints.pipeline.blueprint import bp, visible_deal_or_404
+from crm_saas.blueprints.pipeline.services import visible_deals
 from crm_saas.extensions import db
 from crm_saas.htmx import is_htmx, redirect_to, render
-
-
-def _visible_or_404(deal_id):
-    deal = get_visible_deal(current_user, deal_id)
-    if deal is None:
-        abort(404)
-    return deal
 
 
 @bp.route("/deals/")
@@ -100,21 +93,21 @@ def create_for_customer(customer_id):
 @bp.route("/deals/<int:deal_id>")
 @login_required
 def deal_detail(deal_id):
-    deal = _visible_or_404(deal_id)
+    deal = visible_deal_or_404(deal_id)
     return render("pipeline/deal.html", "pipeline/_deal_detail.html", **deal_pages.detail_context(deal))
 
 
 @bp.route("/deals/<int:deal_id>/summary")
 @login_required
 def deal_summary(deal_id):
-    return render_template("pipeline/_deal_summary.html", **deal_pages.detail_context(_visible_or_404(deal_id)))
+    return render_template("pipeline/_deal_summary.html", **deal_pages.detail_context(visible_deal_or_404(deal_id)))
 
 
 @bp.route("/deals/<int:deal_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_deal(deal_id):
     """The deal as a form in place of its summary; saving asks for a reason and checks nobody changed it since."""
-    deal = _visible_or_404(deal_id)
+    deal = visible_deal_or_404(deal_id)
     form = DealForm(formdata=request.form if request.method == "POST" else None)
     errors = {}
     if request.method == "GET":
@@ -144,7 +137,7 @@ def edit_deal(deal_id):
 @login_required
 def change_stage(deal_id):
     """Move from the deal page: the same rules as a drag on the board."""
-    deal = _visible_or_404(deal_id)
+    deal = visible_deal_or_404(deal_id)
     try:
         move_deal(current_user, deal.id, request.form.get("stage_id", type=int), lost_reason=request.form.get(
             "lost_reason"), version=request.form.get("version", type=int))

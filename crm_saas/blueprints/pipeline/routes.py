@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 
 from crm_saas.blueprints.pipeline import board as board_service
 from crm_saas.blueprints.pipeline import deal_routes, services  # noqa: F401 (deal pages hang on bp)
-from crm_saas.blueprints.pipeline.blueprint import bp
+from crm_saas.blueprints.pipeline.blueprint import bp, visible_deal_or_404
 from crm_saas.blueprints.pipeline.deals import DealError
 from crm_saas.blueprints.pipeline.moves import StaleMove, move_deal
 from crm_saas.blueprints.settings.services import get_setting
@@ -88,10 +88,7 @@ def more(stage_id):
 @login_required
 def card(deal_id):
     """One card as it stands now (after a follow-up, or to correct a stale board)."""
-    deal = services.get_visible_deal(current_user, deal_id)
-    if deal is None:
-        abort(404)
-    return render_template("pipeline/_card.html", deal=deal)
+    return render_template("pipeline/_card.html", deal=visible_deal_or_404(deal_id))
 
 
 @bp.route("/deals/<int:deal_id>/move", methods=["POST"])
