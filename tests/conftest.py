@@ -232,6 +232,19 @@ class Factory:
 
         return self._run(tenant, make)
 
+    def set_deal(self, tenant, deal_id, **values):
+        """Set stored fields of a deal directly (a past date, an old follow-up) to set a scene."""
+        from crm_saas.blueprints.pipeline.models import Deal
+        from crm_saas.extensions import db
+
+        def update():
+            deal = db.session.get(Deal, deal_id)
+            for key, value in values.items():
+                setattr(deal, key, value)
+            db.session.commit()
+
+        self._run(tenant, update)
+
     def stages(self, tenant):
         from crm_saas.blueprints.pipeline.services import default_pipeline
 

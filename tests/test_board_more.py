@@ -17,19 +17,6 @@ def cards(html, stage_id):
     return [int(i) for i in re.findall(r'id="deal-(\d+)"', column)]
 
 
-def set_deal(factory, tenant, deal_id, **values):
-    def run():
-        from crm_saas.blueprints.pipeline.models import Deal
-        from crm_saas.extensions import db
-
-        deal = db.session.get(Deal, deal_id)
-        for key, value in values.items():
-            setattr(deal, key, value)
-        db.session.commit()
-
-    factory._run(tenant, run)
-
-
 def test_moves_land_after_the_card_above_and_answer_weighted_heads(tenant, admin_client, factory):
     admin = factory.admin_id(tenant)
     customer = factory.customer(tenant, admin)
@@ -63,9 +50,9 @@ def test_filters_live_in_the_url(tenant, admin_client, factory):
     rep = factory.user(tenant, "rep", superior_id=admin)
     near, far = date.today() + timedelta(days=5), date.today() + timedelta(days=60)
     mine = factory.deal(tenant, factory.customer(tenant, rep), rep, name="近的", amount="100")
-    set_deal(factory, tenant, mine, expected_close=near)
+    factory.set_deal(tenant, mine, expected_close=near)
     later = factory.deal(tenant, factory.customer(tenant, admin, phone="13900000000"), admin, name="远的")
-    set_deal(factory, tenant, later, expected_close=far)
+    factory.set_deal(tenant, later, expected_close=far)
     url = f"/board?owner_id={rep}&close_to={near + timedelta(days=1)}&amount_max=500"
     page = admin_client.get(url).text
     assert "近的" in page and "远的" not in page
@@ -93,9 +80,9 @@ def test_rotting_and_overdue_cards_stand_out(tenant, admin_client, factory):
     admin = factory.admin_id(tenant)
     customer = factory.customer(tenant, admin)
     quiet, late, fresh = (factory.deal(tenant, customer, admin, name=n) for n in ("Quiet", "Late", "Fresh"))
-    set_deal(factory, tenant, quiet, created_at=utcnow() - timedelta(days=30), last_activity_at=None,
+    factory.set_deal(tenant, quiet, created_at=utcnow() - timedelta(days=30), last_activity_at=None,
              stage_changed_at=utcnow() - timedelta(days=30))
-    set_deal(factory, tenant, late, expected_close=date.today() - timedelta(days=2))
+    factory.set_deal(tenant, late, expected_close=date.today() - timedelta(days=2))
     board = admin_client.get("/board").text
     card = lambda i: re.search(rf'<li id="deal-{i}" class="([^"]*)"', board).group(1)  # noqa: E731
     assert "rotting" in card(quiet) and "30 days in stage" in board

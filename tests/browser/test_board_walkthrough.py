@@ -129,19 +129,6 @@ class Board:
         return {sid: self.head(sid) for sid in (stage_ids or [s for s, _k, _p in self.stages])}
 
 
-def _set_deal(factory, tenant, deal_id, **values):
-    def run():
-        from crm_saas.blueprints.pipeline.models import Deal
-        from crm_saas.extensions import db
-
-        deal = db.session.get(Deal, deal_id)
-        for key, value in values.items():
-            setattr(deal, key, value)
-        db.session.commit()
-
-    factory._run(tenant, run)
-
-
 def _stages():
     from crm_saas.blueprints.pipeline.services import default_pipeline
 
@@ -165,7 +152,7 @@ def test_drag_across_into_lost_then_follow_up_from_a_card(page, live_server, ten
     tables = factory.deal(tenant, fans, admin, name="Meeting tables", amount="800")
     boards = factory.deal(tenant, fans, admin, name="Whiteboards", amount="2000", stage_index=1)
     long_ago = utcnow() - timedelta(days=30)  # no follow-up for 30 days (the company's default is 14): rotting
-    _set_deal(factory, tenant, tables, created_at=long_ago, last_activity_at=None, stage_changed_at=long_ago)
+    factory.set_deal(tenant, tables, created_at=long_ago, last_activity_at=None, stage_changed_at=long_ago)
     model = Board(stages)
     for deal, stage, amount in ((chairs, first, "12000.40"), (desks, first, "3500"), (tables, first, "800"),
                                 (boards, second, "2000")):
