@@ -115,7 +115,7 @@ def test_add_rename_reorder_and_remove_stages_show_on_the_board(tenant, admin_cl
     expected = ["Quotation", "Needs analysis", "Site visit", "Negotiation", "Lost", "Won"]
     assert columns(admin_client, pid) == expected
     assert [n for n, _k, _p in settings_rows(admin_client.get(stages_url(pid)).text)] == expected
-    assert settings_rows(admin_client.get(stages_url(pid)).text)[2] == ("Site visit", "Open", 60)
+    assert settings_rows(admin_client.get(stages_url(pid)).text)[2] == ("Site visit", "In progress", 60)
 
 
 def test_a_new_stage_lands_after_its_kind_or_where_asked(tenant, admin_client, factory):
@@ -224,7 +224,7 @@ def test_the_last_open_won_and_lost_stage_stay(tenant, admin_client, factory):
     answer = admin_client.post(stages_url(pid, "stages", ids["成交"], "edit"),
                                data={"name": "Won", "kind": "open", "probability": "95"})
     assert answer.status_code == 302
-    assert settings_rows(admin_client.get(stages_url(pid)).text)[1] == ("Won", "Open", 95)
+    assert settings_rows(admin_client.get(stages_url(pid)).text)[1] == ("Won", "In progress", 95)
 
 
 def test_a_stage_holding_deals_keeps_its_kind_and_deals_keep_their_probability(tenant, admin_client, factory):
@@ -246,7 +246,7 @@ def test_a_stage_holding_deals_keeps_its_kind_and_deals_keep_their_probability(t
                          stage_index=2)
     probability = {d: factory._run(tenant, lambda d=d: db.session.get(Deal, d).probability) for d in (before, after)}
     assert probability == {before: 50, after: 65}  # a default for deals that arrive, not a rewrite of those there
-    assert settings_rows(admin_client.get(stages_url(pid)).text)[2] == ("Proposal", "Open", 65)
+    assert settings_rows(admin_client.get(stages_url(pid)).text)[2] == ("Proposal", "In progress", 65)
 
 
 def test_renaming_a_default_stage_shows_the_new_name_in_every_language(tenant, admin_client, factory):
@@ -331,7 +331,7 @@ def test_every_change_is_in_the_operation_log(tenant, admin_client, factory):
     for label in ("Pipeline added", "Pipeline renamed", "Stage added", "Stage edited", "Stages reordered",
                   "Stage removed", "Default pipeline changed", "Pipeline deleted"):
         assert label in log, label
-    assert "Name: 方案提交 → Quote" in log and "Kind: Open" in log and "Sales / Demo" in log
+    assert "Name: 方案提交 → Quote" in log and "Kind: In progress" in log and "Sales / Demo" in log
     # Refused changes and changes to nothing leave no entry.
     admin_client.post(stages_url(projects, "stages"), data={"name": "", "kind": "open"})
     admin_client.post(f"{BASE}{projects}/rename", data={"name": "Projects"})

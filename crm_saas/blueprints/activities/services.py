@@ -24,7 +24,7 @@ from crm_saas.models_base import utcnow
 from crm_saas.visibility import subtree, visible
 
 # API.md "activity type": code -> label (电话/拜访/邮件/会议/微信 in Chinese).
-TYPES = {"call": _l("Phone call"), "visit": _l("Visit"), "email": _l("Email"), "meeting": _l("Meeting"),
+TYPES = {"call": _l("Phone call"), "visit": _l("Visit"), "email": _l("Email message"), "meeting": _l("Meeting"),
          "wechat": _l("WeChat")}
 # Visits and meetings may be booked ahead (预约): in the future they are appointments on the agenda.
 APPOINTMENT_TYPES = ("visit", "meeting")
@@ -150,7 +150,7 @@ def _check_times(values, activity, errors):
         errors["occurred_at"] = [_("A follow-up is written once it happened: this time is in the future. "
                                    "Book visits and meetings ahead instead.")]
     if upcoming is not None and "next_follow_up_at" not in errors and upcoming <= occurred:
-        errors["next_follow_up_at"] = [_("The next follow-up comes after this one.")]
+        errors["next_follow_up_at"] = [_("The next follow-up must come after this one.")]
 
 
 def record_activity(data, *, actor):

@@ -20,7 +20,7 @@ from crm_saas.models_base import utcnow
 from crm_saas.templating import stage_label
 from crm_saas.tenants.defaults import DEFAULT_STAGES
 
-KINDS = {"open": _l("Open"), "won": _l("Won"), "lost": _l("Lost")}
+KINDS = {"open": _l("In progress"), "won": _l("Won"), "lost": _l("Lost")}
 # What a won or lost stage's probability is when the admin leaves it blank; an open stage has no natural one.
 NATURAL_PROBABILITY = {"won": 100, "lost": 0}
 NAME_MAX = 100
