@@ -13,20 +13,23 @@ def stage_label(stage):
 
 
 def money(amount):
-    """Amounts in the reader's currency format; the pattern is looked up once per locale.
+    """Amounts in the reader's currency format; the pattern and the symbol are looked up once per locale.
 
-    (flask_babel.format_currency rebuilds it per call: a third of the board's render time.)
+    (flask_babel.format_currency rebuilds the pattern per call, and Babel looks
+    the currency's plural name up on every call even when the pattern only
+    shows the symbol: together, most of the board's render time.)
     """
-    pattern, locale = _currency_format(str(get_locale()))
-    return pattern.apply(Decimal(amount or 0), locale, currency="CNY", currency_digits=True)
+    pattern, locale, symbol = _currency_format(str(get_locale()))
+    return pattern.apply(Decimal(amount or 0), locale).replace("¤", symbol)
 
 
 @lru_cache(maxsize=16)
 def _currency_format(locale_name):
     from babel import Locale
+    from babel.numbers import get_currency_symbol
 
     locale = Locale.parse(locale_name)
-    return locale.currency_formats["standard"], locale
+    return locale.currency_formats["standard"], locale, get_currency_symbol("CNY", locale)
 
 
 def when(value):

@@ -3,7 +3,8 @@
 Every list, board, detail, export, API route and job filters through
 ``visible``; a row it drops is answered with 404, never 403.
 """
-from sqlalchemy import BigInteger, any_, bindparam, false, select
+from flask import g, has_request_context
+from sqlalchemy import BigInteger, any_, bindparam, cast, false, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from crm_saas.blueprints.auth.models import User
@@ -44,18 +45,38 @@ def visible(statement, owner_column, user):
     PostgreSQL may switch to a generic plan that again ignores how many ids
     there are.
     """
-    owners = visible_owner_ids(user)
-    if owners is None:
+    if can(user, "see_all"):
         return statement
-    ids = db.session.scalars(owners).all()
+    ids = subtree_ids(user.id)
     if not ids:  # never for a stored user (they see themselves); ARRAY[] would not even parse
         return statement.where(false())
     return statement.where(owner_column == any_(literal_ids(ids)))
 
 
+def subtree_ids(user_id):
+    """The ids of ``subtree(user_id)``, walked once per request: a board page asks five times.
+
+    Code that changes the tree calls ``forget_walks``, so a question asked
+    after a move in the same request walks the tree as it now stands.
+    """
+    cache = g.setdefault("subtree_ids", {}) if has_request_context() else {}
+    if user_id not in cache:
+        cache[user_id] = frozenset(db.session.scalars(subtree(user_id)))
+    return cache[user_id]
+
+
+def forget_walks():
+    if has_request_context():
+        g.pop("subtree_ids", None)
+
+
 def literal_ids(ids):
-    """Ids as a literal ``ARRAY[...]`` in the SQL, so the planner sees how many there are (see ``visible``)."""
-    return bindparam(None, sorted(ids), type_=ARRAY(BigInteger), literal_execute=True)
+    """Ids as a literal ``ARRAY[...]::bigint[]`` in the SQL, so the planner sees how many there are.
+
+    The cast matters: an ``integer[]`` against a bigint column is checked
+    element by element, a ``bigint[]`` is hashed (bench/README.md, the team board).
+    """
+    return cast(bindparam(None, sorted(ids), type_=ARRAY(BigInteger), literal_execute=True), ARRAY(BigInteger))
 
 
 def who_can_see(owner):

@@ -89,7 +89,7 @@ def list_context(args):
     """Everything the list page and its results partial show."""
     from crm_saas.blueprints.custom_fields.services import definitions
     from crm_saas.blueprints.customers.transfer import colleagues
-    from crm_saas.blueprints.staff.services import list_staff
+    from crm_saas.blueprints.staff.services import staff_choices
 
     q, filters, sort, page = read_filters(args)
     rows, total = search_customers(current_user, q=q, filters=filters, sort=sort, page=page)
@@ -98,5 +98,5 @@ def list_context(args):
         customers=rows, total=total, q=q, filters=filters, sort=sort, page=page, per_page=PER_PAGE,
         params={key: values for key, values in params.items() if values}, codes=codes, columns=chosen_columns(current_user), column_labels=available_columns(),
         sort_labels=SORT_LABELS, definitions=definitions("customer"), categories=get_setting("customer_categories"),
-        owners=list_staff(current_user), colleagues=colleagues(), args=args,
+        owners=staff_choices(current_user, active=None), colleagues=colleagues(), args=args,
     )

@@ -12,10 +12,7 @@ cannot confirm whose it is.
 """
 import re
 
-from flask import g, has_request_context
-
-from crm_saas.extensions import db
-from crm_saas.visibility import subtree
+from crm_saas.visibility import subtree_ids
 
 _DIGIT = re.compile(r"\d")
 
@@ -24,10 +21,7 @@ def unmasked_owner_ids(user):
     """Owner ids whose contacts ``user`` reads in full (self and subtree), or None for all (admins)."""
     if user.role == "admin":
         return None
-    cache = g.setdefault("unmasked_owners", {}) if has_request_context() else {}
-    if user.id not in cache:
-        cache[user.id] = frozenset(db.session.scalars(subtree(user.id)))
-    return cache[user.id]
+    return subtree_ids(user.id)
 
 
 def reads_contacts_of(user, owner_id):

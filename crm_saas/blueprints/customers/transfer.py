@@ -34,7 +34,8 @@ def _is_id(value):
 
 def colleagues():
     """Anyone active may receive a customer: handing across teams is what a transfer is for."""
-    return db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name)).all()
+    return db.session.execute(select(User.id, User.name, User.username).where(User.active.is_(True))
+                              .order_by(User.name)).all()
 
 
 def receiver_errors(to_user_id):

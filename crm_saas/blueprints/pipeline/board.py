@@ -61,7 +61,8 @@ def filtered(statement, user, filters):
 
 def column_totals(pipeline_id, user, stage_ids=None, filters=None):
     """``{stage_id: (count, amount, weighted amount)}`` over the deals ``user`` sees through ``filters``."""
-    weighted = func.coalesce(func.sum(Deal.amount * func.coalesce(Deal.probability, 0) / 100), 0)
+    # Summed, then divided once: the same exact value, without a division per row.
+    weighted = func.coalesce(func.sum(Deal.amount * func.coalesce(Deal.probability, 0)), 0) / 100
     stmt = filtered(
         select(Deal.stage_id, func.count(), func.coalesce(func.sum(Deal.amount), 0), weighted)
         .where(Deal.pipeline_id == pipeline_id).group_by(Deal.stage_id),

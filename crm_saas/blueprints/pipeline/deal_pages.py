@@ -101,11 +101,11 @@ def _history(deal):
 
 
 def list_context(args):
-    from crm_saas.blueprints.staff.services import list_staff
+    from crm_saas.blueprints.staff.services import staff_choices
 
     filters, q, sort, page = read_list_args(args)
     rows, total = list_deals(current_user, filters, q, sort, page)
-    people = list_staff(current_user, active=True)
+    people = staff_choices(current_user)
     keys = ("q", "sort", "pipeline_id", "stage_id", "customer_id", "owner_id", "team", "close_from", "close_to",
             "amount_min", "amount_max")
     return dict(deals=rows, total=total, page=page, per_page=PER_PAGE, filters=filters, q=q, sort=sort,

@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, render_template, request
+from flask import abort, current_app, g, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from crm_saas.blueprints.pipeline import board as board_service
@@ -36,6 +37,15 @@ def card_state(deal):
 
 
 @bp.app_template_global()
+def card_labels():
+    """The words every card repeats, translated once per request rather than once per card (300 on a board)."""
+    if "card_labels" not in g:
+        g.card_labels = {"follow_up": _("+ Follow-up"), "rotting": _("No follow-up for a while"),
+                         "overdue": _("overdue")}
+    return g.card_labels
+
+
+@bp.app_template_global()
 def line_total(line):
     """A product line's quantity times its price (both kept as decimal strings)."""
     try:
@@ -55,11 +65,11 @@ def _pipeline_or_404():
 @bp.route("/board")
 @login_required
 def board():
-    from crm_saas.blueprints.staff.services import list_staff
+    from crm_saas.blueprints.staff.services import staff_choices
 
     pipeline = _pipeline_or_404()
     filters = board_service.read_filters(request.args)
-    people = list_staff(current_user, active=True)
+    people = staff_choices(current_user)
     return render(
         "pipeline/board.html", "pipeline/_board.html",
         pipeline=pipeline, columns=board_service.board(pipeline, current_user, filters), filters=filters,

@@ -12,6 +12,7 @@ from crm_saas.blueprints.auth.models import User, new_session_token
 from crm_saas.blueprints.staff.services import StaffError, _last_admin, revoke_tokens
 from crm_saas.extensions import db
 from crm_saas.models_base import utcnow
+from crm_saas.visibility import forget_walks
 
 
 def _handovers():
@@ -81,6 +82,7 @@ def deactivate_staff(user, handover_to_id, *, actor):
         record("staff_deactivated", user, actor=actor, handover_to=target.id, handover_name=target.name,
                moved=moved, subordinates_moved_up=subordinates)
         db.session.commit()
+        forget_walks()
     except Exception:
         db.session.rollback()
         raise

@@ -18,7 +18,7 @@ from crm_saas.extensions import db
 from crm_saas.models_base import utcnow
 from crm_saas.permissions import ROLES, can
 from crm_saas.tenants.binding import current_schema
-from crm_saas.visibility import subtree, visible_owner_ids
+from crm_saas.visibility import forget_walks, subtree, visible_owner_ids
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{2,64}$")
 EDITABLE = ("code", "username", "name", "phone", "title", "region", "role", "superior_id")
@@ -49,6 +49,18 @@ def list_staff(viewer=None, *, active=None):
         stmt = stmt.where(User.active.is_(active))
     stmt = stmt.options(selectinload(User.superior))  # the list shows each superior: one query, not one per row
     return db.session.scalars(stmt.order_by(User.active.desc(), User.name, User.id)).all()
+
+
+def staff_choices(viewer, *, active=True):
+    """``(id, name, role, active)`` rows of the people ``viewer`` sees, for filter and owner dropdowns.
+
+    Only the four columns: a 2,000-person company's board spent a quarter of
+    its time loading whole people (and their superiors) for two dropdowns.
+    """
+    stmt = visible_staff(viewer).with_only_columns(User.id, User.name, User.role, User.active)
+    if active is not None:
+        stmt = stmt.where(User.active.is_(active))
+    return db.session.execute(stmt.order_by(User.active.desc(), User.name, User.id)).all()
 
 
 def get_visible_staff(viewer, user_id):
@@ -140,6 +152,7 @@ def create_staff(data, *, actor):
     db.session.flush()
     record("staff_created", user, actor=actor, role=user.role, superior_id=user.superior_id)
     db.session.commit()
+    forget_walks()
     return user
 
 
@@ -174,6 +187,7 @@ def update_staff(user, data, *, actor):
         action = "staff_moved" if list(changes) == ["superior_id"] else "staff_updated"
         record(action, user, actor=actor, changes=changes)
     db.session.commit()
+    forget_walks()  # a new superior moved a subtree: this request's later questions walk the tree anew
     return user
 
 
