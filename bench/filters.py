@@ -86,7 +86,7 @@ def run(raw, engine, schema, get, runs, log, explain=False):
         statements = app_statements(engine, page)
         walk = walks_name_index(raw, statements)
         collected = any("array_agg" in sql for _, sql, _ in statements) and any(
-            re.search(r"customers\.id = ANY \(ARRAY\[", sql) for _, sql, _ in statements)
+            re.search(r"customers\.id = ANY \((CAST\()?ARRAY\[", sql) for _, sql, _ in statements)
         how = (f"app: {'ids collected in the count' if collected else 'count, then index order'}, "
                f"{'WALKS' if walk else 'no walk of'} ix_customers_name")
         rows.append(compare(engine, f"{label}, {total:,} hits", page, floor, runs, f"{how}; {reference}"))

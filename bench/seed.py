@@ -198,3 +198,57 @@ def seed_tree_tenant(conn, schema, password_hash):
     for table in ("users", "customers", "contacts"):
         conn.execute(text(f'ANALYZE "{s}".{table}'))
     return {"customers": CUSTOMERS, "staff": owner_count}
+
+
+# The deep-tree tenant's board (team_board.py): deals dealt round-robin over all 2,000 staff (10 each), each on
+# one of its owner's own customers, spread over the 6 default stages like a funnel (weights out of 50).
+TREE_DEALS = 20_000
+TREE_STAGE_WEIGHTS = (15, 11, 9, 6, 5, 4)
+LOST_REASON = "Budget cut"
+
+
+def seed_tree_deals(conn, schema):
+    """Fill the tree tenant's default pipeline with TREE_DEALS deals; returns counts per stage id.
+
+    Deal ``g`` sits on customer ``g + 20000 * (g % 5)`` (all distinct; the customer's owner is staff
+    ``g % 2000`` in id order, so every person owns 10 deals) and takes that customer's owner. The stage
+    comes from a hash of ``g``, independent of the owner; positions follow ``g``, so every column
+    interleaves all owners. Probability is the stage's; a quarter of the open deals are past their
+    expected close, and with no follow-up for more than 14 days (``last_activity_at`` NULL on one deal in
+    four, else up to 30 days ago) a good part of them rot. Every NOT NULL column without a server
+    default is filled (``version``, ``products`` and ``custom`` take theirs).
+    """
+    s = check_schema_name(schema)
+    assert conn.scalar(text(f'SELECT count(*) FROM "{s}".customers')) >= TREE_DEALS * 5
+    first = conn.scalar(text(f'SELECT min(id) FROM "{s}".customers'))
+    pipeline_id = conn.scalar(text(f'SELECT id FROM "{s}".pipelines WHERE is_default'))
+    stages = conn.execute(text(f"""
+        SELECT id, probability, kind FROM "{s}".stages
+        WHERE pipeline_id = :p AND removed_at IS NULL ORDER BY position
+    """), {"p": pipeline_id}).all()
+    assert len(stages) == len(TREE_STAGE_WEIGHTS), f"expected the {len(TREE_STAGE_WEIGHTS)} default stages"
+    buckets = [stage for stage, weight in zip(stages, TREE_STAGE_WEIGHTS) for _ in range(weight)]
+    stage_array = "ARRAY[" + ",".join(str(st.id) for st in buckets) + "]::bigint[]"
+    prob_array = "ARRAY[" + ",".join(str(st.probability) for st in buckets) + "]::int[]"
+    lost_ids = ",".join(str(st.id) for st in stages if st.kind == "lost") or "0"
+    conn.execute(text(f"""
+        INSERT INTO "{s}".deals (name, customer_id, pipeline_id, stage_id, position, amount, expected_close,
+                                 owner_id, probability, lost_reason, last_activity_at, created_by_id,
+                                 stage_changed_at, created_at, updated_at)
+        SELECT 'Deal ' || x.g, c.id, {pipeline_id}, x.stage_id, x.g * 1024.0,
+               (100 + abs(hashint4extended(x.g, 4)) % 9900) * 100 + 0.5,
+               current_date - 30 + x.g % 120, c.owner_id, x.probability,
+               CASE WHEN x.stage_id IN ({lost_ids}) THEN '{LOST_REASON}' END,
+               CASE WHEN x.g % 4 <> 0 THEN now() - make_interval(hours => (x.g * 7) % 720) END,
+               c.owner_id, now() - make_interval(days => x.g % 45), now() - make_interval(days => x.g % 45 + x.g % 90),
+               now()
+        FROM (
+            SELECT g, ({stage_array})[1 + abs(hashint4extended(g, 3)) % {len(buckets)}] AS stage_id,
+                   ({prob_array})[1 + abs(hashint4extended(g, 3)) % {len(buckets)}] AS probability
+            FROM generate_series(1, {TREE_DEALS}) g
+        ) x
+        JOIN "{s}".customers c ON c.id = {first} - 1 + x.g + {TREE_DEALS} * (x.g % 5)
+    """))
+    for table in ("deals", "stages"):
+        conn.execute(text(f'ANALYZE "{s}".{table}'))
+    return dict(conn.execute(text(f'SELECT stage_id, count(*) FROM "{s}".deals GROUP BY stage_id')).all())

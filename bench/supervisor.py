@@ -64,9 +64,9 @@ def pick_viewers(raw, schema):
     return shape, supervisor, rep, top
 
 
-def run(app, db, raw, client_for, password, password_hash, runs, log, explain=False):
-    """Result rows for the supervisor's list (full page and htmx partial) and a rep's."""
-    schema = seed_tenant(app, db, password_hash, log)
+def run(app, db, raw, schema, client_for, password, runs, log, explain=False):
+    """Result rows for the supervisor's list (full page and htmx partial) and a rep's, on the tree tenant
+    ``schema`` (``seed_tenant``, seeded once per run and shared with team_board.py)."""
     shape, supervisor, rep, top = pick_viewers(raw, schema)
     staff = len(shape)
     log(f"top director staff{top}: depth 1, subtree {shape[top][2]} of {staff} ({shape[top][2] * 100 // staff}%)")
