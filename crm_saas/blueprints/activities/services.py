@@ -21,7 +21,7 @@ from crm_saas.blueprints.pipeline.models import Deal
 from crm_saas.errors import FieldErrors
 from crm_saas.extensions import db
 from crm_saas.models_base import utcnow
-from crm_saas.visibility import subtree, visible
+from crm_saas.visibility import subtree_ids, visible
 
 # API.md "activity type": code -> label (电话/拜访/邮件/会议/微信 in Chinese).
 TYPES = {"call": _l("Phone call"), "visit": _l("Visit"), "email": _l("Email message"), "meeting": _l("Meeting"),
@@ -63,7 +63,7 @@ def may_edit(user, activity):
     """Its author, or the customer's owner and anyone above them (admins head everyone)."""
     if user.role == "admin" or activity.created_by_id == user.id:
         return True
-    return activity.customer.owner_id in set(db.session.scalars(subtree(user.id)))
+    return activity.customer.owner_id in subtree_ids(user.id)
 
 
 def activity_errors(data, *, user, activity=None):

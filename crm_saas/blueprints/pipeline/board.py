@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from crm_saas.blueprints.pipeline.models import Deal, Stage
 from crm_saas.extensions import db
-from crm_saas.visibility import literal_ids, subtree, visible
+from crm_saas.visibility import literal_ids, subtree_ids, visible
 
 CARDS_PER_COLUMN = 50
 CENT = Decimal("0.01")  # weighted amounts round half up, as money does on paper (3,500.125 -> 3,500.13)
@@ -46,8 +46,7 @@ def filtered(statement, user, filters):
     if filters.get("owner_id"):
         statement = statement.where(Deal.owner_id == filters["owner_id"])
     if filters.get("team"):
-        team = db.session.scalars(subtree(filters["team"])).all()
-        statement = statement.where(Deal.owner_id == any_(literal_ids(team)))
+        statement = statement.where(Deal.owner_id == any_(literal_ids(subtree_ids(filters["team"]))))
     if filters.get("close_from"):
         statement = statement.where(Deal.expected_close >= filters["close_from"])
     if filters.get("close_to"):
