@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.browser.mouse import drag
 from tests.conftest import ADMIN_PASSWORD
 
 try:
@@ -70,19 +71,6 @@ def expect_head(page, stage_id, attributes):
 def card_order(page, stage_id):
     return [int(i) for i in cards_of(page, stage_id).locator("li.deal-card").evaluate_all(
         "cards => cards.map(card => card.dataset.dealId)")]
-
-
-def drag(page, card, target):
-    """A real mouse drag (as in test_walkthrough.py): SortableJS only follows a pointer that moves in steps."""
-    card.scroll_into_view_if_needed()
-    box, goal = card.bounding_box(), target.bounding_box()
-    assert goal["x"] + goal["width"] <= page.viewport_size["width"], "the target column is off screen"
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    page.mouse.move(x, y)
-    page.mouse.down()
-    page.mouse.move(x + 10, y + 10, steps=5)
-    page.mouse.move(goal["x"] + goal["width"] / 2, goal["y"] + goal["height"] - 10, steps=20)
-    page.mouse.up()
 
 
 def move_response(page, deal_id):

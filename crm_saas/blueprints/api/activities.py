@@ -14,10 +14,7 @@ from crm_saas.blueprints.activities import services
 from crm_saas.blueprints.activities.times import parse_time
 from crm_saas.blueprints.api import api_blueprint
 from crm_saas.blueprints.api.errors import api_abort
-from crm_saas.blueprints.api.schemas import InputSchema, PageArgs, page_schema
-from crm_saas.blueprints.customers.services import get_visible_customer
-from crm_saas.blueprints.pipeline.services import get_visible_deal
-from crm_saas.extensions import db
+from crm_saas.blueprints.api.schemas import InputSchema, PageArgs, of_visible_records, page_of, page_schema
 
 bp = api_blueprint("api_activities", __name__, "Follow-ups (跟进) on customers and deals.")
 
@@ -104,19 +101,9 @@ def time_bound(value, name, *, end=False):
 @bp.alt_response(404, description="customer_id or deal_id names a record the caller may not see.")
 def list_activities(args):
     """The follow-ups the caller may see, newest first"""
-    from sqlalchemy import func, select
-
     from crm_saas.blueprints.activities.models import Activity
 
-    stmt = services.visible_activities(current_user)
-    if "customer_id" in args:
-        if get_visible_customer(current_user, args["customer_id"]) is None:
-            api_abort(404)
-        stmt = stmt.where(Activity.customer_id == args["customer_id"])
-    if "deal_id" in args:
-        if get_visible_deal(current_user, args["deal_id"]) is None:
-            api_abort(404)
-        stmt = stmt.where(Activity.deal_id == args["deal_id"])
+    stmt = of_visible_records(services.visible_activities(current_user), Activity, args)
     if "type" in args:
         stmt = stmt.where(Activity.type == args["type"])
     start, end = time_bound(args.get("from_"), "from"), time_bound(args.get("to"), "to", end=True)
@@ -124,11 +111,7 @@ def list_activities(args):
         stmt = stmt.where(Activity.occurred_at >= start)
     if end is not None:
         stmt = stmt.where(Activity.occurred_at <= end)
-    page, per_page = args["page"], args["per_page"]
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    items = db.session.scalars(stmt.order_by(Activity.occurred_at.desc(), Activity.id.desc())
-                               .limit(per_page).offset((page - 1) * per_page)).all()
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+    return page_of(stmt, (Activity.occurred_at.desc(), Activity.id.desc()), args)
 
 
 @bp.route("/activities", methods=["POST"])

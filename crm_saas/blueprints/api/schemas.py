@@ -183,3 +183,31 @@ class BoardStageSchema(ma.Schema):
 
 class BoardSchema(ma.Schema):
     stages = fields.List(fields.Nested(BoardStageSchema))
+
+
+def of_visible_records(stmt, model, args):
+    """Narrow ``stmt`` by ``customer_id``/``deal_id`` in ``args``; one the caller may not see is a 404."""
+    from flask_login import current_user
+
+    from crm_saas.blueprints.api.errors import api_abort
+    from crm_saas.blueprints.customers.services import get_visible_customer
+    from crm_saas.blueprints.pipeline.services import get_visible_deal
+
+    for key, lookup in (("customer_id", get_visible_customer), ("deal_id", get_visible_deal)):
+        if key in args:
+            if lookup(current_user, args[key]) is None:
+                api_abort(404)
+            stmt = stmt.where(getattr(model, key) == args[key])
+    return stmt
+
+
+def page_of(stmt, order, args):
+    """The list envelope of API.md for ``stmt`` in ``order``, at ``args``' page."""
+    from sqlalchemy import func, select
+
+    from crm_saas.extensions import db
+
+    page, per_page = args["page"], args["per_page"]
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    items = db.session.scalars(stmt.order_by(*order).limit(per_page).offset((page - 1) * per_page)).all()
+    return {"items": items, "total": total, "page": page, "per_page": per_page}

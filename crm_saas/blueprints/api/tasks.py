@@ -11,10 +11,7 @@ from crm_saas.blueprints.activities import tasks as services
 from crm_saas.blueprints.api import api_blueprint
 from crm_saas.blueprints.api.activities import TIME, as_sent, time_bound
 from crm_saas.blueprints.api.errors import api_abort
-from crm_saas.blueprints.api.schemas import InputSchema, PageArgs, page_schema
-from crm_saas.blueprints.customers.services import get_visible_customer
-from crm_saas.blueprints.pipeline.services import get_visible_deal
-from crm_saas.extensions import db
+from crm_saas.blueprints.api.schemas import InputSchema, PageArgs, of_visible_records, page_of, page_schema
 
 bp = api_blueprint("api_tasks", __name__, "Tasks and reminders (提醒).")
 
@@ -61,19 +58,9 @@ TaskPageSchema = page_schema(TaskSchema, "TaskPage")
 @bp.alt_response(404, description="customer_id or deal_id names a record the caller may not see.")
 def list_tasks(args):
     """The tasks the caller may see (their own and their people's), soonest due first"""
-    from sqlalchemy import func, select
-
     from crm_saas.blueprints.activities.models import Task
 
-    stmt = services.visible_tasks(current_user)
-    if "customer_id" in args:
-        if get_visible_customer(current_user, args["customer_id"]) is None:
-            api_abort(404)
-        stmt = stmt.where(Task.customer_id == args["customer_id"])
-    if "deal_id" in args:
-        if get_visible_deal(current_user, args["deal_id"]) is None:
-            api_abort(404)
-        stmt = stmt.where(Task.deal_id == args["deal_id"])
+    stmt = of_visible_records(services.visible_tasks(current_user), Task, args)
     if "assignee_id" in args:
         stmt = stmt.where(Task.assignee_id == args["assignee_id"])
     if "done" in args:
@@ -84,10 +71,7 @@ def list_tasks(args):
         stmt = stmt.where(Task.due_at >= after)
     if before is not None:
         stmt = stmt.where(Task.due_at <= before)
-    page, per_page = args["page"], args["per_page"]
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    items = db.session.scalars(stmt.order_by(Task.due_at, Task.id).limit(per_page).offset((page - 1) * per_page)).all()
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+    return page_of(stmt, (Task.due_at, Task.id), args)
 
 
 @bp.route("/tasks", methods=["POST"])
