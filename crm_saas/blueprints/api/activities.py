@@ -13,7 +13,7 @@ from marshmallow import fields, validate
 from crm_saas.blueprints.activities import services
 from crm_saas.blueprints.activities.times import parse_time
 from crm_saas.blueprints.api import api_blueprint
-from crm_saas.blueprints.api.errors import api_abort
+from crm_saas.blueprints.api.errors import api_abort, found_or_404
 from crm_saas.blueprints.api.schemas import InputSchema, PageArgs, of_visible_records, page_of, page_schema
 
 bp = api_blueprint("api_activities", __name__, "Follow-ups (跟进) on customers and deals.")
@@ -127,10 +127,7 @@ def create_activity(data):
 
 
 def _visible_or_404(activity_id):
-    activity = services.get_visible_activity(current_user, activity_id)
-    if activity is None:
-        api_abort(404)
-    return activity
+    return found_or_404(services.get_visible_activity(current_user, activity_id))
 
 
 @bp.route("/activities/<int:activity_id>", methods=["GET"])

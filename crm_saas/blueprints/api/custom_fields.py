@@ -16,7 +16,7 @@ from flask_login import current_user
 from marshmallow import fields, validate, validates_schema
 
 from crm_saas.blueprints.api import api_blueprint
-from crm_saas.blueprints.api.errors import api_abort
+from crm_saas.blueprints.api.errors import api_abort, found_or_404
 from crm_saas.blueprints.api.schemas import InputSchema
 from crm_saas.blueprints.custom_fields import services
 from crm_saas.permissions import can
@@ -103,9 +103,7 @@ def managing(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         if "field_id" in kwargs:
-            field = services.get_field(kwargs.pop("field_id"))
-            if field is None:
-                api_abort(404)
+            field = found_or_404(services.get_field(kwargs.pop("field_id")))
             kwargs["field"] = field
         if not can(current_user, "manage_settings"):
             api_abort(403)
@@ -141,10 +139,7 @@ def create_field(data):
 @bp.alt_response(404, description="No such field.")
 def get_field(field_id):
     """One field"""
-    field = services.get_field(field_id)
-    if field is None:
-        api_abort(404)
-    return field
+    return found_or_404(services.get_field(field_id))
 
 
 @bp.route("/custom-fields/<int:field_id>", methods=["PATCH"])

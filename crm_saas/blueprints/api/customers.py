@@ -14,7 +14,7 @@ from flask_login import current_user
 from marshmallow import fields, post_dump, validate, validates_schema
 
 from crm_saas.blueprints.api import api_blueprint
-from crm_saas.blueprints.api.errors import api_abort
+from crm_saas.blueprints.api.errors import api_abort, found_or_404
 from crm_saas.blueprints.api.schemas import PageArgs, page_schema
 from crm_saas.blueprints.customers import codes, services
 from crm_saas.blueprints.customers.duplicates import find_matches
@@ -206,9 +206,7 @@ def visible_customer(permission=None, *, deleted=False):
     def decorator(view):
         @wraps(view)
         def wrapper(*args, customer_id, **kwargs):
-            customer = services.get_visible_customer(current_user, customer_id, deleted=deleted)
-            if customer is None:
-                api_abort(404)
+            customer = found_or_404(services.get_visible_customer(current_user, customer_id, deleted=deleted))
             if permission and not can(current_user, permission):
                 api_abort(403)
             return view(*args, customer=customer, **kwargs)

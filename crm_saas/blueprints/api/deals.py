@@ -11,7 +11,7 @@ from flask_login import current_user
 from marshmallow import fields
 
 from crm_saas.blueprints.api import api_blueprint
-from crm_saas.blueprints.api.errors import api_abort
+from crm_saas.blueprints.api.errors import api_abort, found_or_404
 from crm_saas.blueprints.api.schemas import (
     DealCreateSchema, DealMoveSchema, DealPatchSchema, DealSchema, PageArgs, page_schema,
 )
@@ -54,10 +54,7 @@ DealPageSchema = page_schema(DealSchema, "DealPage")
 
 
 def _visible(deal_id):
-    deal = get_visible_deal(current_user, deal_id)
-    if deal is None:
-        api_abort(404)
-    return deal
+    return found_or_404(get_visible_deal(current_user, deal_id))
 
 
 @bp.route("/deals", methods=["GET"])

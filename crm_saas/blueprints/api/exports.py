@@ -12,7 +12,7 @@ from flask_login import current_user
 from marshmallow import fields
 
 from crm_saas.blueprints.api import api_blueprint
-from crm_saas.blueprints.api.errors import api_abort
+from crm_saas.blueprints.api.errors import api_abort, found_or_404
 from crm_saas.permissions import can
 from crm_saas.blueprints.api.schemas import InputSchema
 from crm_saas.blueprints.exports.models import EXPORT_KINDS
@@ -91,9 +91,7 @@ def create_export(data):
 @bp.alt_response(404, description="No such export, or not one the caller may see.")
 def get_export(export_id):
     """How far an export has got"""
-    export = visible_export(current_user, export_id)
-    if export is None:
-        api_abort(404)
+    export = found_or_404(visible_export(current_user, export_id))
     return _describe(export)
 
 
@@ -105,9 +103,7 @@ def get_export(export_id):
 })
 def download(export_id):
     """The finished export's file"""
-    export = visible_export(current_user, export_id)
-    if export is None:
-        api_abort(404)
+    export = found_or_404(visible_export(current_user, export_id))
     if export.status != "finished" or not export.file_name:
         api_abort(409, _("The export has not finished yet."))
     path = os.path.join(export_dir(current_app, current_tenant().schema_name), export.file_name)

@@ -11,7 +11,7 @@ from marshmallow import fields
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from crm_saas.blueprints.api import api_blueprint
-from crm_saas.blueprints.api.errors import api_abort
+from crm_saas.blueprints.api.errors import api_abort, found_or_404
 from crm_saas.blueprints.api.schemas import PageArgs, page_schema
 from crm_saas.blueprints.files import limits, services, storage
 
@@ -67,10 +67,7 @@ def too_large(error):
 
 
 def _record(entity, record_id):
-    record = services.visible_record(current_user, entity, record_id)
-    if record is None:
-        api_abort(404)
-    return record
+    return found_or_404(services.visible_record(current_user, entity, record_id))
 
 
 def _page(entity, record_id, args):
@@ -124,10 +121,7 @@ def upload_deal_file(data, deal_id):
 
 
 def _visible(file_id):
-    found = services.visible_attachment(current_user, file_id)
-    if found is None:
-        api_abort(404)
-    return found
+    return found_or_404(services.visible_attachment(current_user, file_id))
 
 
 @bp.route("/files/<int:file_id>", methods=["GET"])
@@ -147,9 +141,7 @@ def get_file(file_id):
 def download(file_id):
     """The file itself"""
     attachment = _visible(file_id)[0]
-    path = services.open_attachment(attachment)
-    if path is None:
-        api_abort(404)
+    path = found_or_404(services.open_attachment(attachment))
     return storage.send_attachment(attachment, path)
 
 

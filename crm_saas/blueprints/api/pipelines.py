@@ -3,7 +3,7 @@ from flask import request
 from flask_login import current_user
 
 from crm_saas.blueprints.api import api_blueprint
-from crm_saas.blueprints.api.errors import api_abort
+from crm_saas.blueprints.api.errors import found_or_404
 from crm_saas.blueprints.api.schemas import BoardSchema, PipelineSchema
 from crm_saas.blueprints.pipeline import board as board_service
 from crm_saas.blueprints.pipeline import services
@@ -27,9 +27,7 @@ def board(pipeline_id):
     Filters as on the board: owner_id, team (a person's id: them and their subtree), close_from, close_to,
     amount_min, amount_max.
     """
-    pipeline = services.get_pipeline(pipeline_id)
-    if pipeline is None:
-        api_abort(404)
+    pipeline = found_or_404(services.get_pipeline(pipeline_id))
     columns = board_service.board(pipeline, current_user, board_service.read_filters(request.args))
     return {"stages": [
         {"id": c["stage"].id, "name": c["stage"].name, "kind": c["stage"].kind, "count": c["count"],

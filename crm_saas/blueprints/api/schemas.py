@@ -189,14 +189,13 @@ def of_visible_records(stmt, model, args):
     """Narrow ``stmt`` by ``customer_id``/``deal_id`` in ``args``; one the caller may not see is a 404."""
     from flask_login import current_user
 
-    from crm_saas.blueprints.api.errors import api_abort
+    from crm_saas.blueprints.api.errors import found_or_404
     from crm_saas.blueprints.customers.services import get_visible_customer
     from crm_saas.blueprints.pipeline.services import get_visible_deal
 
     for key, lookup in (("customer_id", get_visible_customer), ("deal_id", get_visible_deal)):
         if key in args:
-            if lookup(current_user, args[key]) is None:
-                api_abort(404)
+            found_or_404(lookup(current_user, args[key]))
             stmt = stmt.where(getattr(model, key) == args[key])
     return stmt
 

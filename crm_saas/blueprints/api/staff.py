@@ -19,7 +19,7 @@ from marshmallow import fields, validate, validates_schema
 from sqlalchemy import func, or_, select
 
 from crm_saas.blueprints.api import api_blueprint
-from crm_saas.blueprints.api.errors import api_abort
+from crm_saas.blueprints.api.errors import api_abort, found_or_404
 from crm_saas.blueprints.api.schemas import InputSchema, PageArgs, StaffSchema, page_schema
 from crm_saas.blueprints.auth.models import User
 from crm_saas.blueprints.auth.passwords import POLICY_TEXT, policy_errors
@@ -136,9 +136,7 @@ def managing(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         if "staff_id" in kwargs:
-            user = services.get_visible_staff(current_user, kwargs.pop("staff_id"))
-            if user is None:
-                api_abort(404)
+            user = found_or_404(services.get_visible_staff(current_user, kwargs.pop("staff_id")))
             kwargs["user"] = user
         if not can(current_user, "manage_staff"):
             api_abort(403)
@@ -191,10 +189,7 @@ def create_staff(data):
 @bp.alt_response(404, description="No such person, or not one the caller may see.")
 def get_staff(staff_id):
     """One person"""
-    user = services.get_visible_staff(current_user, staff_id)
-    if user is None:
-        api_abort(404)
-    return user
+    return found_or_404(services.get_visible_staff(current_user, staff_id))
 
 
 @bp.route("/staff/<int:staff_id>", methods=["PATCH"])

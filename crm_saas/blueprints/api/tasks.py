@@ -10,7 +10,7 @@ from marshmallow import fields
 from crm_saas.blueprints.activities import tasks as services
 from crm_saas.blueprints.api import api_blueprint
 from crm_saas.blueprints.api.activities import TIME, as_sent, time_bound
-from crm_saas.blueprints.api.errors import api_abort
+from crm_saas.blueprints.api.errors import api_abort, found_or_404
 from crm_saas.blueprints.api.schemas import InputSchema, PageArgs, of_visible_records, page_of, page_schema
 
 bp = api_blueprint("api_tasks", __name__, "Tasks and reminders (提醒).")
@@ -91,9 +91,7 @@ def create_task(data):
 @bp.alt_response(404, description="No such task, or not one the caller may see.")
 def patch_task(data, task_id):
     """Change some fields; "done": true ticks it off, a new due_at is reminded again"""
-    task = services.get_visible_task(current_user, task_id)
-    if task is None:
-        api_abort(404)
+    task = found_or_404(services.get_visible_task(current_user, task_id))
     try:
         return services.update_task(task, data, actor=current_user)
     except services.TaskError as err:
