@@ -67,7 +67,7 @@ def _bench_names(value):
 
 def run_all(args, database_url, redis_url, instance):
     from crm_saas import create_app
-    from crm_saas.blueprints.auth.passwords import hash_password
+    from crm_saas.core.passwords import hash_password
     from crm_saas.extensions import db
     from crm_saas.tenants.migrate import upgrade_all
 

@@ -9,9 +9,11 @@ def create_app(config=None):
     (crm_saas/embedded.py): that is the one piece of work the factory may do,
     because without a database there is no app to build.
     """
-    from crm_saas import embedded, i18n, permissions, templating, tenants
+    # Imported when an app is built, not with the package: ``import crm_saas`` stays cheap for the CLI.
+    from crm_saas import api, embedded, tenants
     from crm_saas.blueprints import register_blueprints
     from crm_saas.config import load_config, sqlalchemy_url
+    from crm_saas.core import i18n, permissions, templating
     from crm_saas.extensions import babel, csrf, db, login_manager
     from crm_saas.models import load_models
 
@@ -29,4 +31,5 @@ def create_app(config=None):
     tenants.init_app(app)
     login_manager.init_app(app)
     register_blueprints(app)
+    api.init_app(app)
     return app

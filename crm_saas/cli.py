@@ -74,7 +74,7 @@ def tenants():
 @click.option("--admin-password", required=True)
 @click.option("--admin-name", default=None)
 def tenants_create(slug, name, admin_username, admin_password, admin_name):
-    from crm_saas.blueprints.auth.passwords import hash_password, policy_errors
+    from crm_saas.core.passwords import hash_password, policy_errors
     from crm_saas.tenants.provisioning import SlugError, provision_tenant
 
     app = _app()

@@ -5,7 +5,7 @@ from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
-from crm_saas.models_base import Base
+from crm_saas.core.base import Base
 from crm_saas.tenants.binding import TenantSession
 
 db = SQLAlchemy(model_class=Base, session_options={"class_": TenantSession})

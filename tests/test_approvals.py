@@ -141,7 +141,7 @@ def test_revoking_the_right_makes_supervisors_wait_and_nobody_approves_their_own
 
 def test_pending_count_for_the_nav_badge(tenant, admin_client, client_for, factory):
     from crm_saas.blueprints.approvals.services import pending_count
-    from crm_saas.blueprints.auth.models import User
+    from crm_saas.core.users import User
     from crm_saas.extensions import db
 
     people = org(tenant, factory, client_for)

@@ -1,12 +1,12 @@
 """Login (B6): policy, lockout, forced first change, login log, CSRF, sessions that die."""
 from sqlalchemy import select
 
-from crm_saas.blueprints.auth.passwords import policy_errors
+from crm_saas.core.passwords import policy_errors
 from tests.conftest import ADMIN_PASSWORD, STAFF_PASSWORD, app_config, login
 
 
 def login_events(app, factory, tenant):
-    from crm_saas.blueprints.auth.models import LoginEvent
+    from crm_saas.core.users import LoginEvent
     from crm_saas.extensions import db
 
     return factory._run(tenant, lambda: [(e.username, e.success, e.reason)

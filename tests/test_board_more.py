@@ -75,7 +75,7 @@ def test_columns_load_fifty_cards_then_more_on_scroll(tenant, admin_client, fact
 
 
 def test_rotting_and_overdue_cards_stand_out(tenant, admin_client, factory):
-    from crm_saas.models_base import utcnow
+    from crm_saas.core.base import utcnow
 
     admin = factory.admin_id(tenant)
     customer = factory.customer(tenant, admin)

@@ -46,7 +46,7 @@ def test_a_session_refuses_to_serve_two_tenants(app, make_tenant):
     import pytest
     from sqlalchemy import select
 
-    from crm_saas.blueprints.auth.models import User
+    from crm_saas.core.users import User
     from crm_saas.extensions import db
     from crm_saas.tenants.binding import CrossTenantSession, bind_schema, unbind
 

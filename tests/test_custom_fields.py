@@ -12,7 +12,7 @@ HTMX = {"HX-Request": "true"}
 
 def run(factory, tenant, fn):
     """``fn(services, admin)`` inside the tenant, as its admin, in an English request (messages are words)."""
-    from crm_saas.blueprints.auth.models import User
+    from crm_saas.core.users import User
     from crm_saas.blueprints.custom_fields import services
     from crm_saas.extensions import db
 
@@ -53,7 +53,7 @@ def custom_of(factory, tenant, customer_id):
 
 
 def log_actions(factory, tenant):
-    from crm_saas.blueprints.audit.models import OperationLog
+    from crm_saas.core.audit import OperationLog
     from crm_saas.extensions import db
 
     return factory._run(tenant, lambda: [(e.action, e.details) for e in

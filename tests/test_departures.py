@@ -20,7 +20,7 @@ def team(tenant, factory):
 
 
 def _state(factory, tenant, team):
-    from crm_saas.blueprints.auth.models import User
+    from crm_saas.core.users import User
     from crm_saas.blueprints.customers.models import Customer
     from crm_saas.blueprints.pipeline.models import Deal
     from crm_saas.extensions import db
@@ -38,7 +38,7 @@ def _state(factory, tenant, team):
 
 
 def _deactivate(factory, tenant, team):
-    from crm_saas.blueprints.auth.models import User
+    from crm_saas.core.users import User
     from crm_saas.blueprints.staff.departures import deactivate_staff
     from crm_saas.extensions import db
 
@@ -101,7 +101,7 @@ def test_departure_hands_everything_over_and_closes_every_door(tenant, team, fac
 
 def test_history_keeps_the_departed_name(tenant, team, factory, client_for):
     """The deal's stage history and the operation log still name the person who left."""
-    from crm_saas.blueprints.audit.models import OperationLog
+    from crm_saas.core.audit import OperationLog
     from crm_saas.extensions import db
 
     _deactivate(factory, tenant, team)

@@ -119,7 +119,7 @@ def test_an_upload_downloads_as_the_same_bytes_under_its_chinese_name(
 def test_the_list_shows_size_uploader_and_time_and_the_upload_is_logged(tenant, admin_client, factory):
     from sqlalchemy import select
 
-    from crm_saas.blueprints.audit.models import OperationLog
+    from crm_saas.core.audit import OperationLog
     from crm_saas.extensions import db
 
     customer = factory.customer(tenant, factory.admin_id(tenant))

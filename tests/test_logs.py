@@ -17,7 +17,7 @@ def rows(html):
 
 def add_login_events(factory, tenant, events):
     """``events``: (username, UTC datetime) pairs, written straight into the log."""
-    from crm_saas.blueprints.auth.models import LoginEvent
+    from crm_saas.core.users import LoginEvent
     from crm_saas.extensions import db
 
     def add():
@@ -89,8 +89,8 @@ def test_login_log_pages_keep_the_filter(tenant, admin_client, factory):
 
 
 def test_operation_log_by_person_and_date_with_departed_people(tenant, admin_client, client_for, factory):
-    from crm_saas.blueprints.audit.models import OperationLog
-    from crm_saas.blueprints.auth.models import User
+    from crm_saas.core.audit import OperationLog
+    from crm_saas.core.users import User
     from crm_saas.blueprints.staff.departures import deactivate_staff
     from crm_saas.extensions import db
 

@@ -31,7 +31,7 @@ def _walk(connection, schema, destination):
 
 
 def _models_in(schema):
-    from crm_saas.models_base import tenant_tables
+    from crm_saas.core.base import tenant_tables
 
     metadata = MetaData()
     for table in tenant_tables():

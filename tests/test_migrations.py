@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
-from crm_saas.blueprints.auth.passwords import hash_password
+from crm_saas.core.passwords import hash_password
 from crm_saas.tenants.provisioning import provision_tenant
 
 REVISION = textwrap.dedent('''

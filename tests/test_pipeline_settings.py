@@ -44,7 +44,7 @@ def stages_url(pipeline_id, *rest):
 
 
 def log_actions(factory, tenant):
-    from crm_saas.blueprints.audit.models import OperationLog
+    from crm_saas.core.audit import OperationLog
     from crm_saas.extensions import db
 
     return factory._run(tenant, lambda: [e.action for e in db.session.scalars(select(OperationLog)
@@ -155,7 +155,7 @@ def test_stage_rules_are_named_by_field(tenant, admin_client, factory):
 def test_a_stage_with_deals_cannot_go_until_they_move(tenant, admin_client, factory):
     from crm_saas.blueprints.pipeline.models import Deal, DealStageChange
     from crm_saas.extensions import db
-    from crm_saas.models_base import utcnow
+    from crm_saas.core.base import utcnow
 
     admin = factory.admin_id(tenant)
     customer = factory.customer(tenant, admin)

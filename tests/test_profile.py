@@ -7,7 +7,7 @@ GOOD = {"name": "李雷", "title": "Senior rep", "phone": "13912345678", "region
 
 
 def me(factory, tenant, username="rep"):
-    from crm_saas.blueprints.auth.models import User
+    from crm_saas.core.users import User
     from crm_saas.extensions import db
 
     def read():

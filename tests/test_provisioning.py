@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import select, text
 
-from crm_saas.blueprints.auth.passwords import hash_password
+from crm_saas.core.passwords import hash_password
 from crm_saas.extensions import db
 from crm_saas.tenants.binding import tenant_context
 from crm_saas.tenants.models import Tenant, TenantDomain
@@ -35,7 +35,7 @@ def test_failure_mid_way_leaves_nothing(app):
 
 
 def test_new_tenant_has_schema_defaults_admin_and_version(app):
-    from crm_saas.blueprints.auth.models import User
+    from crm_saas.core.users import User
     from crm_saas.blueprints.pipeline.services import default_pipeline
     from crm_saas.tenants.migrate import TENANT, head
 

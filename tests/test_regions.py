@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 from flask import render_template_string
 
-from crm_saas import regions
+from crm_saas.core import regions
 
 
 class Picker(HTMLParser):

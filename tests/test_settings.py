@@ -12,13 +12,13 @@ def logged_in(tenant, factory, client_for, username, role, superior_id=None):
 
 
 def stored(factory, tenant, key):
-    from crm_saas.blueprints.settings.services import get_setting
+    from crm_saas.core.settings import get_setting
 
     return factory._run(tenant, lambda: get_setting(key))
 
 
 def log_entries(factory, tenant):
-    from crm_saas.blueprints.audit.models import OperationLog
+    from crm_saas.core.audit import OperationLog
     from crm_saas.extensions import db
 
     return factory._run(tenant, lambda: [(e.action, e.actor_name, e.details)

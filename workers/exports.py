@@ -17,7 +17,7 @@ def run_export(schema, export_id):
     from crm_saas.blueprints.exports.models import Export
     from crm_saas.blueprints.exports.services import export_dir
     from crm_saas.extensions import db
-    from crm_saas.models_base import utcnow
+    from crm_saas.core.base import utcnow
 
     with job_tenant(schema) as app:
         export = db.session.get(Export, export_id)
@@ -45,7 +45,7 @@ def write_customers(path, user, filters):
     The main contact's phone and email are masked as on the pages (C12), and
     every custom field gets a column, labelled as the company named it.
     """
-    from crm_saas.blueprints.auth.models import User
+    from crm_saas.core.users import User
     from crm_saas.blueprints.custom_fields.services import definitions, display_value
     from crm_saas.blueprints.customers import codes
     from crm_saas.blueprints.customers.models import Contact, Customer

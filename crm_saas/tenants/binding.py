@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from flask_sqlalchemy.session import Session
 
-from crm_saas.models_base import TENANT_SCHEMA
+from crm_saas.core.base import TENANT_SCHEMA
 
 _current_schema = contextvars.ContextVar("crm_tenant_schema", default=None)
 

@@ -7,7 +7,7 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from crm_saas.extensions import db
-from crm_saas.models_base import TENANT_SCHEMA, tenant_tables, utcnow
+from crm_saas.core.base import TENANT_SCHEMA, tenant_tables, utcnow
 from crm_saas.tenants.binding import check_schema_name
 from crm_saas.tenants.migrate import stamp_tenant
 from crm_saas.tenants.models import Tenant, TenantDomain
@@ -50,8 +50,8 @@ def provision_tenant(slug, name, admin, *, status="trial", contact=None, rep_cod
     tables, the default pipeline and the admin: any failure leaves nothing.
     ``hook(conn)`` runs just before commit (tests use it to fail mid-way).
     """
-    from crm_saas.blueprints.auth.models import User
-    from crm_saas.tenants.defaults import add_default_pipeline
+    from crm_saas.core.users import User
+    from crm_saas.blueprints.pipeline.defaults import add_default_pipeline
 
     check_slug(slug)
     schema = schema_for(slug)

@@ -39,7 +39,7 @@ def tenant_for_host(hostname):
 
 def resolve_tenant():
     """``before_request``: bind the tenant of this host, or answer 404."""
-    if request.endpoint in ("core.healthz", "static"):
+    if request.endpoint in ("home.healthz", "static"):
         return None
     hostname = request_hostname()
     base = current_app.config["CRM_BASE_DOMAIN"].lower()

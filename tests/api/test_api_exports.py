@@ -12,7 +12,7 @@ def forget_jobs(app):
     """Take the jobs these tests queue off the shared queue, so no other test's worker runs them."""
     job_ids = []
     yield job_ids
-    from crm_saas.workers_queue import export_queue
+    from crm_saas.core.queue import export_queue
 
     with app.app_context():
         queue = export_queue()

@@ -22,7 +22,7 @@ def transfer_log(tenant, factory, customer_id):
     """The operation log rows of transfers of one customer, as the log page lists them."""
     from sqlalchemy import select
 
-    from crm_saas.blueprints.audit.models import OperationLog
+    from crm_saas.core.audit import OperationLog
     from crm_saas.extensions import db
 
     return factory._run(tenant, lambda: [

@@ -124,7 +124,7 @@ def _stages():
 
 
 def test_drag_across_into_lost_then_follow_up_from_a_card(page, live_server, tenant, factory, app):
-    from crm_saas.models_base import utcnow
+    from crm_saas.core.base import utcnow
 
     host = f"http://{tenant.host}:{live_server.rsplit(':', 1)[1]}"
     admin = factory.admin_id(tenant)

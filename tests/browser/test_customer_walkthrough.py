@@ -204,7 +204,7 @@ def test_customer_record_from_add_to_restore(page, live_server, tenant, factory)
 def _admin_id():
     from sqlalchemy import select
 
-    from crm_saas.blueprints.auth.models import User
+    from crm_saas.core.users import User
     from crm_saas.extensions import db
 
     return db.session.scalar(select(User.id).where(User.username == "admin"))

@@ -97,7 +97,7 @@ def test_admin_builds_moves_and_hands_over(page, live_server, tenant, factory):
 def _ids():
     from sqlalchemy import select
 
-    from crm_saas.blueprints.auth.models import User
+    from crm_saas.core.users import User
     from crm_saas.extensions import db
 
     return db.session.execute(select(User.username, User.id)).all()

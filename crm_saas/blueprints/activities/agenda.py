@@ -14,10 +14,10 @@ from crm_saas.blueprints.activities.models import Activity, Task
 from crm_saas.blueprints.activities.services import APPOINTMENT_TYPES, visible_activities
 from crm_saas.blueprints.activities.tasks import not_binned, visible_tasks
 from crm_saas.blueprints.activities.times import company_tz, day_start, local_now, week_name, week_start
-from crm_saas.blueprints.auth.models import User
+from crm_saas.core.users import User
 from crm_saas.blueprints.customers.models import Customer
 from crm_saas.extensions import db
-from crm_saas.visibility import visible_owner_ids
+from crm_saas.core.visibility import visible_owner_ids
 
 
 @dataclass

@@ -21,9 +21,9 @@ from sqlalchemy.orm import selectinload
 
 from crm_saas.blueprints.activities.models import Task
 from crm_saas.blueprints.activities.tasks import not_binned
-from crm_saas.blueprints.settings.services import get_setting
+from crm_saas.core.settings import get_setting
 from crm_saas.extensions import db
-from crm_saas.models_base import utcnow
+from crm_saas.core.base import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def schedule(due_at):
     replaces it. It goes on the app's one RQ queue, the one workers listen to.
     """
     from crm_saas.tenants.binding import current_schema
-    from crm_saas.workers_queue import export_queue
+    from crm_saas.core.queue import export_queue
 
     schema, minute = current_schema(), int(due_at.timestamp()) // 60
     export_queue().enqueue_at(

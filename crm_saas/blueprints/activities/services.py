@@ -18,10 +18,10 @@ from crm_saas.blueprints.activities.times import parse_time
 from crm_saas.blueprints.customers.models import Customer
 from crm_saas.blueprints.customers.services import get_visible_customer
 from crm_saas.blueprints.pipeline.models import Deal
-from crm_saas.errors import FieldErrors
+from crm_saas.core.errors import FieldErrors
 from crm_saas.extensions import db
-from crm_saas.models_base import utcnow
-from crm_saas.visibility import subtree_ids, visible
+from crm_saas.core.base import utcnow
+from crm_saas.core.visibility import subtree_ids, visible
 
 # API.md "activity type": code -> label (电话/拜访/邮件/会议/微信 in Chinese).
 TYPES = {"call": _l("Phone call"), "visit": _l("Visit"), "email": _l("Email message"), "meeting": _l("Meeting"),

@@ -15,13 +15,13 @@ from sqlalchemy import exists, func, select
 from crm_saas.blueprints.activities.checks import as_int, visible_deal_of
 from crm_saas.blueprints.activities.models import Task
 from crm_saas.blueprints.activities.times import day_start, local_now, parse_time
-from crm_saas.blueprints.auth.models import User
+from crm_saas.core.users import User
 from crm_saas.blueprints.customers.models import Customer
 from crm_saas.blueprints.customers.services import get_visible_customer
-from crm_saas.errors import FieldErrors
+from crm_saas.core.errors import FieldErrors
 from crm_saas.extensions import db
-from crm_saas.models_base import utcnow
-from crm_saas.visibility import visible, visible_owner_ids
+from crm_saas.core.base import utcnow
+from crm_saas.core.visibility import visible, visible_owner_ids
 
 log = logging.getLogger(__name__)
 

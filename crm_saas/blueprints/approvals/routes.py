@@ -11,8 +11,8 @@ from crm_saas.blueprints.customers.transfer_requests import (
     approve_transfer as approve_transfer_request, pending_transfer_count, pending_transfers_for, queued_request,
     reject_transfer as reject_transfer_request,
 )
-from crm_saas.htmx import is_htmx, redirect_to, render
-from crm_saas.permissions import can, permission_required
+from crm_saas.core.htmx import is_htmx, redirect_to, render
+from crm_saas.core.permissions import can, permission_required
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 
 bp = scoped(Blueprint("approvals", __name__, url_prefix="/approvals"), TENANT_SCOPE)

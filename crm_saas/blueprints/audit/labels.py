@@ -7,7 +7,7 @@ A code nobody gave a label shows as itself rather than disappearing.
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from crm_saas.permissions import PERMISSIONS, ROLE_LABELS
+from crm_saas.core.permissions import PERMISSIONS, ROLE_LABELS
 
 ACTION_LABELS = {
     "staff_created": _l("Staff member added"),

@@ -1,35 +1,14 @@
-"""Writing and reading the operation log and the login log (J1)."""
+"""Reading the operation log and the login log (J1), for the log pages; writing is ``core.audit.record``."""
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import has_request_context, request
 from sqlalchemy import func, select
 
-from crm_saas.blueprints.audit.models import OperationLog
-from crm_saas.blueprints.auth.models import LoginEvent
+from crm_saas.core.audit import OperationLog
+from crm_saas.core.users import LoginEvent
 from crm_saas.extensions import db
 
 PER_PAGE = 50
-
-
-def record(action, target, *, actor, target_type=None, label=None, **details):
-    """Add a log row to the current transaction: it commits or rolls back with the change it describes."""
-    entry = OperationLog(
-        actor_id=getattr(actor, "id", None), actor_name=getattr(actor, "name", None) or "system",
-        action=action, target_type=target_type or type(target).__name__.lower(),
-        target_id=getattr(target, "id", None), target_label=(label or _label(target))[:200],
-        details=details, ip=request.remote_addr if has_request_context() else None,
-    )
-    db.session.add(entry)
-    return entry
-
-
-def _label(target):
-    name = getattr(target, "name", None) or ""
-    for extra in ("username", "number"):
-        if getattr(target, extra, None):
-            return f"{name} ({getattr(target, extra)})"
-    return name or str(getattr(target, "id", ""))
 
 
 def _between(stmt, column, date_from, date_to, tz):

@@ -5,12 +5,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 # Endpoints a user who must change their password can still reach.
-PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "static", "core.healthz", "core.language"}
+PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "static", "home.healthz", "home.language"}
 
 
 def load_user(cookie_id):
     """Accept the cookie only on its own tenant, for an active user, with the current token."""
-    from crm_saas.blueprints.auth.models import User
+    from crm_saas.core.users import User
     from crm_saas.extensions import db
     from crm_saas.tenants.resolve import current_tenant
 
@@ -28,7 +28,7 @@ def load_user(cookie_id):
 
 
 def enforce_password_change():
-    from crm_saas.blueprints.api import is_api_request
+    from crm_saas.api import is_api_request
 
     if (
         current_user.is_authenticated

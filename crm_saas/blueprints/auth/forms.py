@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, ValidationError
 
-from crm_saas.blueprints.auth.passwords import policy_errors
+from crm_saas.core.passwords import policy_errors
 
 
 def password_policy(form, field):

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from crm_saas.blueprints.auth.forms import ChangePasswordForm, LoginForm
-from crm_saas.blueprints.auth.passwords import verify_password
+from crm_saas.core.passwords import verify_password
 from crm_saas.blueprints.auth.profile import profile
 from crm_saas.blueprints.auth.services import authenticate, set_password
 from crm_saas.extensions import db
@@ -33,7 +33,7 @@ def login():
             login_user(user)
             if user.must_change_password:
                 return redirect(url_for("auth.change_password"))
-            return redirect(_safe_next() or url_for("core.home"))
+            return redirect(_safe_next() or url_for("home.home"))
         error = LOGIN_MESSAGES[reason]()
     return render_template("auth/login.html", form=form, error=error), 200 if error is None else 401
 
@@ -59,7 +59,7 @@ def change_password():
             db.session.commit()
             login_user(user)  # the session token rotated: re-issue this session's cookie
             flash(_("Your password has been changed."), "success")
-            return redirect(url_for("core.home"))
+            return redirect(url_for("home.home"))
     return render_template("auth/password.html", form=form)
 
 

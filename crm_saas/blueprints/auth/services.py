@@ -6,10 +6,10 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
-from crm_saas.blueprints.auth.models import ApiToken, LoginEvent, User, new_session_token
-from crm_saas.blueprints.auth.passwords import hash_password, verify_password
+from crm_saas.core.users import ApiToken, LoginEvent, User, new_session_token
+from crm_saas.core.passwords import hash_password, verify_password
 from crm_saas.extensions import db
-from crm_saas.models_base import utcnow
+from crm_saas.core.base import utcnow
 
 # A hash to compare against when the username does not exist, so a wrong
 # username costs the same time as a wrong password.

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm_saas.extensions import db
-from crm_saas.models_base import TenantTable, tenant_args, utcnow
+from crm_saas.core.base import TenantTable, tenant_args, utcnow
 
 
 class CustomField(TenantTable, db.Model):

@@ -17,8 +17,8 @@ from crm_saas.blueprints.custom_fields.services import (
     reorder_fields, update_field,
 )
 from crm_saas.blueprints.staff.blueprint import apply_errors, has_errors
-from crm_saas.htmx import is_htmx, render
-from crm_saas.permissions import permission_required
+from crm_saas.core.htmx import is_htmx, render
+from crm_saas.core.permissions import permission_required
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 
 bp = scoped(Blueprint("custom_fields", __name__, url_prefix="/settings/fields"), TENANT_SCOPE)

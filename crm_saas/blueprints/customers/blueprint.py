@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from crm_saas.blueprints.customers import codes
 from crm_saas.blueprints.customers.services import assignable_owners, get_visible_customer, tag_suggestions
-from crm_saas.blueprints.settings.services import get_setting
+from crm_saas.core.settings import get_setting
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 
 bp = scoped(Blueprint("customers", __name__, url_prefix="/customers"), TENANT_SCOPE)

@@ -9,7 +9,7 @@ from sqlalchemy import func, insert, literal, select
 
 from crm_saas.blueprints.customers.models import CustomerChange
 from crm_saas.extensions import db
-from crm_saas.models_base import utcnow
+from crm_saas.core.base import utcnow
 
 SCALAR_FIELDS = (
     "name", "industry", "industry_note", "type", "source", "category", "size", "province", "city", "district",

@@ -7,7 +7,7 @@ from crm_saas.blueprints.customers import codes
 from crm_saas.blueprints.customers.blueprint import bp, visible_or_404
 from crm_saas.blueprints.customers.changes import SCALAR_FIELDS
 from crm_saas.blueprints.customers.duplicates import MergeError, duplicate_groups, merge_customers, merge_errors
-from crm_saas.htmx import redirect_to, render
+from crm_saas.core.htmx import redirect_to, render
 
 
 @bp.route("/duplicates")

@@ -9,16 +9,16 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from crm_saas.blueprints.audit.services import record
+from crm_saas.core.audit import record
 from crm_saas.blueprints.customers.changes import SCALAR_FIELDS, diff, record_changes, record_event, snapshot
 from crm_saas.blueprints.customers.keys import name_key, phone_key
 from crm_saas.blueprints.customers.models import Contact, Customer, CustomerChange, TransferRequest
 from crm_saas.blueprints.customers.services import visible_customers
-from crm_saas.errors import FieldErrors
+from crm_saas.core.errors import FieldErrors
 from crm_saas.extensions import db
-from crm_saas.models_base import utcnow
-from crm_saas.permissions import can
-from crm_saas.visibility import visible
+from crm_saas.core.base import utcnow
+from crm_saas.core.permissions import can
+from crm_saas.core.visibility import visible
 
 GROUPS_LIMIT = 100
 

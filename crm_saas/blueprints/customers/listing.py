@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from crm_saas.blueprints.customers import codes
 from crm_saas.blueprints.customers.search import DEFAULT_SORT, PER_PAGE, SORTS, search_customers
-from crm_saas.blueprints.settings.services import get_setting
+from crm_saas.core.settings import get_setting
 from crm_saas.extensions import db
 
 COLUMNS = {

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from crm_saas.blueprints.auth.models import User
+from crm_saas.core.users import User
 from crm_saas.blueprints.customers.blueprint import bp, visible_or_404
 from crm_saas.blueprints.customers.models import Customer
 from crm_saas.blueprints.customers.recycle import (
@@ -13,8 +13,8 @@ from crm_saas.blueprints.customers.recycle import (
 from crm_saas.blueprints.customers.services import visible_customers
 from crm_saas.blueprints.customers.transfer import TransferError, colleagues, transfer_many, transfer_or_request
 from crm_saas.extensions import db
-from crm_saas.htmx import redirect_to, render
-from crm_saas.permissions import can, permission_required
+from crm_saas.core.htmx import redirect_to, render
+from crm_saas.core.permissions import can, permission_required
 
 
 def _transfer_message(outcome, name):

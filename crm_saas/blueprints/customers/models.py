@@ -7,7 +7,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm_saas.extensions import db
-from crm_saas.models_base import TENANT_SCHEMA, TenantTable, tenant_args, utcnow
+from crm_saas.core.base import TENANT_SCHEMA, TenantTable, tenant_args, utcnow
 
 USERS_ID = f"{TENANT_SCHEMA}.users.id"
 CUSTOMERS_ID = f"{TENANT_SCHEMA}.customers.id"

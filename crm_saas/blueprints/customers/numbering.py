@@ -69,7 +69,7 @@ def next_customer_number(pattern=None, day=None):
     into an import) is skipped rather than reused.
     """
     from crm_saas.blueprints.customers.models import Customer, NumberCounter
-    from crm_saas.blueprints.settings.services import get_setting
+    from crm_saas.core.settings import get_setting
 
     pattern = pattern or get_setting("customer_number_pattern")
     day = day or company_today()

@@ -12,7 +12,7 @@ cannot confirm whose it is.
 """
 import re
 
-from crm_saas.visibility import subtree_ids
+from crm_saas.core.visibility import subtree_ids
 
 _DIGIT = re.compile(r"\d")
 

@@ -12,14 +12,14 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import selectinload
 
-from crm_saas.blueprints.audit.services import record
+from crm_saas.core.audit import record
 from crm_saas.blueprints.customers.changes import record_event
 from crm_saas.blueprints.customers.models import Customer
 from crm_saas.blueprints.customers.services import visible_customers
 from crm_saas.blueprints.pipeline.models import Deal
-from crm_saas.blueprints.settings.services import get_setting
+from crm_saas.core.settings import get_setting
 from crm_saas.extensions import db
-from crm_saas.models_base import utcnow
+from crm_saas.core.base import utcnow
 
 PER_PAGE = 50
 

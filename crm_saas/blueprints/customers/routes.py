@@ -15,9 +15,9 @@ from crm_saas.blueprints.customers.forms import CustomerForm, fill_from
 from crm_saas.blueprints.customers.listing import list_context, save_columns
 from crm_saas.blueprints.customers.services import CustomerError, create_customer, editable_data, update_customer
 from crm_saas.blueprints.customers.validation import validate_customer
-from crm_saas.htmx import is_htmx, redirect_to, render
-from crm_saas.permissions import ROLE_LABELS, permission_required
-from crm_saas.visibility import who_can_see
+from crm_saas.core.htmx import is_htmx, redirect_to, render
+from crm_saas.core.permissions import ROLE_LABELS, permission_required
+from crm_saas.core.visibility import who_can_see
 
 __all__ = ["bp"]
 

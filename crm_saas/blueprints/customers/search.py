@@ -14,7 +14,7 @@ from crm_saas.blueprints.customers.models import Contact, Customer
 from crm_saas.blueprints.customers.privacy import unmasked_owner_ids
 from crm_saas.blueprints.customers.services import visible_customers
 from crm_saas.extensions import db
-from crm_saas.visibility import literal_ids
+from crm_saas.core.visibility import literal_ids
 
 PER_PAGE = 50
 SORTS = {

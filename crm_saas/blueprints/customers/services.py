@@ -9,17 +9,17 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from crm_saas.blueprints.auth.models import User
+from crm_saas.core.users import User
 from crm_saas.blueprints.customers.changes import SCALAR_FIELDS, diff, record_changes, record_event, snapshot
 from crm_saas.blueprints.customers.keys import name_key, phone_key
 from crm_saas.blueprints.customers.models import Contact, Customer
 from crm_saas.blueprints.customers.numbering import next_customer_number
 from crm_saas.blueprints.customers.validation import clean_tags, is_primary, validate_customer
-from crm_saas.blueprints.settings.services import get_setting
-from crm_saas.errors import FieldErrors
+from crm_saas.core.settings import get_setting
+from crm_saas.core.errors import FieldErrors
 from crm_saas.extensions import db
-from crm_saas.permissions import can
-from crm_saas.visibility import visible, visible_owner_ids
+from crm_saas.core.permissions import can
+from crm_saas.core.visibility import visible, visible_owner_ids
 
 CONTACT_TEXT = ("title", "email", "wechat", "role")
 READ_ONLY = ("number", "created_at")

@@ -11,15 +11,15 @@ across teams is the point of the permission.
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from crm_saas.blueprints.audit.services import record
-from crm_saas.blueprints.auth.models import User
+from crm_saas.core.audit import record
+from crm_saas.core.users import User
 from crm_saas.blueprints.customers.changes import record_event
 from crm_saas.blueprints.customers.models import TransferRequest
 from crm_saas.blueprints.pipeline.models import Deal
-from crm_saas.errors import FieldErrors
+from crm_saas.core.errors import FieldErrors
 from crm_saas.extensions import db
-from crm_saas.models_base import utcnow
-from crm_saas.permissions import can
+from crm_saas.core.base import utcnow
+from crm_saas.core.permissions import can
 
 REASON_MAX = 500
 

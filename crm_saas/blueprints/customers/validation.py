@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from crm_saas.blueprints.customers.codes import (
     CONTACT_FIELD_LABELS, CONTACT_ROLES, CUSTOMER_TYPES, FIELD_LABELS, INDUSTRIES, SOURCES,
 )
-from crm_saas.validators import is_cn_phone, is_email
+from crm_saas.core.validators import is_cn_phone, is_email
 
 MAX_LENGTHS = {
     "name": 200, "industry_note": 200, "size": 40, "address": 300,
@@ -39,7 +39,7 @@ def validate_customer(data, *, partial_custom=False):
     not the required ones left out.
     """
     from crm_saas.blueprints.custom_fields.services import clean_values
-    from crm_saas.regions import region_errors
+    from crm_saas.core.regions import region_errors
 
     errors = {}
 
@@ -86,7 +86,7 @@ def clean_tags(tags):
 
 
 def _categories():
-    from crm_saas.blueprints.settings.services import get_setting
+    from crm_saas.core.settings import get_setting
 
     return {label: label for label in get_setting("customer_categories")}
 

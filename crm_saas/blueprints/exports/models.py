@@ -6,7 +6,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm_saas.extensions import db
-from crm_saas.models_base import TENANT_SCHEMA, TenantTable, utcnow
+from crm_saas.core.base import TENANT_SCHEMA, TenantTable, utcnow
 
 EXPORT_KINDS = ("customers",)
 

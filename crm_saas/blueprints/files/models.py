@@ -5,7 +5,7 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm_saas.extensions import db
-from crm_saas.models_base import TENANT_SCHEMA, TenantTable, tenant_args, utcnow
+from crm_saas.core.base import TENANT_SCHEMA, TenantTable, tenant_args, utcnow
 
 ENTITIES = ("customer", "deal")
 

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from crm_saas.blueprints.files import limits, services, storage
-from crm_saas.htmx import is_htmx, redirect_to
+from crm_saas.core.htmx import is_htmx, redirect_to
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 
 bp = scoped(Blueprint("files", __name__), TENANT_SCOPE)

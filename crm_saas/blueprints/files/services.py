@@ -16,13 +16,13 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import joinedload
 
-from crm_saas.blueprints.audit.services import record as log
+from crm_saas.core.audit import record as log
 from crm_saas.blueprints.files import checks, storage
 from crm_saas.blueprints.files.limits import max_bytes, too_large_message
 from crm_saas.blueprints.files.models import ENTITIES, Attachment
-from crm_saas.errors import FieldErrors
+from crm_saas.core.errors import FieldErrors
 from crm_saas.extensions import db
-from crm_saas.permissions import can
+from crm_saas.core.permissions import can
 
 
 class AttachmentError(FieldErrors):

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from crm_saas.blueprints.pipeline.models import Deal, Stage
 from crm_saas.extensions import db
-from crm_saas.visibility import literal_ids, subtree_ids, visible
+from crm_saas.core.visibility import literal_ids, subtree_ids, visible
 
 CARDS_PER_COLUMN = 50
 CENT = Decimal("0.01")  # weighted amounts round half up, as money does on paper (3,500.125 -> 3,500.13)

@@ -10,14 +10,14 @@ from crm_saas.blueprints.pipeline.forms import PRODUCT_KEYS
 from crm_saas.blueprints.pipeline.models import DealStageChange
 from crm_saas.blueprints.pipeline.services import default_pipeline, get_stage, list_pipelines
 from crm_saas.extensions import db
-from crm_saas.visibility import visible_owner_ids
+from crm_saas.core.visibility import visible_owner_ids
 
 CHOICES_LIMIT = 30
 
 
 def owners():
     """Active people the viewer may make owner: themselves and everyone they see."""
-    from crm_saas.blueprints.auth.models import User
+    from crm_saas.core.users import User
 
     ids = visible_owner_ids(current_user)
     stmt = select(User).where(User.active.is_(True)).order_by(User.name)
@@ -26,7 +26,7 @@ def owners():
 
 def stage_choices(include_lost=False):
     """``[(stage id, "Pipeline · Stage")]`` for every pipeline; lost stages only where a reason is asked."""
-    from crm_saas.templating import stage_label
+    from crm_saas.core.templating import stage_label
 
     return [(s.id, f"{p.name} · {stage_label(s)}") for p in list_pipelines() for s in p.stages
             if include_lost or s.kind != "lost"]
@@ -83,7 +83,7 @@ def detail_context(deal, **extra):
 
 def _history(deal):
     """Stage moves, newest first, with the stages and the mover loaded."""
-    from crm_saas.blueprints.auth.models import User
+    from crm_saas.core.users import User
     from crm_saas.blueprints.pipeline.models import Stage
 
     rows = db.session.execute(

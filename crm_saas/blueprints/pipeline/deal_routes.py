@@ -15,7 +15,7 @@ from crm_saas.blueprints.pipeline.moves import StaleMove, move_deal
 from crm_saas.blueprints.pipeline.blueprint import bp, visible_deal_or_404
 from crm_saas.blueprints.pipeline.services import visible_deals
 from crm_saas.extensions import db
-from crm_saas.htmx import is_htmx, redirect_to, render
+from crm_saas.core.htmx import is_htmx, redirect_to, render
 
 
 @bp.route("/deals/")

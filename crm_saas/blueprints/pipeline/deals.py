@@ -11,13 +11,13 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from crm_saas.blueprints.auth.models import User
+from crm_saas.core.users import User
 from crm_saas.blueprints.pipeline.models import Deal, DealChange, DealStageChange
 from crm_saas.blueprints.pipeline.services import default_pipeline, get_pipeline, get_stage
-from crm_saas.errors import FieldErrors
+from crm_saas.core.errors import FieldErrors
 from crm_saas.extensions import db
-from crm_saas.models_base import utcnow
-from crm_saas.visibility import visible_owner_ids
+from crm_saas.core.base import utcnow
+from crm_saas.core.visibility import visible_owner_ids
 
 NAME_MAX, KEY_ACTIONS_MAX, PRODUCTS_MAX, PRODUCT_NAME_MAX = 200, 2000, 50, 100
 AMOUNT_MAX = Decimal("999999999999.99")
@@ -164,7 +164,7 @@ def stale_message(deal):
 
 
 def _stage_name(deal):
-    from crm_saas.templating import stage_label
+    from crm_saas.core.templating import stage_label
 
     return stage_label(deal.stage)
 

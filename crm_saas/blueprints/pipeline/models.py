@@ -8,7 +8,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm_saas.extensions import db
-from crm_saas.models_base import TENANT_SCHEMA, TenantTable, tenant_args, utcnow
+from crm_saas.core.base import TENANT_SCHEMA, TenantTable, tenant_args, utcnow
 
 class Pipeline(TenantTable, db.Model):
     __tablename__ = "pipelines"

@@ -13,8 +13,8 @@ from crm_saas.blueprints.pipeline.deals import DealError, stale_message
 from crm_saas.blueprints.pipeline.models import Deal, DealStageChange
 from crm_saas.blueprints.pipeline.services import get_stage, get_visible_deal
 from crm_saas.extensions import db
-from crm_saas.models_base import utcnow
-from crm_saas.visibility import visible
+from crm_saas.core.base import utcnow
+from crm_saas.core.visibility import visible
 
 GAP = 1024
 

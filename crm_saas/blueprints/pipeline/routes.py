@@ -15,8 +15,8 @@ from crm_saas.blueprints.pipeline import deal_routes, services  # noqa: F401 (de
 from crm_saas.blueprints.pipeline.blueprint import bp, visible_deal_or_404
 from crm_saas.blueprints.pipeline.deals import DealError
 from crm_saas.blueprints.pipeline.moves import StaleMove, move_deal
-from crm_saas.blueprints.settings.services import get_setting
-from crm_saas.htmx import render
+from crm_saas.core.settings import get_setting
+from crm_saas.core.htmx import render
 
 __all__ = ["bp"]
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from crm_saas.blueprints.pipeline.models import Deal, Pipeline, Stage
 from crm_saas.extensions import db
-from crm_saas.visibility import visible
+from crm_saas.core.visibility import visible
 
 
 def default_pipeline():

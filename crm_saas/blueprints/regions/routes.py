@@ -4,7 +4,7 @@ import re
 from flask import Blueprint, render_template, request
 from flask_login import login_required
 
-from crm_saas import regions
+from crm_saas.core import regions
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 
 bp = scoped(Blueprint("regions", __name__, url_prefix="/regions"), TENANT_SCOPE)

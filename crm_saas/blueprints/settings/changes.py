@@ -1,10 +1,10 @@
 """Changing company settings: each change is stored with its operation-log entry, in one commit."""
 from flask_babel import lazy_gettext as _l
 
-from crm_saas.blueprints.audit.services import record
-from crm_saas.blueprints.settings.services import get_setting, set_setting
+from crm_saas.core.audit import record
+from crm_saas.core.settings import get_setting, set_setting
 from crm_saas.extensions import db
-from crm_saas.permissions import PERMISSIONS
+from crm_saas.core.permissions import PERMISSIONS
 
 # Roles whose rights the matrix edits; admins hold every right and have no column to edit.
 EDITABLE_ROLES = ("supervisor", "rep")

@@ -6,7 +6,7 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from crm_saas.blueprints.settings.changes import SETTING_LABELS
-from crm_saas.permissions import PERMISSIONS
+from crm_saas.core.permissions import PERMISSIONS
 
 CATEGORIES_MAX = 50
 

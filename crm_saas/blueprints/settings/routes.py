@@ -7,9 +7,9 @@ from crm_saas.blueprints.settings.changes import EDITABLE_ROLES, change_permissi
 from crm_saas.blueprints.settings.forms import (
     CompanySettingsForm, CustomerSettingsForm, PermissionMatrixForm, SmtpSettingsForm,
 )
-from crm_saas.blueprints.settings.services import get_setting
-from crm_saas.htmx import render
-from crm_saas.permissions import PERMISSION_HELP, PERMISSIONS, ROLE_LABELS, ROLES, permission_required
+from crm_saas.core.settings import get_setting
+from crm_saas.core.htmx import render
+from crm_saas.core.permissions import PERMISSION_HELP, PERMISSIONS, ROLE_LABELS, ROLES, permission_required
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 
 bp = scoped(Blueprint("settings", __name__, url_prefix="/settings"), TENANT_SCOPE)

@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, R
 
 from crm_saas.blueprints.auth.forms import password_policy
 from crm_saas.tenants.provisioning import SlugError, check_slug
-from crm_saas.validators import CnPhone
+from crm_saas.core.validators import CnPhone
 
 SLUG_MESSAGES = {
     "malformed": _l("Use 3-32 lowercase letters, digits or hyphens, starting with a letter."),

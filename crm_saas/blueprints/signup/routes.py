@@ -2,7 +2,7 @@
 from flask import Blueprint, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 
-from crm_saas.blueprints.auth.passwords import hash_password
+from crm_saas.core.passwords import hash_password
 from crm_saas.blueprints.signup.forms import SLUG_MESSAGES, SignupForm
 from crm_saas.extensions import db
 from crm_saas.tenants.provisioning import SlugError, provision_tenant

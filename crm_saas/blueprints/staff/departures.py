@@ -7,12 +7,12 @@ can never leave records with nobody who sees them.
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
-from crm_saas.blueprints.audit.services import record
-from crm_saas.blueprints.auth.models import User, new_session_token
+from crm_saas.core.audit import record
+from crm_saas.core.users import User, new_session_token
 from crm_saas.blueprints.staff.services import StaffError, _last_admin, revoke_tokens
 from crm_saas.extensions import db
-from crm_saas.models_base import utcnow
-from crm_saas.visibility import forget_walks
+from crm_saas.core.base import utcnow
+from crm_saas.core.visibility import forget_walks
 
 
 def _handovers():

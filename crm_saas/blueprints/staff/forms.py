@@ -6,8 +6,8 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from crm_saas.blueprints.auth.forms import password_policy
 from crm_saas.blueprints.staff.services import USERNAME_RE
-from crm_saas.permissions import ROLE_LABELS
-from crm_saas.validators import CnPhone
+from crm_saas.core.permissions import ROLE_LABELS
+from crm_saas.core.validators import CnPhone
 
 
 class StaffForm(FlaskForm):

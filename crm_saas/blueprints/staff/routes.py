@@ -15,8 +15,8 @@ from crm_saas.blueprints.staff.services import (
     EDITABLE, StaffError, create_staff, get_visible_staff, list_staff, subtree_ids, update_staff,
 )
 from crm_saas.blueprints.staff.usernames import suggest_username
-from crm_saas.htmx import render
-from crm_saas.permissions import ROLE_LABELS, can, permission_required
+from crm_saas.core.htmx import render
+from crm_saas.core.permissions import ROLE_LABELS, can, permission_required
 
 __all__ = ["bp"]
 

@@ -9,16 +9,16 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
-from crm_saas.blueprints.audit.services import record
-from crm_saas.blueprints.auth.models import ApiToken, User
-from crm_saas.blueprints.auth.passwords import hash_password
+from crm_saas.core.audit import record
+from crm_saas.core.users import ApiToken, User
+from crm_saas.core.passwords import hash_password
 from crm_saas.blueprints.auth.services import set_password
-from crm_saas.errors import FieldErrors
+from crm_saas.core.errors import FieldErrors
 from crm_saas.extensions import db
-from crm_saas.models_base import utcnow
-from crm_saas.permissions import ROLES, can
+from crm_saas.core.base import utcnow
+from crm_saas.core.permissions import ROLES, can
 from crm_saas.tenants.binding import current_schema
-from crm_saas.visibility import forget_walks, subtree, visible_owner_ids
+from crm_saas.core.visibility import forget_walks, subtree, visible_owner_ids
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{2,64}$")
 EDITABLE = ("code", "username", "name", "phone", "title", "region", "role", "superior_id")

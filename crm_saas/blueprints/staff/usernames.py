@@ -8,7 +8,7 @@ import re
 from pypinyin import Style, lazy_pinyin
 from sqlalchemy import func, select
 
-from crm_saas.blueprints.auth.models import User
+from crm_saas.core.users import User
 from crm_saas.extensions import db
 
 # Surnames read differently from the same character elsewhere (pypinyin reads

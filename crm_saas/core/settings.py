@@ -1,8 +1,19 @@
-"""Reading and changing company settings; one request reads them once."""
-from flask import g, has_request_context
-from sqlalchemy import select
+"""Company settings (B4, C1, C9, D3, E2): one JSON value per key in the tenant schema, defaults in code.
 
-from crm_saas.blueprints.settings.models import Setting
+Storing only what an admin changed lets a new default reach every company
+that never touched it, with no data migration. One request reads the table
+once (``all_settings`` caches on ``g``). The settings pages, which change
+these values and log each change, are the ``settings`` feature.
+"""
+from datetime import datetime
+from typing import Any
+
+from flask import g, has_request_context
+from sqlalchemy import ForeignKey, String, select
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from crm_saas.core.base import TENANT_SCHEMA, TenantTable, utcnow
 from crm_saas.extensions import db
 
 # Every key a company can change, with the value it starts with.
@@ -25,6 +36,17 @@ DEFAULTS = {
     # E2: reminders by email; empty host means no email is sent. The password is kept as typed.
     "smtp": {"host": "", "port": 587, "username": "", "password": "", "sender": "", "tls": True},
 }
+
+
+class Setting(TenantTable, db.Model):
+    """A key absent from the table means the default in ``DEFAULTS``."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSONB)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey(f"{TENANT_SCHEMA}.users.id"))
 
 
 def all_settings():

@@ -6,7 +6,7 @@ from sqlalchemy import text
 from crm_saas.extensions import db
 from crm_saas.tenants.resolve import current_tenant
 
-bp = Blueprint("core", __name__)
+bp = Blueprint("home", __name__)
 
 
 @bp.route("/")
@@ -22,7 +22,7 @@ def home():
 @bp.route("/healthz")
 def healthz():
     """200 with the state of each backing service, 503 when one is down."""
-    from crm_saas.workers_queue import redis_connection
+    from crm_saas.core.queue import redis_connection
 
     state = {}
     try:

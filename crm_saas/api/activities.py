@@ -12,9 +12,9 @@ from marshmallow import fields, validate
 
 from crm_saas.blueprints.activities import services
 from crm_saas.blueprints.activities.times import parse_time
-from crm_saas.blueprints.api import api_blueprint
-from crm_saas.blueprints.api.errors import api_abort, found_or_404
-from crm_saas.blueprints.api.schemas import InputSchema, PageArgs, of_visible_records, page_of, page_schema
+from crm_saas.api import api_blueprint
+from crm_saas.api.errors import api_abort, found_or_404
+from crm_saas.api.schemas import InputSchema, PageArgs, of_visible_records, page_of, page_schema
 
 bp = api_blueprint("api_activities", __name__, "Follow-ups (跟进) on customers and deals.")
 

@@ -20,7 +20,7 @@ def is_api_request():
 def api_blueprint(name, import_name, description):
     from flask_smorest import Blueprint
 
-    from crm_saas.blueprints.api.access import require_bearer
+    from crm_saas.api.access import require_bearer
     from crm_saas.extensions import csrf
     from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 
@@ -33,11 +33,11 @@ def api_blueprint(name, import_name, description):
 def init_app(app):
     from werkzeug.exceptions import HTTPException
 
-    from crm_saas.blueprints.api import (
+    from crm_saas.api import (
         activities, auth, custom_fields, customer_actions, customers, deals, errors, exports, files, pipelines, staff,
         tasks,
     )
-    from crm_saas.blueprints.api.schemas import ErrorSchema
+    from crm_saas.api.schemas import ErrorSchema
     from crm_saas.extensions import api
 
     api.ERROR_SCHEMA = ErrorSchema  # documents our error body, not flask-smorest's

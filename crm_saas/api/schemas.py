@@ -189,7 +189,7 @@ def of_visible_records(stmt, model, args):
     """Narrow ``stmt`` by ``customer_id``/``deal_id`` in ``args``; one the caller may not see is a 404."""
     from flask_login import current_user
 
-    from crm_saas.blueprints.api.errors import found_or_404
+    from crm_saas.api.errors import found_or_404
     from crm_saas.blueprints.customers.services import get_visible_customer
     from crm_saas.blueprints.pipeline.services import get_visible_deal
 

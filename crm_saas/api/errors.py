@@ -71,7 +71,7 @@ def _field_errors(data):
 
 
 def handle_http_exception(error):
-    from crm_saas.blueprints.api import is_api_request
+    from crm_saas.api import is_api_request
 
     if not is_api_request():
         return error  # Flask renders its own page, as if no handler were registered

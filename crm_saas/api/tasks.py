@@ -8,10 +8,10 @@ from flask_login import current_user
 from marshmallow import fields
 
 from crm_saas.blueprints.activities import tasks as services
-from crm_saas.blueprints.api import api_blueprint
-from crm_saas.blueprints.api.activities import TIME, as_sent, time_bound
-from crm_saas.blueprints.api.errors import api_abort, found_or_404
-from crm_saas.blueprints.api.schemas import InputSchema, PageArgs, of_visible_records, page_of, page_schema
+from crm_saas.api import api_blueprint
+from crm_saas.api.activities import TIME, as_sent, time_bound
+from crm_saas.api.errors import api_abort, found_or_404
+from crm_saas.api.schemas import InputSchema, PageArgs, of_visible_records, page_of, page_schema
 
 bp = api_blueprint("api_tasks", __name__, "Tasks and reminders (提醒).")
 

@@ -13,15 +13,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import fields, post_dump, validate, validates_schema
 
-from crm_saas.blueprints.api import api_blueprint
-from crm_saas.blueprints.api.errors import api_abort, found_or_404
-from crm_saas.blueprints.api.schemas import PageArgs, page_schema
+from crm_saas.api import api_blueprint
+from crm_saas.api.errors import api_abort, found_or_404
+from crm_saas.api.schemas import PageArgs, page_schema
 from crm_saas.blueprints.customers import codes, services
 from crm_saas.blueprints.customers.duplicates import find_matches
 from crm_saas.blueprints.customers.privacy import mask_email, mask_phone, reads_contacts_of
 from crm_saas.blueprints.customers.search import SORTS, search_customers
 from crm_saas.blueprints.customers.validation import validate_customer
-from crm_saas.permissions import can
+from crm_saas.core.permissions import can
 
 bp = api_blueprint("api_customers", __name__, "Customers and their contacts.")
 

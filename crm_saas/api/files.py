@@ -10,9 +10,9 @@ from flask_login import current_user
 from marshmallow import fields
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from crm_saas.blueprints.api import api_blueprint
-from crm_saas.blueprints.api.errors import api_abort, found_or_404
-from crm_saas.blueprints.api.schemas import PageArgs, page_schema
+from crm_saas.api import api_blueprint
+from crm_saas.api.errors import api_abort, found_or_404
+from crm_saas.api.schemas import PageArgs, page_schema
 from crm_saas.blueprints.files import limits, services, storage
 
 bp = api_blueprint("api_files", __name__, "Files attached to customers and deals.")

@@ -1,12 +1,17 @@
-"""The operation log (J1): who did what to which record, kept after people leave."""
+"""The operation log (J1): who did what to which record, kept after people leave.
+
+Every feature writes it (``record``) in the same transaction as the change
+it describes; the log pages that read it are the ``audit`` feature.
+"""
 from datetime import datetime
 
+from flask import has_request_context, request
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crm_saas.core.base import TENANT_SCHEMA, TenantTable, tenant_args, utcnow
 from crm_saas.extensions import db
-from crm_saas.models_base import TENANT_SCHEMA, TenantTable, tenant_args, utcnow
 
 
 class OperationLog(TenantTable, db.Model):
@@ -34,3 +39,23 @@ class OperationLog(TenantTable, db.Model):
     ip: Mapped[str | None] = mapped_column(String(64))
 
     actor = relationship("User")
+
+
+def record(action, target, *, actor, target_type=None, label=None, **details):
+    """Add a log row to the current transaction: it commits or rolls back with the change it describes."""
+    entry = OperationLog(
+        actor_id=getattr(actor, "id", None), actor_name=getattr(actor, "name", None) or "system",
+        action=action, target_type=target_type or type(target).__name__.lower(),
+        target_id=getattr(target, "id", None), target_label=(label or _label(target))[:200],
+        details=details, ip=request.remote_addr if has_request_context() else None,
+    )
+    db.session.add(entry)
+    return entry
+
+
+def _label(target):
+    name = getattr(target, "name", None) or ""
+    for extra in ("username", "number"):
+        if getattr(target, extra, None):
+            return f"{name} ({getattr(target, extra)})"
+    return name or str(getattr(target, "id", ""))

@@ -18,16 +18,16 @@ from flask_login import current_user
 from marshmallow import fields, validate, validates_schema
 from sqlalchemy import func, or_, select
 
-from crm_saas.blueprints.api import api_blueprint
-from crm_saas.blueprints.api.errors import api_abort, found_or_404
-from crm_saas.blueprints.api.schemas import InputSchema, PageArgs, StaffSchema, page_schema
-from crm_saas.blueprints.auth.models import User
-from crm_saas.blueprints.auth.passwords import POLICY_TEXT, policy_errors
+from crm_saas.api import api_blueprint
+from crm_saas.api.errors import api_abort, found_or_404
+from crm_saas.api.schemas import InputSchema, PageArgs, StaffSchema, page_schema
+from crm_saas.core.users import User
+from crm_saas.core.passwords import POLICY_TEXT, policy_errors
 from crm_saas.blueprints.staff import services
 from crm_saas.blueprints.staff.departures import deactivate_staff, reactivate_staff
 from crm_saas.extensions import db
-from crm_saas.permissions import ROLES, can
-from crm_saas.validators import is_cn_phone
+from crm_saas.core.permissions import ROLES, can
+from crm_saas.core.validators import is_cn_phone
 
 bp = api_blueprint("api_staff", __name__, "Staff, their place in the tree, and departures.")
 

@@ -7,12 +7,12 @@ from flask import g, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from crm_saas.blueprints.api import api_blueprint
-from crm_saas.blueprints.api.access import public
-from crm_saas.blueprints.api.errors import api_abort
-from crm_saas.blueprints.api.schemas import PasswordChangeSchema, StaffSchema, TokenRequestSchema, TokenSchema
+from crm_saas.api import api_blueprint
+from crm_saas.api.access import public
+from crm_saas.api.errors import api_abort
+from crm_saas.api.schemas import PasswordChangeSchema, StaffSchema, TokenRequestSchema, TokenSchema
 from crm_saas.blueprints.auth import services
-from crm_saas.blueprints.auth.passwords import policy_errors, verify_password
+from crm_saas.core.passwords import policy_errors, verify_password
 from crm_saas.extensions import db
 
 bp = api_blueprint("api_auth", __name__, "Tokens and the caller's own staff record.")

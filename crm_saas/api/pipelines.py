@@ -2,9 +2,9 @@
 from flask import request
 from flask_login import current_user
 
-from crm_saas.blueprints.api import api_blueprint
-from crm_saas.blueprints.api.errors import found_or_404
-from crm_saas.blueprints.api.schemas import BoardSchema, PipelineSchema
+from crm_saas.api import api_blueprint
+from crm_saas.api.errors import found_or_404
+from crm_saas.api.schemas import BoardSchema, PipelineSchema
 from crm_saas.blueprints.pipeline import board as board_service
 from crm_saas.blueprints.pipeline import services
 

@@ -4,10 +4,10 @@ from flask import jsonify, request
 from flask_login import current_user
 from marshmallow import fields, validate, validates_schema
 
-from crm_saas.blueprints.api import api_blueprint
-from crm_saas.blueprints.api.customers import CustomerPageSchema, CustomerSchema, visible_customer
-from crm_saas.blueprints.api.errors import api_abort
-from crm_saas.blueprints.api.schemas import InputSchema, PageArgs, page_schema
+from crm_saas.api import api_blueprint
+from crm_saas.api.customers import CustomerPageSchema, CustomerSchema, visible_customer
+from crm_saas.api.errors import api_abort
+from crm_saas.api.schemas import InputSchema, PageArgs, page_schema
 from crm_saas.blueprints.customers import recycle, services, transfer
 from crm_saas.blueprints.customers.changes import changes_page
 from crm_saas.blueprints.customers.privacy import mask_email, mask_phone, reads_contacts_of

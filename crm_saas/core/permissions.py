@@ -35,7 +35,7 @@ PERMISSION_HELP = {
 
 def granted(role):
     """The permission codes a role holds in this company."""
-    from crm_saas.blueprints.settings.services import get_setting
+    from crm_saas.core.settings import get_setting
 
     if role == "admin":
         return frozenset(PERMISSIONS)

@@ -9,7 +9,7 @@ services use ``current_user`` as on the web.
 from flask import current_app, g, request
 from flask_babel import gettext as _
 
-from crm_saas.blueprints.api.errors import api_abort
+from crm_saas.api.errors import api_abort
 
 # What a user whose password was set by someone else may still do (API.md).
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"api_auth.me", "api_auth.change_password"})

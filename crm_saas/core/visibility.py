@@ -7,9 +7,9 @@ from flask import g, has_request_context
 from sqlalchemy import BigInteger, any_, bindparam, cast, false, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from crm_saas.blueprints.auth.models import User
+from crm_saas.core.users import User
 from crm_saas.extensions import db
-from crm_saas.permissions import can
+from crm_saas.core.permissions import can
 
 
 def visible_owner_ids(user):
@@ -89,7 +89,7 @@ def who_can_see(owner):
     """
     from sqlalchemy import literal
 
-    from crm_saas.permissions import granted
+    from crm_saas.core.permissions import granted
 
     chain = select(User.id, User.superior_id, literal(0).label("depth")).where(User.id == owner.id)
     chain = chain.cte("chain", recursive=True)

@@ -7,7 +7,7 @@ from flask_babel import format_datetime, get_locale
 
 def stage_label(stage):
     """Default stages speak the reader's language; an admin's own stage keeps its name."""
-    from crm_saas.tenants.defaults import STAGE_LABELS
+    from crm_saas.blueprints.pipeline.defaults import STAGE_LABELS
 
     return STAGE_LABELS.get(stage.code, stage.name) if stage.code else stage.name
 

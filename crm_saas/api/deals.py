@@ -10,9 +10,9 @@ from flask import request
 from flask_login import current_user
 from marshmallow import fields
 
-from crm_saas.blueprints.api import api_blueprint
-from crm_saas.blueprints.api.errors import api_abort, found_or_404
-from crm_saas.blueprints.api.schemas import (
+from crm_saas.api import api_blueprint
+from crm_saas.api.errors import api_abort, found_or_404
+from crm_saas.api.schemas import (
     DealCreateSchema, DealMoveSchema, DealPatchSchema, DealSchema, PageArgs, page_schema,
 )
 from crm_saas.blueprints.customers.services import get_visible_customer
