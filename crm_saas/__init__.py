@@ -10,19 +10,16 @@ def create_app(config=None):
     because without a database there is no app to build.
     """
     # Imported when an app is built, not with the package: ``import crm_saas`` stays cheap for the CLI.
-    from crm_saas import api, embedded, tenants
-    from crm_saas.blueprints import register_blueprints
+    from crm_saas import api, blueprints, embedded, tenants
     from crm_saas.config import load_config, sqlalchemy_url
     from crm_saas.core import i18n, permissions, templating
     from crm_saas.extensions import babel, csrf, db, login_manager
-    from crm_saas.models import load_models
 
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, config)
     embedded.resolve_urls(app)
     app.config["SQLALCHEMY_DATABASE_URI"] = sqlalchemy_url(app.config["DATABASE_URL"])
 
-    load_models()
     db.init_app(app)
     csrf.init_app(app)
     i18n.init_app(app, babel)
@@ -30,6 +27,6 @@ def create_app(config=None):
     permissions.init_app(app)
     tenants.init_app(app)
     login_manager.init_app(app)
-    register_blueprints(app)
+    blueprints.init_app(app)
     api.init_app(app)
     return app

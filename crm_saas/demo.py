@@ -4,15 +4,15 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from crm_saas.core.users import User
-from crm_saas.core.passwords import hash_password
-from crm_saas.blueprints.customers.models import Contact, Customer
 from crm_saas.blueprints.customers.keys import name_key, phone_key
+from crm_saas.blueprints.customers.models import Contact, Customer
 from crm_saas.blueprints.customers.numbering import next_customer_number
 from crm_saas.blueprints.pipeline.models import Deal, DealStageChange
 from crm_saas.blueprints.pipeline.services import default_pipeline
-from crm_saas.extensions import db
 from crm_saas.core.base import utcnow
+from crm_saas.core.passwords import hash_password
+from crm_saas.core.users import User
+from crm_saas.extensions import db
 from crm_saas.tenants.binding import tenant_context
 from crm_saas.tenants.models import Tenant
 from crm_saas.tenants.provisioning import provision_tenant

@@ -23,8 +23,8 @@ from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 
 from crm_saas import create_app, embedded
-from crm_saas.core.passwords import hash_password
 from crm_saas.config import sqlalchemy_url
+from crm_saas.core.passwords import hash_password
 from crm_saas.tenants.binding import tenant_context
 from crm_saas.tenants.provisioning import provision_tenant
 
@@ -205,8 +205,8 @@ class Factory:
         return self._run(tenant, lambda: db.session.scalar(select(User.id).where(User.username == "admin")))
 
     def customer(self, tenant, owner_id, name="客户", phone="13800138000", custom=None):
-        from crm_saas.core.users import User
         from crm_saas.blueprints.customers.services import create_customer
+        from crm_saas.core.users import User
         from crm_saas.extensions import db
 
         def make():
@@ -218,10 +218,10 @@ class Factory:
         return self._run(tenant, make)
 
     def deal(self, tenant, customer_id, owner_id, name="Deal", amount="1000", stage_index=0):
-        from crm_saas.core.users import User
         from crm_saas.blueprints.customers.models import Customer
         from crm_saas.blueprints.pipeline.deals import create_deal
         from crm_saas.blueprints.pipeline.services import default_pipeline
+        from crm_saas.core.users import User
         from crm_saas.extensions import db
 
         def make():

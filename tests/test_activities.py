@@ -133,10 +133,10 @@ def test_a_rep_cannot_see_or_write_follow_ups_on_a_customer_they_cannot_see(tena
 
 
 def test_the_timeline_mixes_follow_ups_stage_and_field_changes_newest_first(tenant, factory, admin_client):
-    from crm_saas.core.users import User
     from crm_saas.blueprints.customers.models import Customer
     from crm_saas.blueprints.customers.services import update_customer
     from crm_saas.blueprints.pipeline.moves import move_deal
+    from crm_saas.core.users import User
     from crm_saas.extensions import db
 
     admin = factory.admin_id(tenant)
@@ -176,9 +176,9 @@ def test_late_follow_ups_are_kept_and_marked(tenant, factory, admin_client):
 
 
 def test_timeline_masks_contact_phones_for_readers_outside_the_owners_chain(tenant, factory, client_for):
-    from crm_saas.core.users import User
     from crm_saas.blueprints.customers.models import Customer
     from crm_saas.blueprints.customers.services import editable_data, update_customer
+    from crm_saas.core.users import User
     from crm_saas.extensions import db
 
     admin = factory.admin_id(tenant)

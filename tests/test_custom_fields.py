@@ -12,8 +12,8 @@ HTMX = {"HX-Request": "true"}
 
 def run(factory, tenant, fn):
     """``fn(services, admin)`` inside the tenant, as its admin, in an English request (messages are words)."""
-    from crm_saas.core.users import User
     from crm_saas.blueprints.custom_fields import services
+    from crm_saas.core.users import User
     from crm_saas.extensions import db
 
     def call():

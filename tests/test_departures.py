@@ -20,9 +20,9 @@ def team(tenant, factory):
 
 
 def _state(factory, tenant, team):
-    from crm_saas.core.users import User
     from crm_saas.blueprints.customers.models import Customer
     from crm_saas.blueprints.pipeline.models import Deal
+    from crm_saas.core.users import User
     from crm_saas.extensions import db
 
     def read():
@@ -38,8 +38,8 @@ def _state(factory, tenant, team):
 
 
 def _deactivate(factory, tenant, team):
-    from crm_saas.core.users import User
     from crm_saas.blueprints.staff.departures import deactivate_staff
+    from crm_saas.core.users import User
     from crm_saas.extensions import db
 
     def run():

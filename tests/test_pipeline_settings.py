@@ -154,8 +154,8 @@ def test_stage_rules_are_named_by_field(tenant, admin_client, factory):
 
 def test_a_stage_with_deals_cannot_go_until_they_move(tenant, admin_client, factory):
     from crm_saas.blueprints.pipeline.models import Deal, DealStageChange
-    from crm_saas.extensions import db
     from crm_saas.core.base import utcnow
+    from crm_saas.extensions import db
 
     admin = factory.admin_id(tenant)
     customer = factory.customer(tenant, admin)

@@ -35,8 +35,8 @@ def test_failure_mid_way_leaves_nothing(app):
 
 
 def test_new_tenant_has_schema_defaults_admin_and_version(app):
-    from crm_saas.core.users import User
     from crm_saas.blueprints.pipeline.services import default_pipeline
+    from crm_saas.core.users import User
     from crm_saas.tenants.migrate import TENANT, head
 
     slug = new_slug("fresh")

@@ -63,8 +63,8 @@ def person(factory, tenant, username, email=None, locale=None):
 
 def add_task(factory, tenant, assignee_id, title, due_in, **extra):
     from crm_saas.blueprints.activities.models import Task
-    from crm_saas.extensions import db
     from crm_saas.core.base import utcnow
+    from crm_saas.extensions import db
 
     def make():
         task = Task(title=title, due_at=utcnow() + due_in, assignee_id=assignee_id, **extra)
@@ -141,8 +141,8 @@ def test_a_failed_send_is_retried_on_the_next_run(app, tenant, factory, smtp_sin
 
 def test_moving_a_task_reminds_it_again_and_queues_the_job(app, tenant, factory, admin_client, smtp_sink):
     from crm_saas.blueprints.activities.models import Task
-    from crm_saas.extensions import db
     from crm_saas.core.queue import export_queue
+    from crm_saas.extensions import db
     from tests.api.conftest import get_token
 
     use_smtp(factory, tenant, smtp_sink.port)
@@ -179,8 +179,8 @@ def test_the_cron_command_sends_for_every_company(app, tenant, factory, smtp_sin
 
 def test_smtp_settings_keep_the_password_out_of_the_page_and_the_log(tenant, factory, admin_client, smtp_sink):
     from crm_saas.core.audit import OperationLog
-    from crm_saas.core.users import User
     from crm_saas.core.settings import get_setting
+    from crm_saas.core.users import User
     from crm_saas.extensions import db
 
     form = {"host": "127.0.0.1", "port": smtp_sink.port, "username": "", "password": "s3cret-pw",

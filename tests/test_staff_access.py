@@ -11,8 +11,8 @@ def grant(factory, tenant, role, permissions):
     def store():
         from sqlalchemy import select
 
-        from crm_saas.core.users import User
         from crm_saas.core.settings import get_setting, set_setting
+        from crm_saas.core.users import User
         from crm_saas.extensions import db
 
         admin = db.session.scalar(select(User).where(User.username == "admin"))

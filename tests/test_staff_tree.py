@@ -56,8 +56,8 @@ def test_tree_shows_nested_people_with_customer_counts(tenant, admin_client, fac
 
     def delete():
         from crm_saas.blueprints.customers.models import Customer
-        from crm_saas.extensions import db
         from crm_saas.core.base import utcnow
+        from crm_saas.extensions import db
 
         db.session.get(Customer, gone).deleted_at = utcnow()
         db.session.commit()

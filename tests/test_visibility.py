@@ -44,8 +44,8 @@ def company(tenant, factory):
             customers[factory.customer(tenant, ids[person], name=name, phone=f"1391234{n:02d}{k:02d}")] = person
 
     def grant_export():
-        from crm_saas.core.users import User
         from crm_saas.core.settings import set_setting
+        from crm_saas.core.users import User
         from crm_saas.extensions import db
 
         admin = db.session.get(User, ids["admin"])
@@ -69,9 +69,9 @@ def _export_ids(app, tenant, api, customers):
     """Run the export job for this caller and map the file's rows back to customer ids by name."""
     import workers.context
     from crm_saas.blueprints.exports.models import Export
+    from crm_saas.core.queue import export_queue
     from crm_saas.extensions import db
     from crm_saas.tenants.binding import tenant_context
-    from crm_saas.core.queue import export_queue
     from workers.exports import run_export
 
     export_id = api.post("/exports", json={"kind": "customers", "filters": {}}).get_json()["id"]

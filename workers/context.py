@@ -1,6 +1,8 @@
 """The app a worker process built once at start; jobs run inside it."""
 from contextlib import contextmanager
 
+from crm_saas.tenants.binding import tenant_context
+
 _app = None
 
 
@@ -11,7 +13,7 @@ def set_app(app):
 
 def get_app():
     if _app is None:  # a job run outside `crm-saas worker` (rq's own CLI): build it now
-        from crm_saas import create_app
+        from crm_saas import create_app  # noqa: PLC0415  (only on this fallback path)
 
         set_app(create_app())
     return _app
@@ -19,7 +21,5 @@ def get_app():
 
 @contextmanager
 def job_tenant(schema):
-    from crm_saas.tenants.binding import tenant_context
-
     with get_app().app_context(), tenant_context(schema):
         yield get_app()

@@ -4,21 +4,27 @@ from zoneinfo import ZoneInfo
 
 import xlsxwriter
 from flask import current_app
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from rq import get_current_job
 from sqlalchemy import and_, func, select
 
+from crm_saas.blueprints.custom_fields.services import definitions, display_value
+from crm_saas.blueprints.customers import codes
+from crm_saas.blueprints.customers.models import Contact, Customer
+from crm_saas.blueprints.customers.privacy import mask_email, mask_phone, unmasked_owner_ids
+from crm_saas.blueprints.customers.search import customers_statement
+from crm_saas.blueprints.exports.models import Export
+from crm_saas.blueprints.exports.services import export_dir
+from crm_saas.core.base import utcnow
+from crm_saas.core.users import User
+from crm_saas.extensions import db
 from workers.context import job_tenant
 
 PROGRESS_EVERY = 2000
 
 
 def run_export(schema, export_id):
-    from crm_saas.blueprints.exports.models import Export
-    from crm_saas.blueprints.exports.services import export_dir
-    from crm_saas.extensions import db
-    from crm_saas.core.base import utcnow
-
     with job_tenant(schema) as app:
         export = db.session.get(Export, export_id)
         export.status = "started"
@@ -45,14 +51,6 @@ def write_customers(path, user, filters):
     The main contact's phone and email are masked as on the pages (C12), and
     every custom field gets a column, labelled as the company named it.
     """
-    from crm_saas.core.users import User
-    from crm_saas.blueprints.custom_fields.services import definitions, display_value
-    from crm_saas.blueprints.customers import codes
-    from crm_saas.blueprints.customers.models import Contact, Customer
-    from crm_saas.blueprints.customers.privacy import mask_email, mask_phone, unmasked_owner_ids
-    from crm_saas.blueprints.customers.search import customers_statement
-    from crm_saas.extensions import db
-
     stmt = customers_statement(user, filters.get("q"), filters)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     fields = definitions("customer")

@@ -3,13 +3,12 @@ import os
 
 from rq import Worker
 
+from crm_saas.core.queue import redis_connection
+from crm_saas.extensions import db
 from workers.context import set_app
 
 
 def run_worker(app, *, burst=False, queues=None):
-    from crm_saas.extensions import db
-    from crm_saas.core.queue import redis_connection
-
     set_app(app)
     with app.app_context():
         engine = db.engine

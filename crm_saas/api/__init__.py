@@ -6,24 +6,17 @@ serve tenant hosts only, they skip CSRF (no cookie is ever accepted, so a
 forged cross-site request has nothing to ride on), and they admit a caller
 by bearer token alone.
 """
-from flask import request
+from flask_smorest import Blueprint
 
-API_PREFIX = "/api/v1"
+from crm_saas.api.access import require_bearer
+from crm_saas.core.requests import API_PREFIX
+from crm_saas.extensions import csrf
+from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
+
 BEARER_SCHEME = "bearerAuth"
 
 
-def is_api_request():
-    """Whether this request is the API's: errors answer JSON, the web's password redirect stays away."""
-    return request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")
-
-
 def api_blueprint(name, import_name, description):
-    from flask_smorest import Blueprint
-
-    from crm_saas.api.access import require_bearer
-    from crm_saas.extensions import csrf
-    from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
-
     bp = Blueprint(name, import_name, url_prefix=API_PREFIX, description=description)
     bp.before_request(require_bearer)
     csrf.exempt(bp)
@@ -34,7 +27,17 @@ def init_app(app):
     from werkzeug.exceptions import HTTPException
 
     from crm_saas.api import (
-        activities, auth, custom_fields, customer_actions, customers, deals, errors, exports, files, pipelines, staff,
+        activities,
+        auth,
+        custom_fields,
+        customer_actions,
+        customers,
+        deals,
+        errors,
+        exports,
+        files,
+        pipelines,
+        staff,
         tasks,
     )
     from crm_saas.api.schemas import ErrorSchema

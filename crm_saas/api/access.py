@@ -10,6 +10,7 @@ from flask import current_app, g, request
 from flask_babel import gettext as _
 
 from crm_saas.api.errors import api_abort
+from crm_saas.blueprints.auth.services import user_for_token
 
 # What a user whose password was set by someone else may still do (API.md).
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"api_auth.me", "api_auth.change_password"})
@@ -32,8 +33,6 @@ def require_bearer():
     Tokens live in the tenant's schema, so a token only works on its own
     company's host: elsewhere it is simply unknown, a 401.
     """
-    from crm_saas.blueprints.auth.services import user_for_token
-
     view = current_app.view_functions.get(request.endpoint)
     if getattr(view, "api_public", False):
         return None

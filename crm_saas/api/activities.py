@@ -5,16 +5,19 @@ so a wrong type and a broken rule come back together in one 422 naming
 every bad field. A follow-up is seen by whoever sees its customer; a
 customer or deal named in a filter that the caller cannot see is a 404.
 """
+from datetime import date, timedelta
+
 import marshmallow as ma
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import fields, validate
 
-from crm_saas.blueprints.activities import services
-from crm_saas.blueprints.activities.times import parse_time
 from crm_saas.api import api_blueprint
 from crm_saas.api.errors import api_abort, found_or_404
 from crm_saas.api.schemas import InputSchema, PageArgs, of_visible_records, page_of, page_schema
+from crm_saas.blueprints.activities import services
+from crm_saas.blueprints.activities.models import Activity
+from crm_saas.blueprints.activities.times import day_start, parse_time
 
 bp = api_blueprint("api_activities", __name__, "Follow-ups (跟进) on customers and deals.")
 
@@ -79,9 +82,6 @@ ActivityPageSchema = page_schema(ActivitySchema, "ActivityPage")
 
 def time_bound(value, name, *, end=False):
     """A list filter's bound: a time, or a day meaning its start (``from``) or its end (``to``)."""
-    from datetime import date, timedelta
-
-    from crm_saas.blueprints.activities.times import day_start
 
     if value is None:
         return None
@@ -101,8 +101,6 @@ def time_bound(value, name, *, end=False):
 @bp.alt_response(404, description="customer_id or deal_id names a record the caller may not see.")
 def list_activities(args):
     """The follow-ups the caller may see, newest first"""
-    from crm_saas.blueprints.activities.models import Activity
-
     stmt = of_visible_records(services.visible_activities(current_user), Activity, args)
     if "type" in args:
         stmt = stmt.where(Activity.type == args["type"])

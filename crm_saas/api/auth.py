@@ -12,7 +12,7 @@ from crm_saas.api.access import public
 from crm_saas.api.errors import api_abort
 from crm_saas.api.schemas import PasswordChangeSchema, StaffSchema, TokenRequestSchema, TokenSchema
 from crm_saas.blueprints.auth import services
-from crm_saas.core.passwords import policy_errors, verify_password
+from crm_saas.core.passwords import policy_errors, set_password, verify_password
 from crm_saas.extensions import db
 
 bp = api_blueprint("api_auth", __name__, "Tokens and the caller's own staff record.")
@@ -74,5 +74,5 @@ def change_password(body):
         errors["new"] = [str(message) for message in policy_errors(body["new"])]
     if errors:
         api_abort(422, errors=errors)
-    services.set_password(current_user, body["new"], by_self=True)
+    set_password(current_user, body["new"], by_self=True)
     db.session.commit()

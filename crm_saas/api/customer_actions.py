@@ -8,7 +8,7 @@ from crm_saas.api import api_blueprint
 from crm_saas.api.customers import CustomerPageSchema, CustomerSchema, visible_customer
 from crm_saas.api.errors import api_abort
 from crm_saas.api.schemas import InputSchema, PageArgs, page_schema
-from crm_saas.blueprints.customers import recycle, services, transfer
+from crm_saas.blueprints.customers import recycle, services, transfer, transfer_requests
 from crm_saas.blueprints.customers.changes import changes_page
 from crm_saas.blueprints.customers.privacy import mask_email, mask_phone, reads_contacts_of
 
@@ -121,7 +121,7 @@ def list_changes(args, customer):
 def transfer_customer(data, customer):
     """Hand a customer to an active colleague, or ask to (202) without the right to transfer"""
     try:
-        outcome, result = transfer.transfer_or_request(customer, data.get("to"), data.get("reason"),
+        outcome, result = transfer_requests.transfer_or_request(customer, data.get("to"), data.get("reason"),
                                                        actor=current_user)
     except transfer.TransferError as err:
         api_abort(422, errors=err.errors)

@@ -19,6 +19,7 @@ from crm_saas.api.schemas import PageArgs, page_schema
 from crm_saas.blueprints.customers import codes, services
 from crm_saas.blueprints.customers.duplicates import find_matches
 from crm_saas.blueprints.customers.privacy import mask_email, mask_phone, reads_contacts_of
+from crm_saas.blueprints.customers.recycle import delete_customer as to_bin
 from crm_saas.blueprints.customers.search import SORTS, search_customers
 from crm_saas.blueprints.customers.validation import validate_customer
 from crm_saas.core.permissions import can
@@ -248,6 +249,4 @@ def patch_customer(data, customer):
 @bp.alt_response(403, description="The customer is visible but the caller may not delete customers.")
 def delete_customer(customer):
     """Send a customer (and its deals) to the recycle bin"""
-    from crm_saas.blueprints.customers.recycle import delete_customer as to_bin
-
     to_bin(customer, actor=current_user, reason=request.args.get("reason"))

@@ -13,13 +13,20 @@ from marshmallow import fields
 from crm_saas.api import api_blueprint
 from crm_saas.api.errors import api_abort, found_or_404
 from crm_saas.api.schemas import (
-    DealCreateSchema, DealMoveSchema, DealPatchSchema, DealSchema, PageArgs, page_schema,
+    DealCreateSchema,
+    DealMoveSchema,
+    DealPatchSchema,
+    DealSchema,
+    PageArgs,
+    page_schema,
 )
 from crm_saas.blueprints.customers.services import get_visible_customer
 from crm_saas.blueprints.pipeline.deal_list import SORTS, list_deals
-from crm_saas.blueprints.pipeline.deals import DealError, create_deal as create, update_deal
+from crm_saas.blueprints.pipeline.deals import DealError, update_deal
+from crm_saas.blueprints.pipeline.deals import create_deal as create
 from crm_saas.blueprints.pipeline.models import DealStageChange
-from crm_saas.blueprints.pipeline.moves import StaleMove, move_deal as move
+from crm_saas.blueprints.pipeline.moves import StaleMove
+from crm_saas.blueprints.pipeline.moves import move_deal as move
 from crm_saas.blueprints.pipeline.services import get_visible_deal
 from crm_saas.extensions import db
 

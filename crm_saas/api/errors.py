@@ -11,6 +11,8 @@ from flask import jsonify
 from flask_babel import lazy_gettext as _l
 from flask_smorest import abort as smorest_abort
 
+from crm_saas.core.requests import is_api_request
+
 MESSAGES = {
     400: _l("The request could not be read: send a JSON body."),
     401: _l("Authentication required: send a valid bearer token."),
@@ -71,8 +73,6 @@ def _field_errors(data):
 
 
 def handle_http_exception(error):
-    from crm_saas.api import is_api_request
-
     if not is_api_request():
         return error  # Flask renders its own page, as if no handler were registered
     data = getattr(error, "data", None) or {}

@@ -6,7 +6,14 @@ Input schemas exclude unknown keys, so a client may send back what it read
 Business rules stay in the services; schemas only check JSON types.
 """
 import marshmallow as ma
+from flask_login import current_user
 from marshmallow import fields, post_load, validate
+from sqlalchemy import func, select
+
+from crm_saas.api.errors import found_or_404
+from crm_saas.blueprints.customers.services import get_visible_customer
+from crm_saas.blueprints.pipeline.services import get_visible_deal
+from crm_saas.extensions import db
 
 MAX_PER_PAGE = 200
 
@@ -187,11 +194,6 @@ class BoardSchema(ma.Schema):
 
 def of_visible_records(stmt, model, args):
     """Narrow ``stmt`` by ``customer_id``/``deal_id`` in ``args``; one the caller may not see is a 404."""
-    from flask_login import current_user
-
-    from crm_saas.api.errors import found_or_404
-    from crm_saas.blueprints.customers.services import get_visible_customer
-    from crm_saas.blueprints.pipeline.services import get_visible_deal
 
     for key, lookup in (("customer_id", get_visible_customer), ("deal_id", get_visible_deal)):
         if key in args:
@@ -202,9 +204,6 @@ def of_visible_records(stmt, model, args):
 
 def page_of(stmt, order, args):
     """The list envelope of API.md for ``stmt`` in ``order``, at ``args``' page."""
-    from sqlalchemy import func, select
-
-    from crm_saas.extensions import db
 
     page, per_page = args["page"], args["per_page"]
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))

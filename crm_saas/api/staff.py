@@ -21,13 +21,14 @@ from sqlalchemy import func, or_, select
 from crm_saas.api import api_blueprint
 from crm_saas.api.errors import api_abort, found_or_404
 from crm_saas.api.schemas import InputSchema, PageArgs, StaffSchema, page_schema
-from crm_saas.core.users import User
-from crm_saas.core.passwords import POLICY_TEXT, policy_errors
 from crm_saas.blueprints.staff import services
 from crm_saas.blueprints.staff.departures import deactivate_staff, reactivate_staff
-from crm_saas.extensions import db
+from crm_saas.core.passwords import POLICY_TEXT, policy_errors
 from crm_saas.core.permissions import ROLES, can
+from crm_saas.core.staff import get_visible_staff, may_manage, visible_staff
+from crm_saas.core.users import User
 from crm_saas.core.validators import is_cn_phone
+from crm_saas.extensions import db
 
 bp = api_blueprint("api_staff", __name__, "Staff, their place in the tree, and departures.")
 
@@ -97,7 +98,7 @@ class StaffUpdateSchema(StaffInputSchema):
 
     @validates_schema(pass_original=True, skip_on_field_errors=False)
     def business_rules(self, data, original_data, **kwargs):
-        user = services.get_visible_staff(current_user, request.view_args["staff_id"])
+        user = get_visible_staff(current_user, request.view_args["staff_id"])
         if user is None:
             return
         errors = services.check_staff(_judged(data, services.EDITABLE), actor=current_user, user=user)
@@ -136,11 +137,11 @@ def managing(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         if "staff_id" in kwargs:
-            user = found_or_404(services.get_visible_staff(current_user, kwargs.pop("staff_id")))
+            user = found_or_404(get_visible_staff(current_user, kwargs.pop("staff_id")))
             kwargs["user"] = user
         if not can(current_user, "manage_staff"):
             api_abort(403)
-        if kwargs.get("user") is not None and not services.may_manage(current_user, kwargs["user"]):
+        if kwargs.get("user") is not None and not may_manage(current_user, kwargs["user"]):
             api_abort(403, _("Only an administrator can change administrators."))
         return view(*args, **kwargs)
 
@@ -148,7 +149,7 @@ def managing(view):
 
 
 def _search(viewer, q=None, page=1, per_page=50, **filters):
-    stmt = services.visible_staff(viewer)
+    stmt = visible_staff(viewer)
     q = (q or "").strip()
     if q:
         columns = (User.name, User.username, User.code)
@@ -189,7 +190,7 @@ def create_staff(data):
 @bp.alt_response(404, description="No such person, or not one the caller may see.")
 def get_staff(staff_id):
     """One person"""
-    return found_or_404(services.get_visible_staff(current_user, staff_id))
+    return found_or_404(get_visible_staff(current_user, staff_id))
 
 
 @bp.route("/staff/<int:staff_id>", methods=["PATCH"])

@@ -7,11 +7,12 @@ import marshmallow as ma
 from flask_login import current_user
 from marshmallow import fields
 
-from crm_saas.blueprints.activities import tasks as services
 from crm_saas.api import api_blueprint
 from crm_saas.api.activities import TIME, as_sent, time_bound
 from crm_saas.api.errors import api_abort, found_or_404
 from crm_saas.api.schemas import InputSchema, PageArgs, of_visible_records, page_of, page_schema
+from crm_saas.blueprints.activities import tasks as services
+from crm_saas.blueprints.activities.models import Task
 
 bp = api_blueprint("api_tasks", __name__, "Tasks and reminders (提醒).")
 
@@ -58,8 +59,6 @@ TaskPageSchema = page_schema(TaskSchema, "TaskPage")
 @bp.alt_response(404, description="customer_id or deal_id names a record the caller may not see.")
 def list_tasks(args):
     """The tasks the caller may see (their own and their people's), soonest due first"""
-    from crm_saas.blueprints.activities.models import Task
-
     stmt = of_visible_records(services.visible_tasks(current_user), Task, args)
     if "assignee_id" in args:
         stmt = stmt.where(Task.assignee_id == args["assignee_id"])

@@ -40,10 +40,10 @@ class TenantTable:
 
 
 def tenant_tables():
-    """Every table declared in the tenant schema, in dependency order."""
-    from crm_saas.models import load_models
+    """Every table declared in the tenant schema, in dependency order.
 
-    load_models()
+    Complete once ``create_app`` has wired the features, each of which loads its models.
+    """
     return [t for t in Base.metadata.sorted_tables if t.schema == TENANT_SCHEMA]
 
 

@@ -1,5 +1,6 @@
 """Language: the user's choice, else the browser's, else Chinese (L1)."""
 from flask import current_app, has_request_context, request, session
+from flask_babel import get_locale
 from flask_login import current_user
 
 # Each language named in itself, as a language switch should be.
@@ -31,8 +32,6 @@ def init_app(app, babel):
 
 def current_language():
     """The configured code (``zh_CN``/``en``) of the request's locale; Babel itself says ``zh_Hans_CN``."""
-    from flask_babel import get_locale
-
     language = get_locale().language
     return next((code for code in current_app.config["LANGUAGES"] if code.split("_")[0] == language),
                 current_app.config["BABEL_DEFAULT_LOCALE"])

@@ -1,9 +1,12 @@
-"""Password policy (B6) and hashing."""
+"""Password policy (B6), hashing, and setting a person's password (by themselves or by someone else)."""
 import re
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
+from wtforms.validators import ValidationError
+
+from crm_saas.core.users import new_session_token
 
 POLICY_TEXT = _l("At least 8 characters, with letters, digits and a special character.")
 
@@ -29,3 +32,17 @@ def hash_password(password):
 
 def verify_password(password_hash, password):
     return check_password_hash(password_hash, password or "")
+
+
+def password_policy(form, field):
+    """WTForms validator: the policy's messages on the field (sign-up, staff, password change)."""
+    errors = policy_errors(field.data)
+    if errors:
+        raise ValidationError(" ".join(str(e) for e in errors))
+
+
+def set_password(user, new_password, *, by_self):
+    """Store a new password. One set by someone else must be changed at next login."""
+    user.password_hash = hash_password(new_password)
+    user.must_change_password = not by_self
+    user.session_token = new_session_token()

@@ -9,6 +9,8 @@ from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from crm_saas.core.settings import get_setting
+
 ROLES = ("admin", "supervisor", "rep")
 ROLE_LABELS = {"admin": _l("Administrator"), "supervisor": _l("Supervisor"), "rep": _l("Sales rep")}
 
@@ -35,8 +37,6 @@ PERMISSION_HELP = {
 
 def granted(role):
     """The permission codes a role holds in this company."""
-    from crm_saas.core.settings import get_setting
-
     if role == "admin":
         return frozenset(PERMISSIONS)
     return frozenset(get_setting("role_permissions").get(role, ())) & frozenset(PERMISSIONS)

@@ -1,15 +1,10 @@
-"""Template helpers: labels in the reader's language, money in their format."""
+"""Template helpers every feature's pages use: money and times in the reader's format."""
 from decimal import Decimal
 from functools import lru_cache
 
+from babel import Locale
+from babel.numbers import get_currency_symbol
 from flask_babel import format_datetime, get_locale
-
-
-def stage_label(stage):
-    """Default stages speak the reader's language; an admin's own stage keeps its name."""
-    from crm_saas.blueprints.pipeline.defaults import STAGE_LABELS
-
-    return STAGE_LABELS.get(stage.code, stage.name) if stage.code else stage.name
 
 
 def money(amount):
@@ -25,9 +20,6 @@ def money(amount):
 
 @lru_cache(maxsize=16)
 def _currency_format(locale_name):
-    from babel import Locale
-    from babel.numbers import get_currency_symbol
-
     locale = Locale.parse(locale_name)
     return locale.currency_formats["standard"], locale, get_currency_symbol("CNY", locale)
 
@@ -38,5 +30,5 @@ def when(value):
 
 
 def init_app(app):
-    app.jinja_env.globals.update(stage_label=stage_label, money=money)
+    app.jinja_env.globals["money"] = money
     app.jinja_env.filters["when"] = when

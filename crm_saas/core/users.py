@@ -7,8 +7,10 @@ from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm_saas.extensions import db
 from crm_saas.core.base import TENANT_SCHEMA, TenantTable, tenant_args, utcnow
+from crm_saas.extensions import db
+from crm_saas.tenants.resolve import current_tenant
+
 
 def new_session_token():
     return secrets.token_urlsafe(16)
@@ -47,8 +49,6 @@ class User(TenantTable, UserMixin, db.Model):
     superior = relationship("User", remote_side=[id])
 
     def get_id(self):
-        from crm_saas.tenants.resolve import current_tenant
-
         return f"{current_tenant().id}:{self.id}:{self.session_token}"
 
     @property

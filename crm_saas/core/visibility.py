@@ -1,36 +1,26 @@
 """The one visibility rule (B2): own records, plus the subtree's for supervisors, all for admins.
 
 Every list, board, detail, export, API route and job filters through
-``visible``; a row it drops is answered with 404, never 403.
+``visible``; a row it drops is answered with 404, never 403. Admins, and
+anyone granted ``see_all`` in the permission matrix, see everything;
+everyone else sees the records owned by themselves and by everyone below
+them at any depth (``subtree_ids``).
+
+Two places count records past visibility on purpose, and no others:
+
+- the pipeline settings count the deals in each stage (``pipeline.stages``):
+  an admin removing a stage must know every deal still in it;
+- the organisation tree counts each shown person's customers
+  (``staff.tree`` through ``customers.services.count_by_owner``): a
+  supervisor sees how many customers each of their people holds.
 """
 from flask import g, has_request_context
-from sqlalchemy import BigInteger, any_, bindparam, cast, false, select
+from sqlalchemy import BigInteger, any_, bindparam, cast, false, literal, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
+from crm_saas.core.permissions import can, granted
 from crm_saas.core.users import User
 from crm_saas.extensions import db
-from crm_saas.core.permissions import can
-
-
-def visible_owner_ids(user):
-    """A SELECT of the owner ids ``user`` may see, or None when they see everything.
-
-    Admins, and anyone granted ``see_all`` in the permission matrix, see all.
-    Otherwise the person and everyone below them at any depth: a recursive CTE
-    down ``users.superior_id`` (indexed), so a moved subtree is seen from its
-    new place by the very next query, with nothing to rebuild.
-    """
-    if can(user, "see_all"):
-        return None
-    return subtree(user.id)
-
-
-def subtree(user_id):
-    """A SELECT of ``user_id`` and everyone below them at any depth (the hierarchy alone, no rights)."""
-    tree = select(User.id).where(User.id == user_id).cte("visible_staff", recursive=True)
-    # UNION, not UNION ALL: the walk ends even if a cycle were ever stored.
-    tree = tree.union(select(User.id).join(tree, User.superior_id == tree.c.id))
-    return select(tree.c.id)
 
 
 def visible(statement, owner_column, user):
@@ -54,14 +44,20 @@ def visible(statement, owner_column, user):
 
 
 def subtree_ids(user_id):
-    """The ids of ``subtree(user_id)``, walked once per request: a board page asks five times.
+    """``user_id`` and everyone below them at any depth (the hierarchy alone, no rights), walked once per request.
 
-    Code that changes the tree calls ``forget_walks``, so a question asked
-    after a move in the same request walks the tree as it now stands.
+    A recursive CTE down ``users.superior_id`` (indexed), so a moved subtree
+    is seen from its new place by the very next query, with nothing to
+    rebuild. A board page asks five times, hence the cache on ``g``; code
+    that changes the tree calls ``forget_walks``, so a question asked after
+    a move in the same request walks the tree as it now stands.
     """
     cache = g.setdefault("subtree_ids", {}) if has_request_context() else {}
     if user_id not in cache:
-        cache[user_id] = frozenset(db.session.scalars(subtree(user_id)))
+        tree = select(User.id).where(User.id == user_id).cte("subtree", recursive=True)
+        # UNION, not UNION ALL: the walk ends even if a cycle were ever stored.
+        tree = tree.union(select(User.id).join(tree, User.superior_id == tree.c.id))
+        cache[user_id] = frozenset(db.session.scalars(select(tree.c.id)))
     return cache[user_id]
 
 
@@ -82,15 +78,11 @@ def literal_ids(ids):
 def who_can_see(owner):
     """Everyone who sees records owned by ``owner``, each with why: ``[(user, reason, detail)]``.
 
-    The inverse of ``visible_owner_ids``: the owner; each superior up the
+    The inverse of ``visible``: the owner; each superior up the
     chain (``detail`` = levels above the owner); then, outside the chain,
     admins and holders of ``see_all``. Deactivated people are left out: they
     see nothing.
     """
-    from sqlalchemy import literal
-
-    from crm_saas.core.permissions import granted
-
     chain = select(User.id, User.superior_id, literal(0).label("depth")).where(User.id == owner.id)
     chain = chain.cte("chain", recursive=True)
     chain = chain.union_all(

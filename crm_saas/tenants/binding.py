@@ -12,6 +12,7 @@ import re
 from contextlib import contextmanager
 from functools import lru_cache
 
+from flask import current_app
 from flask_sqlalchemy.session import Session
 
 from crm_saas.core.base import TENANT_SCHEMA
@@ -78,15 +79,16 @@ def tenant_context(tenant_or_schema):
     """Run code outside a request (jobs, CLI, tests) against one tenant.
 
     Starts and ends with a fresh session so no object crosses the boundary,
-    and restores whatever binding was there before.
+    and restores whatever binding was there before. The session is the
+    app's (``app.extensions["sqlalchemy"]``): the extensions module builds
+    its ``db`` on ``TenantSession`` from here, so this module cannot import it.
     """
-    from crm_saas.extensions import db
-
+    session = current_app.extensions["sqlalchemy"].session
     schema = getattr(tenant_or_schema, "schema_name", tenant_or_schema)
-    db.session.remove()
+    session.remove()
     token = bind_schema(schema)
     try:
         yield
     finally:
-        db.session.remove()
+        session.remove()
         unbind(token)

@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from alembic import context
 from alembic.config import Config
 from alembic.runtime.environment import EnvironmentContext
+from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import select, update
 
@@ -53,8 +55,6 @@ def head(track, extra_locations=()):
 
 def tenant_schema():
     """For tenant revision scripts: the schema being upgraded (pass it to every op)."""
-    from alembic import context
-
     return context.config.attributes["tenant_schema"]
 
 
@@ -74,8 +74,6 @@ def _upgrade(connection, track, version_schema, extra_locations=(), attributes=N
 
 def stamp_tenant(connection, schema):
     """Record a freshly provisioned schema as being at the tenant head."""
-    from alembic.runtime.migration import MigrationContext
-
     ctx = MigrationContext.configure(connection, opts={"version_table_schema": schema})
     ctx.stamp(script_directory(TENANT), "head")
     return head(TENANT)

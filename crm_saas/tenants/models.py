@@ -4,8 +4,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm_saas.extensions import db
 from crm_saas.core.base import PUBLIC_SCHEMA, utcnow
+from crm_saas.extensions import db
+
 
 class Tenant(db.Model):
     __tablename__ = "tenants"

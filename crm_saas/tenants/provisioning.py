@@ -6,8 +6,10 @@ from flask import current_app
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
-from crm_saas.extensions import db
+from crm_saas.core import signals
 from crm_saas.core.base import TENANT_SCHEMA, tenant_tables, utcnow
+from crm_saas.core.users import User
+from crm_saas.extensions import db
 from crm_saas.tenants.binding import check_schema_name
 from crm_saas.tenants.migrate import stamp_tenant
 from crm_saas.tenants.models import Tenant, TenantDomain
@@ -47,12 +49,10 @@ def provision_tenant(slug, name, admin, *, status="trial", contact=None, rep_cod
 
     ``admin`` holds username, password_hash, name and the other User fields.
     One transaction covers the tenant row, its domain, ``CREATE SCHEMA``, the
-    tables, the default pipeline and the admin: any failure leaves nothing.
+    tables, the admin and what each feature adds to a new company
+    (``tenant_provisioned``: the default pipeline): any failure leaves nothing.
     ``hook(conn)`` runs just before commit (tests use it to fail mid-way).
     """
-    from crm_saas.core.users import User
-    from crm_saas.blueprints.pipeline.defaults import add_default_pipeline
-
     check_slug(slug)
     schema = schema_for(slug)
     contact = contact or {}
@@ -77,7 +77,7 @@ def provision_tenant(slug, name, admin, *, status="trial", contact=None, rep_cod
         conn.execute(Tenant.__table__.update().where(Tenant.id == tenant_id).values(schema_version=version))
         with Session(bind=tconn) as session:
             session.add(User(role="admin", **admin))
-            add_default_pipeline(session)
+            signals.tenant_provisioned.send(session)
             session.flush()
         if hook:
             hook(conn)

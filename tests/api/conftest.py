@@ -67,8 +67,8 @@ def change_setting(factory, tenant, key, change):
     """Change a company setting as its admin would: ``change(current value) -> new value``."""
     from sqlalchemy import select
 
-    from crm_saas.core.users import User
     from crm_saas.core.settings import get_setting, set_setting
+    from crm_saas.core.users import User
     from crm_saas.extensions import db
 
     def run():
@@ -82,13 +82,12 @@ def change_setting(factory, tenant, key, change):
 def run_export_here(app, tenant, export_id):
     """Run an export job in this process (the worker process itself is tested elsewhere); returns its rows."""
     import workers.context
-    from workers.context import set_app
-    from workers.exports import run_export
-
     from crm_saas.blueprints.exports.models import Export
+    from crm_saas.core.queue import export_queue
     from crm_saas.extensions import db
     from crm_saas.tenants.binding import tenant_context
-    from crm_saas.core.queue import export_queue
+    from workers.context import set_app
+    from workers.exports import run_export
 
     with app.app_context(), tenant_context(tenant.schema_name):
         export_queue().remove(db.session.get(Export, export_id).job_id)  # no worker must run it again

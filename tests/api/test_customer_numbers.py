@@ -13,8 +13,8 @@ EACH = 5
 
 def test_concurrent_saves_get_unique_consecutive_numbers(app, tenant, factory):
     """Eight threads, each with its own connection, save 40 customers at once: 40 numbers, no gap, no repeat."""
-    from crm_saas.core.users import User
     from crm_saas.blueprints.customers.services import create_customer
+    from crm_saas.core.users import User
     from crm_saas.extensions import db
     from crm_saas.tenants.binding import tenant_context
 

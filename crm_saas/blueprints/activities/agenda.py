@@ -10,14 +10,14 @@ from datetime import date, timedelta
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import selectinload
 
-from crm_saas.blueprints.activities.models import Activity, Task
+from crm_saas.blueprints.activities.models import Activity, Task, not_binned
 from crm_saas.blueprints.activities.services import APPOINTMENT_TYPES, visible_activities
-from crm_saas.blueprints.activities.tasks import not_binned, visible_tasks
+from crm_saas.blueprints.activities.tasks import visible_tasks
 from crm_saas.blueprints.activities.times import company_tz, day_start, local_now, week_name, week_start
-from crm_saas.core.users import User
 from crm_saas.blueprints.customers.models import Customer
+from crm_saas.core.permissions import can
+from crm_saas.core.users import User
 from crm_saas.extensions import db
-from crm_saas.core.visibility import visible_owner_ids
 
 
 @dataclass
@@ -53,7 +53,7 @@ class Week:
 
 def leads_a_team(user):
     """Whether the team view means more than one's own: admins, "see all", or anyone with people below."""
-    if visible_owner_ids(user) is None:
+    if can(user, "see_all"):
         return True
     return bool(db.session.scalar(select(exists().where(User.superior_id == user.id, User.active.is_(True)))))
 

@@ -7,11 +7,12 @@ a deal's removal never trips over them.
 """
 from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, Index, String, Text, exists, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm_saas.extensions import db
+from crm_saas.blueprints.customers.models import Customer
 from crm_saas.core.base import TENANT_SCHEMA, TenantTable, tenant_args, utcnow
+from crm_saas.extensions import db
 
 USERS_ID = f"{TENANT_SCHEMA}.users.id"
 CUSTOMERS_ID = f"{TENANT_SCHEMA}.customers.id"
@@ -91,3 +92,8 @@ class Task(TenantTable, db.Model):
 
     def overdue(self, now=None):
         return not self.done and self.due_at < (now or utcnow())
+
+
+def not_binned():
+    """Tasks without a customer, or whose customer is not in the recycle bin."""
+    return ~exists().where(Customer.id == Task.customer_id, Customer.deleted_at.is_not(None))

@@ -19,11 +19,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from crm_saas.blueprints.activities.models import Task
-from crm_saas.blueprints.activities.tasks import not_binned
+from crm_saas.blueprints.activities.models import Task, not_binned
+from crm_saas.core.base import utcnow
+from crm_saas.core.queue import export_queue
 from crm_saas.core.settings import get_setting
 from crm_saas.extensions import db
-from crm_saas.core.base import utcnow
+from crm_saas.tenants.binding import current_schema
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +39,6 @@ def schedule(due_at):
     is due: tasks of the same minute share it, and queuing it again only
     replaces it. It goes on the app's one RQ queue, the one workers listen to.
     """
-    from crm_saas.tenants.binding import current_schema
-    from crm_saas.core.queue import export_queue
-
     schema, minute = current_schema(), int(due_at.timestamp()) // 60
     export_queue().enqueue_at(
         datetime.fromtimestamp((minute + 1) * 60, timezone.utc), JOB, schema, job_id=f"reminders-{schema}-{minute}",

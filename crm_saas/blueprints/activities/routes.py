@@ -19,9 +19,9 @@ from crm_saas.blueprints.customers.blueprint import visible_or_404
 from crm_saas.blueprints.customers.models import Customer
 from crm_saas.blueprints.customers.services import visible_customers
 from crm_saas.blueprints.pipeline.services import get_visible_deal
-from crm_saas.extensions import db
 from crm_saas.core.htmx import is_htmx, redirect_to, render
 from crm_saas.core.templating import when
+from crm_saas.extensions import db
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 
 bp = scoped(Blueprint("activities", __name__), TENANT_SCOPE)

@@ -18,10 +18,11 @@ from crm_saas.blueprints.activities.times import parse_time
 from crm_saas.blueprints.customers.models import Customer
 from crm_saas.blueprints.customers.services import get_visible_customer
 from crm_saas.blueprints.pipeline.models import Deal
-from crm_saas.core.errors import FieldErrors
-from crm_saas.extensions import db
+from crm_saas.blueprints.pipeline.services import visible_deals
 from crm_saas.core.base import utcnow
+from crm_saas.core.errors import FieldErrors
 from crm_saas.core.visibility import subtree_ids, visible
+from crm_saas.extensions import db
 
 # API.md "activity type": code -> label (电话/拜访/邮件/会议/微信 in Chinese).
 TYPES = {"call": _l("Phone call"), "visit": _l("Visit"), "email": _l("Email message"), "meeting": _l("Meeting"),
@@ -207,8 +208,6 @@ def touch_deals(deal_ids):
 
 def customer_deal_options(user, customer):
     """The customer's deals ``user`` may see, for the form's deal choice."""
-    from crm_saas.blueprints.pipeline.services import visible_deals
-
     return db.session.scalars(
         visible_deals(user).where(Deal.customer_id == customer.id).order_by(Deal.created_at.desc())
     ).all()

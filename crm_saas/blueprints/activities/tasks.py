@@ -10,18 +10,18 @@ import logging
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 
 from crm_saas.blueprints.activities.checks import as_int, visible_deal_of
-from crm_saas.blueprints.activities.models import Task
+from crm_saas.blueprints.activities.models import Task, not_binned
+from crm_saas.blueprints.activities.reminders import schedule
 from crm_saas.blueprints.activities.times import day_start, local_now, parse_time
-from crm_saas.core.users import User
-from crm_saas.blueprints.customers.models import Customer
 from crm_saas.blueprints.customers.services import get_visible_customer
-from crm_saas.core.errors import FieldErrors
-from crm_saas.extensions import db
 from crm_saas.core.base import utcnow
-from crm_saas.core.visibility import visible, visible_owner_ids
+from crm_saas.core.errors import FieldErrors
+from crm_saas.core.staff import get_assignable
+from crm_saas.core.visibility import visible
+from crm_saas.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -31,11 +31,6 @@ FIELDS = ("title", "due_at", "customer_id", "deal_id", "assignee_id", "done")
 
 class TaskError(FieldErrors):
     """Refused task: field name -> messages."""
-
-
-def not_binned():
-    """Tasks without a customer, or whose customer is not in the recycle bin."""
-    return ~exists().where(Customer.id == Task.customer_id, Customer.deleted_at.is_not(None))
 
 
 def visible_tasks(user):
@@ -92,12 +87,11 @@ def _assignee(raw, user, errors):
     if raw in (None, ""):
         return user.id
     assignee_id = as_int(raw)
-    owners = visible_owner_ids(user)
-    stmt = select(User.id).where(User.id == assignee_id, User.active.is_(True))
-    found = db.session.scalar(stmt if owners is None else stmt.where(User.id.in_(owners))) if assignee_id else None
+    found = get_assignable(user, assignee_id)
     if found is None:
         errors["assignee_id"] = [_("Choose yourself or someone you manage.")]
-    return found
+        return None
+    return found.id
 
 
 def create_task(data, *, actor):
@@ -179,7 +173,6 @@ def schedule_reminder(task):
     """Queue the reminder job for the task's due time; Redis being away loses nothing (cron runs it too)."""
     if task is None or task.done:
         return
-    from crm_saas.blueprints.activities.reminders import schedule
 
     try:
         schedule(task.due_at)

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm_saas.blueprints.activities.models import Activity
-from crm_saas.core.users import User
 from crm_saas.blueprints.customers.models import CustomerChange
 from crm_saas.blueprints.pipeline.models import Deal, DealChange, DealStageChange, Stage
 from crm_saas.blueprints.pipeline.services import visible_deals
+from crm_saas.core.users import User
 from crm_saas.extensions import db
 
 KINDS = ("activity", "stage_change", "customer_change", "deal_change")

@@ -4,11 +4,27 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from crm_saas.blueprints.approvals.services import (
-    ApprovalError, approve as approve_customer, pending_count, pending_for, queued_customer, reject as reject_customer,
+    ApprovalError,
+    pending_count,
+    pending_for,
+    queued_customer,
+)
+from crm_saas.blueprints.approvals.services import (
+    approve as approve_customer,
+)
+from crm_saas.blueprints.approvals.services import (
+    reject as reject_customer,
 )
 from crm_saas.blueprints.customers.transfer import TransferError
 from crm_saas.blueprints.customers.transfer_requests import (
-    approve_transfer as approve_transfer_request, pending_transfer_count, pending_transfers_for, queued_request,
+    approve_transfer as approve_transfer_request,
+)
+from crm_saas.blueprints.customers.transfer_requests import (
+    pending_transfer_count,
+    pending_transfers_for,
+    queued_request,
+)
+from crm_saas.blueprints.customers.transfer_requests import (
     reject_transfer as reject_transfer_request,
 )
 from crm_saas.core.htmx import is_htmx, redirect_to, render

@@ -8,14 +8,14 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from crm_saas.core.audit import record
 from crm_saas.blueprints.customers.changes import record_event
 from crm_saas.blueprints.customers.models import Customer
 from crm_saas.blueprints.customers.services import visible_customers
-from crm_saas.core.errors import FieldErrors
-from crm_saas.extensions import db
+from crm_saas.core.audit import record
 from crm_saas.core.base import utcnow
+from crm_saas.core.errors import FieldErrors
 from crm_saas.core.permissions import can
+from crm_saas.extensions import db
 
 QUEUE_LIMIT = 200
 

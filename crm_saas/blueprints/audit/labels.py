@@ -7,6 +7,8 @@ A code nobody gave a label shows as itself rather than disappearing.
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from crm_saas.blueprints.pipeline.stages import KINDS
+from crm_saas.blueprints.settings.changes import SETTING_LABELS
 from crm_saas.core.permissions import PERMISSIONS, ROLE_LABELS
 
 ACTION_LABELS = {
@@ -80,8 +82,6 @@ def action_label(code):
 def target_label(entry):
     """Settings are logged by key; people and customers by the name they had at the time."""
     if entry.target_type == "setting":
-        from crm_saas.blueprints.settings.changes import SETTING_LABELS
-
         return str(SETTING_LABELS.get(entry.target_label, entry.target_label))
     return entry.target_label
 
@@ -138,8 +138,6 @@ def _value(value, key, names):
     if key == "locale":
         return LANGUAGES.get(value, value)
     if key == "kind":
-        from crm_saas.blueprints.pipeline.stages import KINDS
-
         return str(KINDS.get(value, value))
     if key in ("granted", "revoked") and isinstance(value, dict):
         return ", ".join(f"{ROLE_LABELS.get(role, role)} ({', '.join(str(PERMISSIONS.get(c, c)) for c in codes)})"

@@ -6,10 +6,12 @@ from flask_babel import gettext as _
 
 from crm_saas.blueprints.audit import labels
 from crm_saas.blueprints.audit.forms import LogFilterForm
-from crm_saas.blueprints.audit.services import PER_PAGE, logins as login_events, operations as operation_entries
-from crm_saas.blueprints.staff.services import list_staff
+from crm_saas.blueprints.audit.services import PER_PAGE
+from crm_saas.blueprints.audit.services import logins as login_events
+from crm_saas.blueprints.audit.services import operations as operation_entries
 from crm_saas.core.htmx import render
 from crm_saas.core.permissions import permission_required
+from crm_saas.core.staff import list_staff
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 
 bp = scoped(Blueprint("audit", __name__, url_prefix="/audit"), TENANT_SCOPE)

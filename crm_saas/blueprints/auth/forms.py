@@ -1,15 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, ValidationError
+from wtforms.validators import DataRequired, EqualTo
 
-from crm_saas.core.passwords import policy_errors
-
-
-def password_policy(form, field):
-    errors = policy_errors(field.data)
-    if errors:
-        raise ValidationError(" ".join(str(e) for e in errors))
+from crm_saas.core.passwords import password_policy
 
 
 class LoginForm(FlaskForm):

@@ -12,11 +12,11 @@ from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from crm_saas.core.audit import record
-from crm_saas.extensions import db
 from crm_saas.core.htmx import redirect_to
 from crm_saas.core.i18n import LANGUAGE_NAMES, current_language
 from crm_saas.core.permissions import ROLE_LABELS
 from crm_saas.core.validators import CnPhone
+from crm_saas.extensions import db
 
 PROFILE_FIELDS = ("name", "title", "phone", "region", "locale")
 

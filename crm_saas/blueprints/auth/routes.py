@@ -4,9 +4,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from crm_saas.blueprints.auth.forms import ChangePasswordForm, LoginForm
-from crm_saas.core.passwords import verify_password
 from crm_saas.blueprints.auth.profile import profile
-from crm_saas.blueprints.auth.services import authenticate, set_password
+from crm_saas.blueprints.auth.services import authenticate
+from crm_saas.core.passwords import set_password, verify_password
 from crm_saas.extensions import db
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 

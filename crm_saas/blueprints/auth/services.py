@@ -6,10 +6,10 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
-from crm_saas.core.users import ApiToken, LoginEvent, User, new_session_token
-from crm_saas.core.passwords import hash_password, verify_password
-from crm_saas.extensions import db
 from crm_saas.core.base import utcnow
+from crm_saas.core.passwords import verify_password
+from crm_saas.core.users import ApiToken, LoginEvent, User
+from crm_saas.extensions import db
 
 # A hash to compare against when the username does not exist, so a wrong
 # username costs the same time as a wrong password.
@@ -51,13 +51,6 @@ def authenticate(username, password, *, ip=None, user_agent=None, channel="web")
     )
     db.session.commit()
     return (user, None) if reason is None else (None, reason)
-
-
-def set_password(user, new_password, *, by_self):
-    """Store a new password. One set by someone else must be changed at next login."""
-    user.password_hash = hash_password(new_password)
-    user.must_change_password = not by_self
-    user.session_token = new_session_token()
 
 
 def issue_token(user):

@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 
 from crm_saas.blueprints.custom_fields.services import TYPES
-from crm_saas.blueprints.customers.forms import Required
+from crm_saas.core.forms import Required
 
 
 def option_lines(text):

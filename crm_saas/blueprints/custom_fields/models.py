@@ -10,8 +10,8 @@ from sqlalchemy import String, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm_saas.extensions import db
 from crm_saas.core.base import TenantTable, tenant_args, utcnow
+from crm_saas.extensions import db
 
 
 class CustomField(TenantTable, db.Model):

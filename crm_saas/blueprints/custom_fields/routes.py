@@ -13,10 +13,18 @@ from flask_login import current_user
 
 from crm_saas.blueprints.custom_fields.forms import EditFieldForm, FieldForm
 from crm_saas.blueprints.custom_fields.services import (
-    ENTITIES, TYPES, CustomFieldError, create_field, definitions, delete_field, get_field, records_with_values,
-    reorder_fields, update_field,
+    ENTITIES,
+    TYPES,
+    CustomFieldError,
+    create_field,
+    definitions,
+    delete_field,
+    get_field,
+    records_with_values,
+    reorder_fields,
+    update_field,
 )
-from crm_saas.blueprints.staff.blueprint import apply_errors, has_errors
+from crm_saas.core.forms import apply_errors, has_errors
 from crm_saas.core.htmx import is_htmx, render
 from crm_saas.core.permissions import permission_required
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped

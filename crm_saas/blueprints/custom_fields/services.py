@@ -16,10 +16,11 @@ from pypinyin import lazy_pinyin
 from sqlalchemy import Text, cast, func, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
-from crm_saas.core.audit import record
 from crm_saas.blueprints.custom_fields import values
 from crm_saas.blueprints.custom_fields.models import CustomField
 from crm_saas.blueprints.custom_fields.values import display_value, filter_condition  # noqa: F401  (for callers)
+from crm_saas.core import signals
+from crm_saas.core.audit import record
 from crm_saas.core.errors import FieldErrors
 from crm_saas.extensions import db
 
@@ -48,16 +49,22 @@ class CustomFieldError(FieldErrors):
     """A refused definition change, by field name (``entity``, ``key``, ``label``, ``type``, ``options``)."""
 
 
-def record_model(entity):
-    """The model whose ``custom`` column holds the values of ``entity``'s fields.
+_HOLDERS = {}
 
-    Imported here, not at the top: the customer and deal services import
-    this module, and their models should not have to load first.
+
+def register_holder(entity, model):
+    """Declare the model whose ``custom`` column holds the values of ``entity``'s fields.
+
+    The features owning customers and deals register their models when they
+    are wired (``init_app``): this feature strips and counts values through
+    them without importing either.
     """
-    from crm_saas.blueprints.customers.models import Customer
-    from crm_saas.blueprints.pipeline.models import Deal
+    _HOLDERS[entity] = model
 
-    return {"customer": Customer, "deal": Deal}[entity]
+
+def record_model(entity):
+    """The model whose ``custom`` column holds the values of ``entity``'s fields."""
+    return _HOLDERS[entity]
 
 
 def definitions(entity):
@@ -302,20 +309,6 @@ def records_with_values(field):
     return db.session.scalar(select(func.count()).select_from(model).where(model.custom.has_key(field.key)))
 
 
-def archive_values(field, actor):
-    """Keep what a deleted field said: one change-log entry per customer that held a value.
-
-    Run just before the values are stripped, in the same transaction, so
-    "what did this customer's 客户级别 say before the field went" stays
-    answerable. Deals have no change log yet; their count is in the
-    operation log.
-    """
-    if field.entity == "customer":
-        from crm_saas.blueprints.customers.changes import archive_custom_values
-
-        archive_custom_values(field, actor=actor)
-
-
 def delete_field(field, *, actor):
     """Delete the definition and its values from every record of its entity, in one transaction.
 
@@ -325,7 +318,8 @@ def delete_field(field, *, actor):
     Returns how many records lost a value.
     """
     model, key = record_model(field.entity), field.key
-    archive_values(field, actor)
+    # Sent before the values go, in the same transaction: the customers' change log keeps what they said.
+    signals.custom_field_deleting.send(field, actor=actor)
     stripped = db.session.execute(
         update(model).where(model.custom.has_key(key))
         .values(custom=model.custom.op("-")(cast(literal(key), Text)))

@@ -7,6 +7,7 @@ views on ``bp``.
 from flask import Blueprint, abort
 from flask_login import current_user
 
+from crm_saas.blueprints.custom_fields.services import definitions
 from crm_saas.blueprints.customers import codes
 from crm_saas.blueprints.customers.services import assignable_owners, get_visible_customer, tag_suggestions
 from crm_saas.core.settings import get_setting
@@ -25,8 +26,6 @@ def visible_or_404(customer_id, *, deleted=False):
 
 def form_context(form, *, custom=None, errors=None, customer=None):
     """What customers/_form.html needs beside the form: custom fields, region, tags, duplicate warnings."""
-    from crm_saas.blueprints.custom_fields.services import definitions
-
     errors = errors or {}
     custom_errors, region_errors, leftover = form.show_errors(errors)
     if customer is None:

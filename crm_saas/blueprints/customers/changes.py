@@ -7,9 +7,10 @@ raw custom values); ``display`` turns them into words for the reader.
 """
 from sqlalchemy import func, insert, literal, select
 
-from crm_saas.blueprints.customers.models import CustomerChange
-from crm_saas.extensions import db
+from crm_saas.blueprints.custom_fields.services import definitions
+from crm_saas.blueprints.customers.models import Customer, CustomerChange
 from crm_saas.core.base import utcnow
+from crm_saas.extensions import db
 
 SCALAR_FIELDS = (
     "name", "industry", "industry_note", "type", "source", "category", "size", "province", "city", "district",
@@ -35,8 +36,6 @@ def contact_snapshot(contact):
 
 def diff(before, after):
     """``[(field, old, new, subject, label)]`` for every difference between two snapshots."""
-    from crm_saas.blueprints.custom_fields.services import definitions
-
     rows = [(f, before[f], after[f], None, None) for f in (*SCALAR_FIELDS, "tags") if before[f] != after[f]]
     labels = {d.key: d.label for d in definitions("customer")}
     for key in sorted(set(before["custom"]) | set(after["custom"])):
@@ -76,9 +75,13 @@ def record_event(customer, action, *, actor, reason=None, field=None, old=None, 
 
 
 def archive_custom_values(field, *, actor):
-    """One "field deleted" row per customer holding a value of ``field``, in one INSERT ... SELECT."""
-    from crm_saas.blueprints.customers.models import Customer
+    """One "field deleted" row per customer holding a value of ``field``, in one INSERT ... SELECT.
 
+    Run just before the values are stripped, in the same transaction, so
+    "what did this customer's 客户级别 say before the field went" stays
+    answerable. Deals have no change log yet; their count is in the
+    operation log.
+    """
     columns = ("customer_id", "at", "actor_id", "actor_name", "action", "field", "label", "old")
     values = select(
         Customer.id, literal(utcnow()), literal(actor.id), literal(actor.name), literal("field_deleted"),

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from crm_saas.blueprints.custom_fields.services import definitions, display_value
 from crm_saas.blueprints.customers import codes
 from crm_saas.blueprints.customers.blueprint import bp
 from crm_saas.blueprints.customers.privacy import contact_details, mask_email, mask_phone, reads_contacts_of
@@ -38,8 +39,6 @@ def contact_email(customer, contact):
 
 @bp.app_template_global()
 def custom_value(definition, value):
-    from crm_saas.blueprints.custom_fields.services import display_value
-
     return display_value(definition, value)
 
 
@@ -88,8 +87,6 @@ def change_value(change, customer, value):
 
 
 def _custom_change(key, value):
-    from crm_saas.blueprints.custom_fields.services import definitions, display_value
-
     definition = next((d for d in definitions("customer") if d.key == key), None)
     if definition is None:  # the field was deleted since: show the value as it was stored
         return ", ".join(map(str, value)) if isinstance(value, list) else str(value)

@@ -3,6 +3,7 @@ from flask import flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from crm_saas.blueprints.custom_fields.services import definitions
 from crm_saas.blueprints.customers import codes
 from crm_saas.blueprints.customers.blueprint import bp, visible_or_404
 from crm_saas.blueprints.customers.changes import SCALAR_FIELDS
@@ -21,8 +22,6 @@ def duplicates():
 @login_required
 def merge():
     """``?keep=<id>&other=<id>``: both side by side, a choice per differing field, then one merge."""
-    from crm_saas.blueprints.custom_fields.services import definitions
-
     keep = visible_or_404(request.values.get("keep", type=int) or 0)
     other = visible_or_404(request.values.get("other", type=int) or 0)
     errors = merge_errors(keep, other, current_user)

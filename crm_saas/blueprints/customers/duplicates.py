@@ -9,16 +9,17 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from crm_saas.core.audit import record
 from crm_saas.blueprints.customers.changes import SCALAR_FIELDS, diff, record_changes, record_event, snapshot
 from crm_saas.blueprints.customers.keys import name_key, phone_key
 from crm_saas.blueprints.customers.models import Contact, Customer, CustomerChange, TransferRequest
 from crm_saas.blueprints.customers.services import visible_customers
-from crm_saas.core.errors import FieldErrors
-from crm_saas.extensions import db
+from crm_saas.core import signals
+from crm_saas.core.audit import record
 from crm_saas.core.base import utcnow
+from crm_saas.core.errors import FieldErrors
 from crm_saas.core.permissions import can
 from crm_saas.core.visibility import visible
+from crm_saas.extensions import db
 
 GROUPS_LIMIT = 100
 
@@ -100,10 +101,6 @@ def merge_customers(keep, other, *, actor, take=(), reason=None):
     merge itself is logged on ``keep`` with ``other``'s number and name, and
     each field that changed on ``keep`` is logged as usual.
     """
-    from crm_saas.blueprints.activities.models import Activity, Task
-    from crm_saas.blueprints.files.services import move_attachments
-    from crm_saas.blueprints.pipeline.models import Deal
-
     errors = merge_errors(keep, other, actor)
     if errors:
         raise MergeError(errors)
@@ -120,13 +117,9 @@ def merge_customers(keep, other, *, actor, take=(), reason=None):
         contact.is_primary = False
         other.contacts.remove(contact)
         keep.contacts.append(contact)
-    moved = {
-        "deals": db.session.execute(update(Deal).where(Deal.customer_id == other.id)
-                                    .values(customer_id=keep.id)).rowcount,
-        "files": move_attachments("customer", other.id, keep.id),
-    }
-    for model in (CustomerChange, Activity, Task):  # the history and what is still to do come along
-        db.session.execute(update(model).where(model.customer_id == other.id).values(customer_id=keep.id))
+    moved = signals.counts(signals.customers_merged.send(other, into=keep))  # deals, files, follow-ups, tasks
+    db.session.execute(update(CustomerChange).where(CustomerChange.customer_id == other.id)
+                       .values(customer_id=keep.id))  # the history comes along
     db.session.execute(update(TransferRequest).where(TransferRequest.customer_id == other.id)
                        .values(customer_id=keep.id))
     db.session.flush()

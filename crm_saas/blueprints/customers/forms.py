@@ -14,21 +14,19 @@ from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, HiddenField, SelectField, StringField, TextAreaField
 
 from crm_saas.blueprints.customers.codes import (
-    CONTACT_FIELD_LABELS, CONTACT_ROLES, CUSTOMER_TYPES, FIELD_LABELS, INDUSTRIES, SIZES, SOURCES,
+    CONTACT_FIELD_LABELS,
+    CONTACT_ROLES,
+    CUSTOMER_TYPES,
+    FIELD_LABELS,
+    INDUSTRIES,
+    SIZES,
+    SOURCES,
 )
+from crm_saas.core.forms import Required
 
 CONTACTS_MAX = 20
 CONTACT_KEYS = ("id", "name", "title", "phone", "email", "wechat", "role")
 _TAG_SPLIT = re.compile(r"[,，、;；\n]+")
-
-
-class Required:
-    """Marks a field as required (the ``*`` beside its label); the check itself is in the shared rules."""
-
-    field_flags = {"required": True}
-
-    def __call__(self, form, field):
-        return None
 
 
 class ContactForm(Form):

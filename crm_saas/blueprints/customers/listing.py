@@ -8,9 +8,12 @@ filters (htmx pushes each URL). Custom fields filter as ``cf-<key>`` (and
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from crm_saas.blueprints.custom_fields.services import definitions
 from crm_saas.blueprints.customers import codes
 from crm_saas.blueprints.customers.search import DEFAULT_SORT, PER_PAGE, SORTS, search_customers
+from crm_saas.blueprints.customers.transfer import colleagues
 from crm_saas.core.settings import get_setting
+from crm_saas.core.staff import staff_choices
 from crm_saas.extensions import db
 
 COLUMNS = {
@@ -35,8 +38,6 @@ EXACT = ("type", "industry", "source", "category", "status", "province", "city",
 
 def available_columns():
     """Built-in columns, then one per custom field (``custom.<key>``)."""
-    from crm_saas.blueprints.custom_fields.services import definitions
-
     return {**COLUMNS, **{f"custom.{d.key}": d.label for d in definitions("customer")}}
 
 
@@ -54,8 +55,6 @@ def save_columns(user, columns):
 
 def read_filters(args):
     """``(q, filters, sort, page)`` from a query string (or a posted form carrying the same names)."""
-    from crm_saas.blueprints.custom_fields.services import definitions
-
     filters = {key: args.get(key, "").strip() for key in EXACT if args.get(key, "").strip()}
     tags = [t for t in args.getlist("tag") if t.strip()]
     if tags:
@@ -87,10 +86,6 @@ def _is_filter(name):
 
 def list_context(args):
     """Everything the list page and its results partial show."""
-    from crm_saas.blueprints.custom_fields.services import definitions
-    from crm_saas.blueprints.customers.transfer import colleagues
-    from crm_saas.blueprints.staff.services import staff_choices
-
     q, filters, sort, page = read_filters(args)
     rows, total = search_customers(current_user, q=q, filters=filters, sort=sort, page=page)
     params = {key: [v for v in args.getlist(key) if v] for key in args if _is_filter(key)}

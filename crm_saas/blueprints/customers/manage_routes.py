@@ -4,17 +4,24 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from crm_saas.core.users import User
 from crm_saas.blueprints.customers.blueprint import bp, visible_or_404
+from crm_saas.blueprints.customers.listing import list_context
 from crm_saas.blueprints.customers.models import Customer
 from crm_saas.blueprints.customers.recycle import (
-    delete_customer, purge_customers, purge_date, purge_expired, recycle_bin, restore_customer,
+    delete_customer,
+    purge_customers,
+    purge_date,
+    purge_expired,
+    recycle_bin,
+    restore_customer,
 )
 from crm_saas.blueprints.customers.services import visible_customers
-from crm_saas.blueprints.customers.transfer import TransferError, colleagues, transfer_many, transfer_or_request
-from crm_saas.extensions import db
+from crm_saas.blueprints.customers.transfer import TransferError, colleagues
+from crm_saas.blueprints.customers.transfer_requests import transfer_many, transfer_or_request
 from crm_saas.core.htmx import redirect_to, render
 from crm_saas.core.permissions import can, permission_required
+from crm_saas.core.users import User
+from crm_saas.extensions import db
 
 
 def _transfer_message(outcome, name):
@@ -50,8 +57,6 @@ def transfer(customer_id):
 @login_required
 def bulk_transfer():
     """Transfer the ticked customers of the list (C8): those the person cannot see are simply not found."""
-    from crm_saas.blueprints.customers.listing import list_context
-
     ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
     customers = db.session.scalars(visible_customers(current_user).where(Customer.id.in_(ids))).all() if ids else []
     to = request.form.get("to", "")

@@ -6,8 +6,8 @@ from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm_saas.extensions import db
 from crm_saas.core.base import TENANT_SCHEMA, TenantTable, tenant_args, utcnow
+from crm_saas.extensions import db
 
 USERS_ID = f"{TENANT_SCHEMA}.users.id"
 CUSTOMERS_ID = f"{TENANT_SCHEMA}.customers.id"

@@ -16,6 +16,8 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, select
 from sqlalchemy.dialects.postgresql import insert
 
+from crm_saas.blueprints.customers.models import Customer, NumberCounter
+from crm_saas.core.settings import get_setting
 from crm_saas.extensions import db
 
 DEFAULT_PATTERN = "CRM{YYYY}{MM}{DD}{SEQ:4}"
@@ -68,9 +70,6 @@ def next_customer_number(pattern=None, day=None):
     A number already taken (a pattern changed back and forth, a number typed
     into an import) is skipped rather than reused.
     """
-    from crm_saas.blueprints.customers.models import Customer, NumberCounter
-    from crm_saas.core.settings import get_setting
-
     pattern = pattern or get_setting("customer_number_pattern")
     day = day or company_today()
     key = "customer:" + render(pattern, day, None)

@@ -9,17 +9,17 @@ its number and name.
 """
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
-from crm_saas.core.audit import record
 from crm_saas.blueprints.customers.changes import record_event
 from crm_saas.blueprints.customers.models import Customer
 from crm_saas.blueprints.customers.services import visible_customers
-from crm_saas.blueprints.pipeline.models import Deal
+from crm_saas.core import signals
+from crm_saas.core.audit import record
+from crm_saas.core.base import utcnow
 from crm_saas.core.settings import get_setting
 from crm_saas.extensions import db
-from crm_saas.core.base import utcnow
 
 PER_PAGE = 50
 
@@ -28,8 +28,7 @@ def delete_customer(customer, *, actor, reason=None):
     """To the recycle bin, with the deals on it (marked with the same time, so restore takes back just those)."""
     now = utcnow()
     customer.deleted_at, customer.deleted_by_id = now, actor.id
-    db.session.execute(update(Deal).where(Deal.customer_id == customer.id, Deal.deleted_at.is_(None))
-                       .values(deleted_at=now))
+    signals.customer_deleted.send(customer, at=now)
     record_event(customer, "deleted", actor=actor, reason=(reason or "").strip() or None, at=now)
     record("customer_deleted", customer, actor=actor)
     db.session.commit()
@@ -37,9 +36,7 @@ def delete_customer(customer, *, actor, reason=None):
 
 
 def restore_customer(customer, *, actor):
-    deleted_at = customer.deleted_at
-    db.session.execute(update(Deal).where(Deal.customer_id == customer.id, Deal.deleted_at == deleted_at)
-                       .values(deleted_at=None))
+    signals.customer_restored.send(customer, deleted_at=customer.deleted_at)
     customer.deleted_at, customer.deleted_by_id = None, None
     record_event(customer, "restored", actor=actor)
     record("customer_restored", customer, actor=actor)
@@ -49,18 +46,13 @@ def restore_customer(customer, *, actor):
 
 def purge_customers(customer_ids, *, actor=None):
     """Delete for good, in one commit; returns how many went. Each is named in the operation log."""
-    from crm_saas.blueprints.files.services import purge_attachments
-
     customers = db.session.scalars(select(Customer).where(Customer.id.in_(customer_ids))).all()
     if not customers:
         return 0
-    ids = [c.id for c in customers]
-    deal_ids = db.session.scalars(select(Deal.id).where(Deal.customer_id.in_(ids))).all()
+    ids = tuple(c.id for c in customers)
     for customer in customers:
         record("customer_purged", customer, actor=actor)
-    purge_attachments("deal", deal_ids)
-    purge_attachments("customer", ids)
-    db.session.execute(delete(Deal).where(Deal.id.in_(deal_ids)))
+    signals.customers_purging.send(ids)  # deals and files go first: they point at the customers
     db.session.execute(delete(Customer).where(Customer.id.in_(ids)))  # contacts, changes, requests cascade
     db.session.commit()
     return len(ids)

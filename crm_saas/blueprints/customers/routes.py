@@ -7,6 +7,7 @@ from flask import flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from crm_saas.blueprints.custom_fields.services import definitions, form_values
 from crm_saas.blueprints.customers import codes, display, duplicate_routes, manage_routes  # noqa: F401 (on bp)
 from crm_saas.blueprints.customers.blueprint import bp, form_context, visible_or_404
 from crm_saas.blueprints.customers.changes import changes_page
@@ -37,8 +38,6 @@ def columns():
 
 
 def _form_page(form, status, *, customer=None, errors=None, **extra):
-    from crm_saas.blueprints.custom_fields.services import form_values
-
     custom = form_values("customer", request.form) if request.method == "POST" else (
         editable_data(customer)["custom"] if customer else {})
     context = form_context(form, custom=custom, errors=errors, customer=customer)
@@ -80,7 +79,6 @@ def new():
     form = CustomerForm()
     if request.method == "GET" or _contact_rows_changed(form):
         return _form_page(form, 200)
-    from crm_saas.blueprints.custom_fields.services import form_values
 
     data = form.customer_data(form_values("customer", request.form))
     errors = validate_customer(data)
@@ -107,12 +105,8 @@ def detail(customer_id):
 
 def detail_context(customer, changes_page_number=1, **extra):
     """Everything the one customer page shows at once (C13)."""
-    from crm_saas.blueprints.custom_fields.services import definitions
-    from crm_saas.blueprints.customers.detail import customer_deals
-
     changes, changes_total = changes_page(customer.id, changes_page_number)
-    return dict(customer=customer, codes=codes, definitions=definitions("customer"), deals=customer_deals(customer),
-                deal_definitions=definitions("deal") if customer.status == "active" else [],
+    return dict(customer=customer, codes=codes, definitions=definitions("customer"),
                 changes=changes, changes_total=changes_total, changes_page_number=changes_page_number, **extra)
 
 
@@ -128,7 +122,6 @@ def edit(customer_id):
     form = CustomerForm()
     if _contact_rows_changed(form):
         return _form_page(form, 200, customer=customer)
-    from crm_saas.blueprints.custom_fields.services import form_values
 
     data = form.customer_data(form_values("customer", request.form))
     errors = validate_customer(data)

@@ -10,11 +10,12 @@ from flask import current_app
 from sqlalchemy import any_, case, func, or_, select, union
 from sqlalchemy.orm import aliased, selectinload
 
+from crm_saas.blueprints.custom_fields.services import definitions, filter_condition
 from crm_saas.blueprints.customers.models import Contact, Customer
 from crm_saas.blueprints.customers.privacy import unmasked_owner_ids
 from crm_saas.blueprints.customers.services import visible_customers
-from crm_saas.extensions import db
 from crm_saas.core.visibility import literal_ids
+from crm_saas.extensions import db
 
 PER_PAGE = 50
 SORTS = {
@@ -67,8 +68,6 @@ def search_filter(stmt, q, user):
 
 def filter_customers(stmt, filters):
     """Narrow by exact codes, tags (all of them), creation dates (company days) and custom fields."""
-    from crm_saas.blueprints.custom_fields.services import definitions, filter_condition
-
     filters = filters or {}
     for key, column in EXACT_FILTERS.items():
         if filters.get(key) not in (None, ""):

@@ -6,20 +6,23 @@ transfers, the recycle bin and merges in modules of their own.
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from crm_saas.core.users import User
+from crm_saas.blueprints.custom_fields.services import clean_values
 from crm_saas.blueprints.customers.changes import SCALAR_FIELDS, diff, record_changes, record_event, snapshot
+from crm_saas.blueprints.customers.codes import FIELD_LABELS
 from crm_saas.blueprints.customers.keys import name_key, phone_key
 from crm_saas.blueprints.customers.models import Contact, Customer
 from crm_saas.blueprints.customers.numbering import next_customer_number
 from crm_saas.blueprints.customers.validation import clean_tags, is_primary, validate_customer
-from crm_saas.core.settings import get_setting
 from crm_saas.core.errors import FieldErrors
-from crm_saas.extensions import db
 from crm_saas.core.permissions import can
-from crm_saas.core.visibility import visible, visible_owner_ids
+from crm_saas.core.settings import get_setting
+from crm_saas.core.staff import assignable_people, get_assignable
+from crm_saas.core.users import User
+from crm_saas.core.visibility import visible
+from crm_saas.extensions import db
 
 CONTACT_TEXT = ("title", "email", "wechat", "role")
 READ_ONLY = ("number", "created_at")
@@ -138,8 +141,6 @@ def _differs(customer, field, value):
 
 
 def _label(field):
-    from crm_saas.blueprints.customers.codes import FIELD_LABELS
-
     return FIELD_LABELS[field]
 
 
@@ -153,8 +154,6 @@ def _unknown_contacts(customer, contacts):
 
 
 def _apply_fields(customer, data):
-    from crm_saas.blueprints.custom_fields.services import clean_values
-
     for field in SCALAR_FIELDS:
         if field in data:
             setattr(customer, field, _clean(data.get(field)))
@@ -195,9 +194,7 @@ def _clean(value):
 
 def assignable_owner(actor, owner_id):
     """The active staff member ``actor`` may hand a customer to (self or below), or None."""
-    owners = visible_owner_ids(actor)
-    stmt = select(User).where(User.id == owner_id, User.active.is_(True))
-    return db.session.scalar(stmt if owners is None else stmt.where(User.id.in_(owners)))
+    return get_assignable(actor, owner_id)
 
 
 def visible_customers(user, *, deleted=False):
@@ -216,15 +213,11 @@ def get_visible_customer(user, customer_id, *, deleted=False):
 
 def assignable_owners(actor):
     """Active people ``actor`` may make owner of a new customer: themselves and everyone they see."""
-    owners = visible_owner_ids(actor)
-    stmt = select(User).where(User.active.is_(True)).order_by(User.name)
-    return db.session.scalars(stmt if owners is None else stmt.where(User.id.in_(owners))).all()
+    return db.session.scalars(assignable_people(actor).order_by(User.name)).all()
 
 
 def tag_suggestions(limit=50):
     """The company's most used tags among its 5,000 newest customers (an index walk, not a scan)."""
-    from sqlalchemy import func
-
     recent = select(Customer.tags).where(Customer.deleted_at.is_(None)).order_by(Customer.created_at.desc()) \
         .limit(5000).subquery()
     tag = func.unnest(recent.c.tags).label("tag")
@@ -232,3 +225,16 @@ def tag_suggestions(limit=50):
     return db.session.scalars(
         select(inner.c.tag).group_by(inner.c.tag).order_by(func.count().desc(), inner.c.tag).limit(limit)
     ).all()
+
+
+def count_by_owner(owner_ids):
+    """``{owner id: customers in use}`` for the organisation tree: one GROUP BY, past visibility on purpose.
+
+    The tree shows each person it shows with how many customers they hold
+    (visibility.py lists this among the counts made past visibility).
+    """
+    return dict(db.session.execute(
+        select(Customer.owner_id, func.count())
+        .where(Customer.deleted_at.is_(None), Customer.owner_id.in_(list(owner_ids) or [0]))
+        .group_by(Customer.owner_id)
+    ).all())

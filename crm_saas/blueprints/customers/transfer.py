@@ -11,15 +11,14 @@ across teams is the point of the permission.
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from crm_saas.core.audit import record
-from crm_saas.core.users import User
 from crm_saas.blueprints.customers.changes import record_event
 from crm_saas.blueprints.customers.models import TransferRequest
-from crm_saas.blueprints.pipeline.models import Deal
-from crm_saas.core.errors import FieldErrors
-from crm_saas.extensions import db
+from crm_saas.core import signals
+from crm_saas.core.audit import record
 from crm_saas.core.base import utcnow
-from crm_saas.core.permissions import can
+from crm_saas.core.errors import FieldErrors
+from crm_saas.core.users import User
+from crm_saas.extensions import db
 
 REASON_MAX = 500
 
@@ -82,10 +81,7 @@ def transfer_customer(customer, to_user_id, reason=None, *, actor, commit=True):
     from_owner = customer.owner
     to_user = db.session.get(User, to_user_id)
     try:
-        deals = db.session.execute(
-            update(Deal).where(Deal.customer_id == customer.id, Deal.owner_id == from_owner.id)
-            .values(owner_id=to_user_id)
-        ).rowcount
+        moved = signals.counts(signals.customer_transferred.send(customer, from_owner=from_owner, to_owner=to_user))
         db.session.execute(
             update(TransferRequest).where(TransferRequest.customer_id == customer.id,
                                           TransferRequest.status == "pending")
@@ -95,41 +91,10 @@ def transfer_customer(customer, to_user_id, reason=None, *, actor, commit=True):
         record_event(customer, "transferred", actor=actor, reason=reason, field="owner_id",
                      old=from_owner.name, new=to_user.name)
         record("customer_transferred", customer, actor=actor, from_id=from_owner.id, to_id=to_user_id, reason=reason,
-               deals=deals)
+               deals=moved.get("deals", 0))
         if commit:
             db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     return customer
-
-
-def transfer_or_request(customer, to_user_id, reason=None, *, actor, commit=True):
-    """``("done", customer)`` for holders of the right, else ``("pending", request)`` for their superiors."""
-    from crm_saas.blueprints.customers.transfer_requests import request_transfer
-
-    if can(actor, "transfer_customers"):
-        return "done", transfer_customer(customer, to_user_id, reason, actor=actor, commit=commit)
-    return "pending", request_transfer(customer, to_user_id, reason, actor=actor, commit=commit)
-
-
-def transfer_many(customers, to_user_id, reason=None, *, actor):
-    """Bulk transfer (C8): all or nothing, in one commit; returns ``{"done": n, "pending": n}``.
-
-    A customer the receiver already owns is skipped rather than failing the
-    batch: "give all of these to Li" is met when Li has them.
-    """
-    counts = {"done": 0, "pending": 0, "skipped": 0}
-    check_transfer(None, to_user_id, reason)
-    try:
-        for customer in customers:
-            if customer.owner_id == to_user_id:
-                counts["skipped"] += 1
-                continue
-            outcome, _result = transfer_or_request(customer, to_user_id, reason, actor=actor, commit=False)
-            counts[outcome] += 1
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    return counts

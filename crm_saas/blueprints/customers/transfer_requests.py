@@ -2,21 +2,23 @@
 
 An approver's queue is the requests on customers they can see under the one
 visibility rule (so a supervisor decides for exactly their subtree), minus
-their own requests: nobody approves their own transfer.
+their own requests: nobody approves their own transfer. ``transfer_or_request``
+and ``transfer_many`` are what the transfer forms and the API call: a transfer
+at once for holders of the right, a request for everyone else.
 """
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from crm_saas.core.audit import record
-from crm_saas.core.users import User
 from crm_saas.blueprints.customers.changes import record_event
 from crm_saas.blueprints.customers.models import Customer, TransferRequest
 from crm_saas.blueprints.customers.services import visible_customers
 from crm_saas.blueprints.customers.transfer import TransferError, check_transfer, transfer_customer
-from crm_saas.extensions import db
+from crm_saas.core.audit import record
 from crm_saas.core.base import utcnow
 from crm_saas.core.permissions import can
+from crm_saas.core.users import User
+from crm_saas.extensions import db
 
 NOTE_MAX = 300
 
@@ -100,3 +102,32 @@ def reject_transfer(request, note, *, actor):
 def _decide(request, status, note, actor):
     request.status, request.note = status, note
     request.decided_by_id, request.decided_at = actor.id, utcnow()
+
+
+def transfer_or_request(customer, to_user_id, reason=None, *, actor, commit=True):
+    """``("done", customer)`` for holders of the right, else ``("pending", request)`` for their superiors."""
+    if can(actor, "transfer_customers"):
+        return "done", transfer_customer(customer, to_user_id, reason, actor=actor, commit=commit)
+    return "pending", request_transfer(customer, to_user_id, reason, actor=actor, commit=commit)
+
+
+def transfer_many(customers, to_user_id, reason=None, *, actor):
+    """Bulk transfer (C8): all or nothing, in one commit; returns ``{"done": n, "pending": n}``.
+
+    A customer the receiver already owns is skipped rather than failing the
+    batch: "give all of these to Li" is met when Li has them.
+    """
+    counts = {"done": 0, "pending": 0, "skipped": 0}
+    check_transfer(None, to_user_id, reason)
+    try:
+        for customer in customers:
+            if customer.owner_id == to_user_id:
+                counts["skipped"] += 1
+                continue
+            outcome, _result = transfer_or_request(customer, to_user_id, reason, actor=actor, commit=False)
+            counts[outcome] += 1
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return counts

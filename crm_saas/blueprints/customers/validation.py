@@ -15,9 +15,17 @@ import re
 
 from flask_babel import gettext as _
 
+from crm_saas.blueprints.custom_fields.services import clean_values
 from crm_saas.blueprints.customers.codes import (
-    CONTACT_FIELD_LABELS, CONTACT_ROLES, CUSTOMER_TYPES, FIELD_LABELS, INDUSTRIES, SOURCES,
+    CONTACT_FIELD_LABELS,
+    CONTACT_ROLES,
+    CUSTOMER_TYPES,
+    FIELD_LABELS,
+    INDUSTRIES,
+    SOURCES,
 )
+from crm_saas.core.regions import region_errors
+from crm_saas.core.settings import get_setting
 from crm_saas.core.validators import is_cn_phone, is_email
 
 MAX_LENGTHS = {
@@ -38,9 +46,6 @@ def validate_customer(data, *, partial_custom=False):
     ``partial_custom``: judge only the custom values present (an API PATCH),
     not the required ones left out.
     """
-    from crm_saas.blueprints.custom_fields.services import clean_values
-    from crm_saas.core.regions import region_errors
-
     errors = {}
 
     def add(field, message):
@@ -86,8 +91,6 @@ def clean_tags(tags):
 
 
 def _categories():
-    from crm_saas.core.settings import get_setting
-
     return {label: label for label in get_setting("customer_categories")}
 
 

@@ -5,8 +5,8 @@ from sqlalchemy import ForeignKey, String, Text, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm_saas.extensions import db
 from crm_saas.core.base import TENANT_SCHEMA, TenantTable, utcnow
+from crm_saas.extensions import db
 
 EXPORT_KINDS = ("customers",)
 

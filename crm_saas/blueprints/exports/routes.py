@@ -4,8 +4,9 @@ import os
 from flask import Blueprint, abort, current_app, render_template, request, send_file
 from flask_login import current_user, login_required
 
-from crm_saas.core.permissions import permission_required
+from crm_saas.blueprints.customers.listing import read_filters
 from crm_saas.blueprints.exports.services import export_dir, live_progress, start_export, visible_export
+from crm_saas.core.permissions import permission_required
 from crm_saas.tenants.resolve import TENANT_SCOPE, current_tenant, scoped
 
 bp = scoped(Blueprint("exports", __name__, url_prefix="/exports"), TENANT_SCOPE)
@@ -39,8 +40,6 @@ def download(export_id):
 
 def export_filters(form):
     """The list page's filters as the export job reads them (the API's names; ranges as lists)."""
-    from crm_saas.blueprints.customers.listing import read_filters
-
     q, filters, _sort, _page = read_filters(form)
     if "custom" in filters:
         filters["custom"] = {k: list(v) if isinstance(v, tuple) else v for k, v in filters["custom"].items()}

@@ -7,10 +7,10 @@ from rq.job import Job
 from sqlalchemy import select
 
 from crm_saas.blueprints.exports.models import EXPORT_KINDS, Export
+from crm_saas.core.queue import export_queue, redis_connection
+from crm_saas.core.visibility import visible
 from crm_saas.extensions import db
 from crm_saas.tenants.resolve import current_tenant
-from crm_saas.core.visibility import visible
-from crm_saas.core.queue import export_queue, redis_connection
 
 
 def export_dir(app, schema):

@@ -4,8 +4,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm_saas.extensions import db
 from crm_saas.core.base import TENANT_SCHEMA, TenantTable, tenant_args, utcnow
+from crm_saas.extensions import db
 
 ENTITIES = ("customer", "deal")
 

@@ -16,13 +16,17 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import joinedload
 
-from crm_saas.core.audit import record as log
+from crm_saas.blueprints.customers.models import Customer
+from crm_saas.blueprints.customers.services import get_visible_customer
 from crm_saas.blueprints.files import checks, storage
 from crm_saas.blueprints.files.limits import max_bytes, too_large_message
 from crm_saas.blueprints.files.models import ENTITIES, Attachment
+from crm_saas.blueprints.pipeline.models import Deal
+from crm_saas.blueprints.pipeline.services import get_visible_deal
+from crm_saas.core.audit import record as log
 from crm_saas.core.errors import FieldErrors
-from crm_saas.extensions import db
 from crm_saas.core.permissions import can
+from crm_saas.extensions import db
 
 
 class AttachmentError(FieldErrors):
@@ -31,15 +35,8 @@ class AttachmentError(FieldErrors):
 
 def visible_record(user, entity, record_id):
     """The customer or deal ``user`` may see, or None: its files follow the record's visibility."""
-    if entity == "customer":
-        from crm_saas.blueprints.customers.services import get_visible_customer
-
-        return get_visible_customer(user, record_id)
-    if entity == "deal":
-        from crm_saas.blueprints.pipeline.services import get_visible_deal
-
-        return get_visible_deal(user, record_id)
-    return None
+    finder = {"customer": get_visible_customer, "deal": get_visible_deal}.get(entity)
+    return finder(user, record_id) if finder else None
 
 
 def visible_attachment(user, attachment_id):
@@ -137,13 +134,7 @@ def delete_attachment(attachment, *, actor):
 
 def _parent(entity, entity_id):
     """The record a file hangs on, visible or not (for the log's label)."""
-    if entity == "customer":
-        from crm_saas.blueprints.customers.models import Customer
-
-        return db.session.get(Customer, entity_id)
-    from crm_saas.blueprints.pipeline.models import Deal
-
-    return db.session.get(Deal, entity_id)
+    return db.session.get(Customer if entity == "customer" else Deal, entity_id)
 
 
 def purge_attachments(entity, entity_ids):

@@ -3,6 +3,7 @@ from flask import Blueprint, current_app, jsonify, redirect, request, session, u
 from flask_login import current_user
 from sqlalchemy import text
 
+from crm_saas.core.queue import redis_connection
 from crm_saas.extensions import db
 from crm_saas.tenants.resolve import current_tenant
 
@@ -22,8 +23,6 @@ def home():
 @bp.route("/healthz")
 def healthz():
     """200 with the state of each backing service, 503 when one is down."""
-    from crm_saas.core.queue import redis_connection
-
     state = {}
     try:
         db.session.execute(text("SELECT 1"))

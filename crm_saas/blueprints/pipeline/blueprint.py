@@ -2,6 +2,7 @@
 from flask import Blueprint, abort
 from flask_login import current_user
 
+from crm_saas.blueprints.pipeline.services import get_visible_deal
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 
 bp = scoped(Blueprint("pipeline", __name__), TENANT_SCOPE)
@@ -9,8 +10,6 @@ bp = scoped(Blueprint("pipeline", __name__), TENANT_SCOPE)
 
 def visible_deal_or_404(deal_id):
     """The deal, or 404 when it does not exist or is hidden: never confirm what the viewer cannot see."""
-    from crm_saas.blueprints.pipeline.services import get_visible_deal
-
     deal = get_visible_deal(current_user, deal_id)
     if deal is None:
         abort(404)

@@ -12,8 +12,8 @@ from sqlalchemy import and_, any_, func, or_, select, true
 from sqlalchemy.orm import joinedload
 
 from crm_saas.blueprints.pipeline.models import Deal, Stage
-from crm_saas.extensions import db
 from crm_saas.core.visibility import literal_ids, subtree_ids, visible
+from crm_saas.extensions import db
 
 CARDS_PER_COLUMN = 50
 CENT = Decimal("0.01")  # weighted amounts round half up, as money does on paper (3,500.125 -> 3,500.13)

@@ -6,28 +6,24 @@ from crm_saas.blueprints.custom_fields.services import definitions
 from crm_saas.blueprints.customers.search import search_customers
 from crm_saas.blueprints.customers.services import get_visible_customer
 from crm_saas.blueprints.pipeline.deal_list import PER_PAGE, SORT_LABELS, list_deals, read_list_args
+from crm_saas.blueprints.pipeline.defaults import stage_label
 from crm_saas.blueprints.pipeline.forms import PRODUCT_KEYS
-from crm_saas.blueprints.pipeline.models import DealStageChange
+from crm_saas.blueprints.pipeline.models import DealStageChange, Stage
 from crm_saas.blueprints.pipeline.services import default_pipeline, get_stage, list_pipelines
+from crm_saas.core.staff import assignable_people, staff_choices
+from crm_saas.core.users import User
 from crm_saas.extensions import db
-from crm_saas.core.visibility import visible_owner_ids
 
 CHOICES_LIMIT = 30
 
 
 def owners():
     """Active people the viewer may make owner: themselves and everyone they see."""
-    from crm_saas.core.users import User
-
-    ids = visible_owner_ids(current_user)
-    stmt = select(User).where(User.active.is_(True)).order_by(User.name)
-    return db.session.scalars(stmt if ids is None else stmt.where(User.id.in_(ids))).all()
+    return db.session.scalars(assignable_people(current_user).order_by(User.name)).all()
 
 
 def stage_choices(include_lost=False):
     """``[(stage id, "Pipeline · Stage")]`` for every pipeline; lost stages only where a reason is asked."""
-    from crm_saas.core.templating import stage_label
-
     return [(s.id, f"{p.name} · {stage_label(s)}") for p in list_pipelines() for s in p.stages
             if include_lost or s.kind != "lost"]
 
@@ -83,9 +79,6 @@ def detail_context(deal, **extra):
 
 def _history(deal):
     """Stage moves, newest first, with the stages and the mover loaded."""
-    from crm_saas.core.users import User
-    from crm_saas.blueprints.pipeline.models import Stage
-
     rows = db.session.execute(
         select(DealStageChange, Stage, User.name)
         .join(Stage, Stage.id == DealStageChange.to_stage_id)
@@ -101,8 +94,6 @@ def _history(deal):
 
 
 def list_context(args):
-    from crm_saas.blueprints.staff.services import staff_choices
-
     filters, q, sort, page = read_list_args(args)
     rows, total = list_deals(current_user, filters, q, sort, page)
     people = staff_choices(current_user)

@@ -11,13 +11,15 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from crm_saas.core.users import User
+from crm_saas.blueprints.custom_fields.services import clean_values
+from crm_saas.blueprints.pipeline.defaults import stage_label
 from crm_saas.blueprints.pipeline.models import Deal, DealChange, DealStageChange
-from crm_saas.blueprints.pipeline.services import default_pipeline, get_pipeline, get_stage
-from crm_saas.core.errors import FieldErrors
-from crm_saas.extensions import db
+from crm_saas.blueprints.pipeline.services import default_pipeline, end_position, get_pipeline, get_stage
 from crm_saas.core.base import utcnow
-from crm_saas.core.visibility import visible_owner_ids
+from crm_saas.core.errors import FieldErrors
+from crm_saas.core.staff import get_assignable
+from crm_saas.core.users import User
+from crm_saas.extensions import db
 
 NAME_MAX, KEY_ACTIONS_MAX, PRODUCTS_MAX, PRODUCT_NAME_MAX = 200, 2000, 50, 100
 AMOUNT_MAX = Decimal("999999999999.99")
@@ -35,8 +37,6 @@ def deal_errors(data, *, actor, partial=False):
     ``partial`` judges only what was sent (a PATCH); otherwise missing
     required fields are errors too.
     """
-    from crm_saas.blueprints.custom_fields.services import clean_values
-
     errors, values = {}, {}
     if not partial or "name" in data:
         name = data.get("name")
@@ -78,11 +78,7 @@ def _has(errors, prefix):
 
 def assignable_owner(actor, owner_id):
     """An active person ``actor`` may make a deal's owner: themselves or someone they see, else None."""
-    if not isinstance(owner_id, int) or isinstance(owner_id, bool):
-        return None
-    owners = visible_owner_ids(actor)
-    stmt = select(User).where(User.id == owner_id, User.active.is_(True))
-    return db.session.scalar(stmt if owners is None else stmt.where(User.id.in_(owners)))
+    return get_assignable(actor, owner_id)
 
 
 def create_deal(data, *, actor, customer):
@@ -110,7 +106,6 @@ def create_deal(data, *, actor, customer):
         errors["pipeline_id"] = [_("Choose an existing pipeline.")]
     if errors:
         raise DealError(errors)
-    from crm_saas.blueprints.pipeline.moves import end_position
 
     values.setdefault("probability", stage.probability)
     values.setdefault("owner_id", actor.id)
@@ -164,8 +159,6 @@ def stale_message(deal):
 
 
 def _stage_name(deal):
-    from crm_saas.core.templating import stage_label
-
     return stage_label(deal.stage)
 
 

@@ -1,5 +1,7 @@
-"""What every new tenant starts with: the default pipeline of REQUIREMENTS D2."""
+"""What every new company starts with: the default pipeline of REQUIREMENTS D2, and its stages' labels."""
 from flask_babel import lazy_gettext as _l
+
+from crm_saas.blueprints.pipeline.models import Pipeline, Stage
 
 # code, stored name (the source documents' words), kind, default probability
 DEFAULT_STAGES = (
@@ -22,9 +24,13 @@ STAGE_LABELS = {
 DEFAULT_PIPELINE_NAME = "销售管道"
 
 
-def add_default_pipeline(session):
-    from crm_saas.blueprints.pipeline.models import Pipeline, Stage
+def stage_label(stage):
+    """Default stages speak the reader's language; an admin's own stage keeps its name."""
+    return STAGE_LABELS.get(stage.code, stage.name) if stage.code else stage.name
 
+
+def add_default_pipeline(session):
+    """Every new company's pipeline (``tenant_provisioned``), in the provisioning transaction."""
     pipeline = Pipeline(name=DEFAULT_PIPELINE_NAME, position=0, is_default=True)
     session.add(pipeline)
     for position, (code, name, kind, probability) in enumerate(DEFAULT_STAGES):

@@ -6,21 +6,23 @@ their own inputs (custom_fields/_inputs.html).
 """
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, FieldList, Form, FormField, HiddenField, IntegerField, SelectField, StringField
-from wtforms import TextAreaField
+from wtforms import (
+    DecimalField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields import DateField
 from wtforms.validators import Optional
 
+from crm_saas.core.forms import Required
+
 PRODUCT_KEYS = ("name", "quantity", "price")
-
-
-class Required:
-    """Marks a field as required (the ``*`` beside its label); the check itself is in the shared rules."""
-
-    field_flags = {"required": True}
-
-    def __call__(self, form, field):
-        return None
 
 
 class ProductForm(Form):

@@ -7,8 +7,9 @@ from sqlalchemy import ForeignKey, Index, Numeric, String, Text, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm_saas.extensions import db
 from crm_saas.core.base import TENANT_SCHEMA, TenantTable, tenant_args, utcnow
+from crm_saas.extensions import db
+
 
 class Pipeline(TenantTable, db.Model):
     __tablename__ = "pipelines"

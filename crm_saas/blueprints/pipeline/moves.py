@@ -7,16 +7,14 @@ so the person who moved second sees the final state instead of silently
 undoing the first move. Every stage change is kept in ``DealStageChange``.
 """
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from crm_saas.blueprints.pipeline.deals import DealError, stale_message
 from crm_saas.blueprints.pipeline.models import Deal, DealStageChange
-from crm_saas.blueprints.pipeline.services import get_stage, get_visible_deal
-from crm_saas.extensions import db
+from crm_saas.blueprints.pipeline.services import GAP, end_position, get_stage, get_visible_deal
 from crm_saas.core.base import utcnow
 from crm_saas.core.visibility import visible
-
-GAP = 1024
+from crm_saas.extensions import db
 
 
 class StaleMove(DealError):
@@ -76,11 +74,6 @@ def change_stage(deal, stage, lost_reason, *, actor):
     deal.lost_reason = lost_reason if stage.kind == "lost" else None
     db.session.add(DealStageChange(deal_id=deal.id, from_stage_id=old_stage_id, to_stage_id=stage.id,
                                    moved_by_id=actor.id, lost_reason=deal.lost_reason))
-
-
-def end_position(stage_id):
-    last = db.session.scalar(select(func.max(Deal.position)).where(Deal.stage_id == stage_id))
-    return (last or 0) + GAP
 
 
 def _ordered(user, stage_id, exclude):

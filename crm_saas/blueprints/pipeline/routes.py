@@ -10,15 +10,20 @@ from flask import abort, current_app, g, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from crm_saas.blueprints.custom_fields.services import definitions
 from crm_saas.blueprints.pipeline import board as board_service
 from crm_saas.blueprints.pipeline import deal_routes, services  # noqa: F401 (deal pages hang on bp)
 from crm_saas.blueprints.pipeline.blueprint import bp, visible_deal_or_404
 from crm_saas.blueprints.pipeline.deals import DealError
+from crm_saas.blueprints.pipeline.defaults import stage_label
 from crm_saas.blueprints.pipeline.moves import StaleMove, move_deal
-from crm_saas.core.settings import get_setting
 from crm_saas.core.htmx import render
+from crm_saas.core.settings import get_setting
+from crm_saas.core.staff import staff_choices
 
 __all__ = ["bp"]
+
+bp.add_app_template_global(stage_label, "stage_label")
 
 
 @bp.app_template_global()
@@ -45,6 +50,17 @@ def card_labels():
     return g.card_labels
 
 
+@bp.app_template_global("customer_deals")
+def visible_customer_deals(customer):
+    """The customer page's deals section (pipeline/_customer_deals.html) loads its own deals."""
+    return services.customer_deals(customer, current_user)
+
+
+@bp.app_template_global()
+def deal_field_definitions():
+    return definitions("deal")
+
+
 @bp.app_template_global()
 def line_total(line):
     """A product line's quantity times its price (both kept as decimal strings)."""
@@ -65,8 +81,6 @@ def _pipeline_or_404():
 @bp.route("/board")
 @login_required
 def board():
-    from crm_saas.blueprints.staff.services import staff_choices
-
     pipeline = _pipeline_or_404()
     filters = board_service.read_filters(request.args)
     people = staff_choices(current_user)

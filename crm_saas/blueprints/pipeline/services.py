@@ -3,12 +3,21 @@
 The rules for deals are in ``deals.py``, moves in ``moves.py``, the board's
 numbers in ``board.py``.
 """
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from crm_saas.blueprints.pipeline.models import Deal, Pipeline, Stage
-from crm_saas.extensions import db
 from crm_saas.core.visibility import visible
+from crm_saas.extensions import db
+
+# Cards sit at positions this far apart, so a drop between two takes their middle without renumbering.
+GAP = 1024
+
+
+def end_position(stage_id):
+    """The position after the last card of a stage: where a new or moved deal goes by default."""
+    last = db.session.scalar(select(func.max(Deal.position)).where(Deal.stage_id == stage_id))
+    return (last or 0) + GAP
 
 
 def default_pipeline():
@@ -37,3 +46,11 @@ def get_visible_deal(user, deal_id, *, for_update=False):
     if for_update:
         return db.session.scalar(stmt.with_for_update(of=Deal))
     return db.session.scalar(stmt.options(selectinload(Deal.stage), selectinload(Deal.customer)))
+
+
+def customer_deals(customer, user):
+    """The deals on ``customer`` that ``user`` may see (a colleague's deal on it may be hidden)."""
+    return db.session.scalars(
+        visible_deals(user).where(Deal.customer_id == customer.id)
+        .options(selectinload(Deal.stage), selectinload(Deal.owner)).order_by(Deal.created_at.desc())
+    ).all()

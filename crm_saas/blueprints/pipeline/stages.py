@@ -11,14 +11,13 @@ from flask_babel import ngettext
 from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from crm_saas.core.audit import record
+from crm_saas.blueprints.pipeline.defaults import DEFAULT_STAGES, stage_label
 from crm_saas.blueprints.pipeline.models import Deal, DealStageChange, Pipeline, Stage
 from crm_saas.blueprints.pipeline.services import list_pipelines
+from crm_saas.core.audit import record
+from crm_saas.core.base import utcnow
 from crm_saas.core.errors import FieldErrors
 from crm_saas.extensions import db
-from crm_saas.core.base import utcnow
-from crm_saas.core.templating import stage_label
-from crm_saas.blueprints.pipeline.defaults import DEFAULT_STAGES
 
 KINDS = {"open": _l("In progress"), "won": _l("Won"), "lost": _l("Lost")}
 # What a won or lost stage's probability is when the admin leaves it blank; an open stage has no natural one.

@@ -2,9 +2,9 @@
 from flask_babel import lazy_gettext as _l
 
 from crm_saas.core.audit import record
+from crm_saas.core.permissions import PERMISSIONS
 from crm_saas.core.settings import get_setting, set_setting
 from crm_saas.extensions import db
-from crm_saas.core.permissions import PERMISSIONS
 
 # Roles whose rights the matrix edits; admins hold every right and have no column to edit.
 EDITABLE_ROLES = ("supervisor", "rep")

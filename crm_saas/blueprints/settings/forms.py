@@ -1,10 +1,17 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, HiddenField, IntegerField, PasswordField, SelectMultipleField, StringField, TextAreaField,
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
 )
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from crm_saas.blueprints.customers.numbering import pattern_errors
 from crm_saas.blueprints.settings.changes import SETTING_LABELS
 from crm_saas.core.permissions import PERMISSIONS
 
@@ -55,8 +62,6 @@ class CustomerSettingsForm(FlaskForm):
     )
 
     def validate_customer_number_pattern(self, field):
-        from crm_saas.blueprints.customers.numbering import pattern_errors
-
         errors = pattern_errors(field.data)
         if errors:
             raise ValidationError(" ".join(str(e) for e in errors))

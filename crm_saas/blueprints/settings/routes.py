@@ -1,15 +1,21 @@
 """Company settings and the permission matrix (B4), for holders of ``manage_settings``."""
+import smtplib
+
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from crm_saas.blueprints.activities.reminders import send_test_email
 from crm_saas.blueprints.settings.changes import EDITABLE_ROLES, change_permissions, change_settings, role_matrix
 from crm_saas.blueprints.settings.forms import (
-    CompanySettingsForm, CustomerSettingsForm, PermissionMatrixForm, SmtpSettingsForm,
+    CompanySettingsForm,
+    CustomerSettingsForm,
+    PermissionMatrixForm,
+    SmtpSettingsForm,
 )
-from crm_saas.core.settings import get_setting
 from crm_saas.core.htmx import render
 from crm_saas.core.permissions import PERMISSION_HELP, PERMISSIONS, ROLE_LABELS, ROLES, permission_required
+from crm_saas.core.settings import get_setting
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 
 bp = scoped(Blueprint("settings", __name__, url_prefix="/settings"), TENANT_SCOPE)
@@ -114,9 +120,6 @@ def smtp():
 
 def _send_test(smtp_settings):
     """``(message, error)`` after trying a test email to the admin's own address."""
-    import smtplib
-
-    from crm_saas.blueprints.activities.reminders import send_test_email
 
     if not smtp_settings["host"]:
         return None, _("Enter the SMTP server first.")

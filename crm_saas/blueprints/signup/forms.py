@@ -3,9 +3,9 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
 
-from crm_saas.blueprints.auth.forms import password_policy
-from crm_saas.tenants.provisioning import SlugError, check_slug
+from crm_saas.core.passwords import password_policy
 from crm_saas.core.validators import CnPhone
+from crm_saas.tenants.provisioning import SlugError, check_slug
 
 SLUG_MESSAGES = {
     "malformed": _l("Use 3-32 lowercase letters, digits or hyphens, starting with a letter."),

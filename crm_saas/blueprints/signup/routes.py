@@ -2,8 +2,8 @@
 from flask import Blueprint, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 
-from crm_saas.core.passwords import hash_password
 from crm_saas.blueprints.signup.forms import SLUG_MESSAGES, SignupForm
+from crm_saas.core.passwords import hash_password
 from crm_saas.extensions import db
 from crm_saas.tenants.provisioning import SlugError, provision_tenant
 from crm_saas.tenants.resolve import PLATFORM_SCOPE, scoped, tenant_host

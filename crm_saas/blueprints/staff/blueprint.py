@@ -1,4 +1,4 @@
-"""The staff blueprint and what its views share: who may act on whom, errors onto fields.
+"""The staff blueprint and what its views share: who may act on whom.
 
 ``routes.py`` (list, forms, departures) and ``tree_routes.py`` (the tree and
 moves) both hang their views on ``bp``.
@@ -6,7 +6,7 @@ moves) both hang their views on ``bp``.
 from flask import Blueprint, abort
 from flask_login import current_user
 
-from crm_saas.blueprints.staff.services import get_visible_staff, may_manage
+from crm_saas.core.staff import get_visible_staff, may_manage
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 
 bp = scoped(Blueprint("staff", __name__, url_prefix="/staff"), TENANT_SCOPE)
@@ -32,18 +32,3 @@ def manageable_person(user_id):
         abort(403)
     return person
 
-
-def apply_errors(form, errors, aliases=None):
-    """Put a service's ``{field: [messages]}`` onto the form's fields; returns the messages no field owns."""
-    leftover = []
-    for key, messages in errors.items():
-        name = (aliases or {}).get(key, key)
-        if name in form:
-            form[name].errors = list(form[name].errors) + [str(m) for m in messages]
-        else:
-            leftover.extend(str(m) for m in messages)
-    return leftover
-
-
-def has_errors(form, leftover=()):
-    return bool(leftover) or any(f.errors for f in form)

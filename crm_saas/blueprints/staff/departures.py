@@ -1,39 +1,26 @@
 """Departed staff (B3): disable the account and hand everything over, in one transaction.
 
-What a person owns is listed in ``HANDOVERS``; a feature that adds owned
-records (tasks, in the pipeline issue) adds a line there, so a departure
-can never leave records with nobody who sees them.
+What a person holds belongs to other features (customers, deals, open
+tasks): this one asks them through ``staff_holdings_counted`` and
+``staff_departed`` (crm_saas.core.signals), so a feature that adds records
+people own adds its listeners and a departure can never leave records with
+nobody who sees them.
 """
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
-from crm_saas.core.audit import record
-from crm_saas.core.users import User, new_session_token
 from crm_saas.blueprints.staff.services import StaffError, _last_admin, revoke_tokens
-from crm_saas.extensions import db
+from crm_saas.core import signals
+from crm_saas.core.audit import record
 from crm_saas.core.base import utcnow
+from crm_saas.core.users import User, new_session_token
 from crm_saas.core.visibility import forget_walks
-
-
-def _handovers():
-    """``(name, model, owner column, extra conditions)`` for every kind of record a person owns."""
-    from crm_saas.blueprints.activities.models import Task
-    from crm_saas.blueprints.customers.models import Customer
-    from crm_saas.blueprints.pipeline.models import Deal
-
-    return [
-        ("customers", Customer, Customer.owner_id, ()),
-        ("deals", Deal, Deal.owner_id, ()),
-        ("tasks", Task, Task.assignee_id, (Task.done.is_(False),)),  # B3: open tasks; done ones keep their doer
-    ]
+from crm_saas.extensions import db
 
 
 def handover_counts(user):
     """``{kind: count}`` of what ``deactivate_staff`` would move, for the confirm page."""
-    counts = {
-        kind: db.session.scalar(select(func.count()).select_from(model).where(column == user.id, *conditions))
-        for kind, model, column, conditions in _handovers()
-    }
+    counts = signals.counts(signals.staff_holdings_counted.send(user))
     counts["subordinates"] = db.session.scalar(select(func.count()).where(User.superior_id == user.id))
     return counts
 
@@ -67,12 +54,7 @@ def deactivate_staff(user, handover_to_id, *, actor):
     if errors:
         raise StaffError(errors)
     try:
-        moved = {}
-        for kind, model, column, conditions in _handovers():
-            result = db.session.execute(
-                update(model).where(column == user.id, *conditions).values({column.key: target.id})
-            )
-            moved[kind] = result.rowcount
+        moved = signals.counts(signals.staff_departed.send(user, to=target))
         subordinates = db.session.execute(
             update(User).where(User.superior_id == user.id).values(superior_id=user.superior_id)
         ).rowcount

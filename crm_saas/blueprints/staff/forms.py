@@ -4,8 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from crm_saas.blueprints.auth.forms import password_policy
 from crm_saas.blueprints.staff.services import USERNAME_RE
+from crm_saas.core.passwords import password_policy
 from crm_saas.core.permissions import ROLE_LABELS
 from crm_saas.core.validators import CnPhone
 

@@ -7,18 +7,16 @@ import re
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import selectinload
 
 from crm_saas.core.audit import record
-from crm_saas.core.users import ApiToken, User
-from crm_saas.core.passwords import hash_password
-from crm_saas.blueprints.auth.services import set_password
-from crm_saas.core.errors import FieldErrors
-from crm_saas.extensions import db
 from crm_saas.core.base import utcnow
-from crm_saas.core.permissions import ROLES, can
+from crm_saas.core.errors import FieldErrors
+from crm_saas.core.passwords import hash_password, set_password
+from crm_saas.core.permissions import ROLES
+from crm_saas.core.users import ApiToken, User
+from crm_saas.core.visibility import forget_walks, subtree_ids
+from crm_saas.extensions import db
 from crm_saas.tenants.binding import current_schema
-from crm_saas.core.visibility import forget_walks, subtree, visible_owner_ids
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{2,64}$")
 EDITABLE = ("code", "username", "name", "phone", "title", "region", "role", "superior_id")
@@ -26,51 +24,6 @@ EDITABLE = ("code", "username", "name", "phone", "title", "region", "role", "sup
 
 class StaffError(FieldErrors):
     """Refused staff change, naming the fields."""
-
-
-def visible_staff(viewer):
-    """People ``viewer`` may see: everyone for staff managers and see-all roles, else their subtree."""
-    stmt = select(User)
-    if not can(viewer, "manage_staff"):
-        ids = visible_owner_ids(viewer)
-        if ids is not None:
-            stmt = stmt.where(User.id.in_(ids))
-    return stmt
-
-
-def may_manage(actor, person):
-    """Staff managers act on people, but only admins act on admins (PERMISSION_HELP says so)."""
-    return can(actor, "manage_staff") and (person.role != "admin" or actor.role == "admin")
-
-
-def list_staff(viewer=None, *, active=None):
-    stmt = select(User) if viewer is None else visible_staff(viewer)
-    if active is not None:
-        stmt = stmt.where(User.active.is_(active))
-    stmt = stmt.options(selectinload(User.superior))  # the list shows each superior: one query, not one per row
-    return db.session.scalars(stmt.order_by(User.active.desc(), User.name, User.id)).all()
-
-
-def staff_choices(viewer, *, active=True):
-    """``(id, name, role, active)`` rows of the people ``viewer`` sees, for filter and owner dropdowns.
-
-    Only the four columns: a 2,000-person company's board spent a quarter of
-    its time loading whole people (and their superiors) for two dropdowns.
-    """
-    stmt = visible_staff(viewer).with_only_columns(User.id, User.name, User.role, User.active)
-    if active is not None:
-        stmt = stmt.where(User.active.is_(active))
-    return db.session.execute(stmt.order_by(User.active.desc(), User.name, User.id)).all()
-
-
-def get_visible_staff(viewer, user_id):
-    """The person, or None when they do not exist or ``viewer`` may not see them (a 404)."""
-    return db.session.scalar(visible_staff(viewer).where(User.id == user_id))
-
-
-def subtree_ids(user_id):
-    """``user_id`` and everyone below them, at any depth."""
-    return set(db.session.scalars(subtree(user_id)))
 
 
 def _clean(value):
@@ -121,6 +74,7 @@ def _check_superior(superior_id, user):
     """
     if user is not None:
         db.session.execute(select(func.pg_advisory_xact_lock(func.hashtext("staff-tree:" + current_schema()))))
+        forget_walks()  # under the lock the tree may differ from an earlier walk in this request
     superior = db.session.get(User, superior_id)
     if superior is None or not superior.active:
         return {"superior_id": [_("Choose an active colleague as superior.")]}

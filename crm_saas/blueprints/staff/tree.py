@@ -6,10 +6,9 @@ missing superior (outside the viewer's subtree) simply makes a root.
 """
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
-
+from crm_saas.blueprints.customers.services import count_by_owner
+from crm_saas.core.staff import visible_staff
 from crm_saas.core.users import User
-from crm_saas.blueprints.staff.services import visible_staff
 from crm_saas.extensions import db
 
 
@@ -26,16 +25,10 @@ def org_tree(viewer):
     Staff managers and see-all roles get the whole company; anyone else
     their own subtree, rooted at themselves. Departed people are left out.
     """
-    from crm_saas.blueprints.customers.models import Customer
-
     people = db.session.scalars(
         visible_staff(viewer).where(User.active.is_(True)).order_by(User.name, User.id)
     ).all()
-    counts = dict(db.session.execute(
-        select(Customer.owner_id, func.count())
-        .where(Customer.deleted_at.is_(None), Customer.owner_id.in_([p.id for p in people] or [0]))
-        .group_by(Customer.owner_id)
-    ).all())
+    counts = count_by_owner([p.id for p in people])
     nodes = {p.id: Node(p, counts.get(p.id, 0)) for p in people}
     roots = []
     for node in nodes.values():

@@ -1,0 +1,29 @@
+"""How customers react to other features' events (crm_saas.core.signals)."""
+from sqlalchemy import func, select, update
+
+from crm_saas.blueprints.customers.changes import archive_custom_values
+from crm_saas.blueprints.customers.models import Customer
+from crm_saas.core import signals
+from crm_saas.extensions import db
+
+
+def connect():
+    signals.staff_holdings_counted.connect(_count_held)
+    signals.staff_departed.connect(_hand_over)
+    signals.custom_field_deleting.connect(_archive_values)
+
+
+def _count_held(user, **_):
+    return {"customers": db.session.scalar(
+        select(func.count()).select_from(Customer).where(Customer.owner_id == user.id))}
+
+
+def _hand_over(user, *, to, **_):
+    """Every customer of the departed person, in the recycle bin too (B3)."""
+    moved = db.session.execute(update(Customer).where(Customer.owner_id == user.id).values(owner_id=to.id))
+    return {"customers": moved.rowcount}
+
+
+def _archive_values(field, *, actor, **_):
+    if field.entity == "customer":
+        archive_custom_values(field, actor=actor)
