@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test bench translations extract-messages
+.PHONY: install run test lint bench translations extract-messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,14 @@ run: install
 	$(BIN)/crm-saas demo
 	$(BIN)/crm-saas serve
 
-test: install
-	$(BIN)/python -m pytest
+# Quality gates (seconds): the rule set under [tool.ruff], the layers under [tool.importlinter].
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-logo
+
+# The gates first, then the suite on every core, each worker with its own database.
+test: install lint
+	$(BIN)/python -m pytest -n auto
 
 bench: install
 	$(BIN)/python bench/run.py

@@ -143,7 +143,7 @@ def tree_superiors(staff=TREE_STAFF, directors=TREE_DIRECTORS, levels=TREE_LEVEL
         weight[uid] = w
     next_id = 2 + len(directors)
     above = []
-    for (uid, w), (_, splits) in zip(depth1, directors):
+    for (uid, w), (_, splits) in zip(depth1, directors, strict=True):
         for split in splits:
             superiors.append(uid)
             weight[next_id] = w * split / sum(splits)
@@ -157,7 +157,7 @@ def tree_superiors(staff=TREE_STAFF, directors=TREE_DIRECTORS, levels=TREE_LEVEL
         for k in sorted(range(len(above)), key=lambda k: shares[k] - quotas[k])[:count - sum(shares)]:
             shares[k] += 1
         leads = []
-        for parent, n in zip(above, shares):
+        for parent, n in zip(above, shares, strict=True):
             team = range(next_id, next_id + n)
             superiors.extend([parent] * n)
             next_id += n
@@ -227,7 +227,7 @@ def seed_tree_deals(conn, schema):
         WHERE pipeline_id = :p AND removed_at IS NULL ORDER BY position
     """), {"p": pipeline_id}).all()
     assert len(stages) == len(TREE_STAGE_WEIGHTS), f"expected the {len(TREE_STAGE_WEIGHTS)} default stages"
-    buckets = [stage for stage, weight in zip(stages, TREE_STAGE_WEIGHTS) for _ in range(weight)]
+    buckets = [stage for stage, weight in zip(stages, TREE_STAGE_WEIGHTS, strict=True) for _ in range(weight)]
     stage_array = "ARRAY[" + ",".join(str(st.id) for st in buckets) + "]::bigint[]"
     prob_array = "ARRAY[" + ",".join(str(st.probability) for st in buckets) + "]::int[]"
     lost_ids = ",".join(str(st.id) for st in stages if st.kind == "lost") or "0"

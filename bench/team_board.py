@@ -79,7 +79,7 @@ def run(app, db, raw, schema, session_for, password, runs, log, explain=False):
         visible = sum(c["count"] for c in columns.values())
         log(f"board as {who} {username}: depth {depth}, subtree {subtree} people, {visible:,} visible deals")
 
-        def board_page():
+        def board_page(client=client, base_url=base_url):
             resp = client.get("/board", base_url=base_url)
             assert resp.status_code == 200, f"GET /board: {resp.status_code}"
             return resp

@@ -58,7 +58,8 @@ def db_upgrade():
     with app.app_context():
         report = upgrade_all(echo=click.echo)
     if report.failed:
-        click.echo(f"{len(report.failed)} tenant(s) failed: " + ", ".join(slug for slug, _, _ in report.failed), err=True)
+        failed = ", ".join(slug for slug, _, _ in report.failed)
+        click.echo(f"{len(report.failed)} tenant(s) failed: {failed}", err=True)
         sys.exit(1)
 
 
@@ -87,7 +88,7 @@ def tenants_create(slug, name, admin_username, admin_password, admin_name):
         try:
             provision_tenant(slug, name, admin)
         except SlugError as err:
-            raise click.BadParameter(f"subdomain {slug!r} is {err.code}", param_hint="SLUG")
+            raise click.BadParameter(f"subdomain {slug!r} is {err.code}", param_hint="SLUG") from None
     click.echo(f"created {slug}: http://{slug}.{app.config['CRM_BASE_DOMAIN']}/login")
 
 

@@ -119,7 +119,8 @@ class DealSchema(ma.Schema):
     owner_id = fields.Integer()
     probability = fields.Integer(allow_none=True)
     lost_reason = fields.String(allow_none=True)
-    products = fields.List(fields.Dict(), metadata={"description": "Lines of {name, quantity, price} (decimal strings)."})
+    products = fields.List(fields.Dict(),
+                           metadata={"description": "Lines of {name, quantity, price} (decimal strings)."})
     key_actions = fields.String(allow_none=True)
     custom = fields.Dict()
     version = fields.Integer(metadata={"description": "Bumped by every change; send it back to refuse stale edits."})

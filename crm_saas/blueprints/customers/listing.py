@@ -91,7 +91,8 @@ def list_context(args):
     params = {key: [v for v in args.getlist(key) if v] for key in args if _is_filter(key)}
     return dict(
         customers=rows, total=total, q=q, filters=filters, sort=sort, page=page, per_page=PER_PAGE,
-        params={key: values for key, values in params.items() if values}, codes=codes, columns=chosen_columns(current_user), column_labels=available_columns(),
+        params={key: values for key, values in params.items() if values}, codes=codes,
+        columns=chosen_columns(current_user), column_labels=available_columns(),
         sort_labels=SORT_LABELS, definitions=definitions("customer"), categories=get_setting("customer_categories"),
         owners=staff_choices(current_user, active=None), colleagues=colleagues(), args=args,
     )

@@ -34,5 +34,6 @@ def add_default_pipeline(session):
     pipeline = Pipeline(name=DEFAULT_PIPELINE_NAME, position=0, is_default=True)
     session.add(pipeline)
     for position, (code, name, kind, probability) in enumerate(DEFAULT_STAGES):
-        session.add(Stage(pipeline=pipeline, code=code, name=name, kind=kind, probability=probability, position=position))
+        session.add(Stage(pipeline=pipeline, code=code, name=name, kind=kind, probability=probability,
+                          position=position))
     return pipeline

@@ -139,7 +139,8 @@ def _locked_stages(pipeline):
     """Lock ``pipeline``'s row and read its stages as stored now, in order."""
     db.session.execute(select(Pipeline.id).where(Pipeline.id == pipeline.id).with_for_update())
     return db.session.scalars(
-        select(Stage).where(Stage.pipeline_id == pipeline.id, Stage.removed_at.is_(None)).order_by(Stage.position, Stage.id)
+        select(Stage).where(Stage.pipeline_id == pipeline.id, Stage.removed_at.is_(None))
+        .order_by(Stage.position, Stage.id)
         .execution_options(populate_existing=True)
     ).all()
 

@@ -37,7 +37,8 @@ class SignupForm(FlaskForm):
     )
     rep_code = StringField(
         _l("Rep code (optional)"),
-        validators=[Optional(), Regexp(r"^[A-Za-z]{2}\d{4}$", message=_l("A rep code is two letters and four digits."))],
+        validators=[Optional(),
+                    Regexp(r"^[A-Za-z]{2}\d{4}$", message=_l("A rep code is two letters and four digits."))],
     )
 
     def validate_subdomain(self, field):
