@@ -4,11 +4,14 @@ Each resource module declares a flask-smorest Blueprint through
 ``api_blueprint``, which gives all of them the same three properties: they
 serve tenant hosts only, they skip CSRF (no cookie is ever accepted, so a
 forged cross-site request has nothing to ride on), and they admit a caller
-by bearer token alone.
+by bearer token alone; and a service's refusal (``FieldErrors``) answers the
+422 of API.md, so resource modules parse, call a service and serialise.
 """
 from flask_smorest import Blueprint
 
 from crm_saas.api.access import require_bearer
+from crm_saas.api.errors import handle_field_errors
+from crm_saas.core.errors import FieldErrors
 from crm_saas.core.requests import API_PREFIX
 from crm_saas.extensions import csrf
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
@@ -19,6 +22,7 @@ BEARER_SCHEME = "bearerAuth"
 def api_blueprint(name, import_name, description):
     bp = Blueprint(name, import_name, url_prefix=API_PREFIX, description=description)
     bp.before_request(require_bearer)
+    bp.register_error_handler(FieldErrors, handle_field_errors)
     csrf.exempt(bp)
     return scoped(bp, TENANT_SCOPE)
 

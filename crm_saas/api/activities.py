@@ -14,7 +14,8 @@ from marshmallow import fields, validate
 
 from crm_saas.api import api_blueprint
 from crm_saas.api.errors import api_abort, found_or_404
-from crm_saas.api.schemas import InputSchema, PageArgs, of_visible_records, page_of, page_schema
+from crm_saas.api.paging import PageArgs, page_of, page_schema
+from crm_saas.api.schemas import InputSchema, of_visible_records
 from crm_saas.blueprints.activities import services
 from crm_saas.blueprints.activities.models import Activity
 from crm_saas.blueprints.activities.times import day_start, parse_time
@@ -117,10 +118,7 @@ def list_activities(args):
 @bp.response(201, ActivitySchema)
 def create_activity(data):
     """Record a follow-up; a next_follow_up_at makes a task for the customer's owner"""
-    try:
-        activity, _task = services.record_activity(data, actor=current_user)
-    except services.ActivityError as err:
-        api_abort(422, errors=err.errors)
+    activity, _task = services.record_activity(data, actor=current_user)
     return activity
 
 
@@ -146,8 +144,5 @@ def patch_activity(data, activity_id):
     activity = _visible_or_404(activity_id)
     if not services.may_edit(current_user, activity):
         api_abort(403)
-    try:
-        services.update_activity(activity, data, actor=current_user)
-    except services.ActivityError as err:
-        api_abort(422, errors=err.errors)
+    services.update_activity(activity, data, actor=current_user)
     return activity

@@ -12,8 +12,6 @@ from crm_saas.api.access import public
 from crm_saas.api.errors import api_abort
 from crm_saas.api.schemas import PasswordChangeSchema, StaffSchema, TokenRequestSchema, TokenSchema
 from crm_saas.blueprints.auth import services
-from crm_saas.core.passwords import policy_errors, set_password, verify_password
-from crm_saas.extensions import db
 
 bp = api_blueprint("api_auth", __name__, "Tokens and the caller's own staff record.")
 
@@ -61,18 +59,4 @@ def me():
 @bp.response(204)
 def change_password(body):
     """Change the caller's own password (required first when someone else set it)"""
-    errors = {}
-    if not body["old"]:
-        errors["old"] = [_("Current password is required.")]
-    elif not verify_password(current_user.password_hash, body["old"]):
-        errors["old"] = [_("The current password is wrong.")]
-    if not body["new"]:
-        errors["new"] = [_("New password is required.")]
-    elif body["new"] == body["old"]:
-        errors["new"] = [_("The new password must differ from the current one.")]
-    elif policy_errors(body["new"]):
-        errors["new"] = [str(message) for message in policy_errors(body["new"])]
-    if errors:
-        api_abort(422, errors=errors)
-    set_password(current_user, body["new"], by_self=True)
-    db.session.commit()
+    services.change_own_password(current_user, body["old"], body["new"])

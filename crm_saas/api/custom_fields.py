@@ -128,10 +128,7 @@ def list_fields(args):
 @bp.alt_response(403, description="The caller may not manage settings.")
 def create_field(data):
     """Add a field after the entity's other fields"""
-    try:
-        return services.create_field(data, actor=current_user)
-    except services.CustomFieldError as err:
-        api_abort(422, errors=err.errors)
+    return services.create_field(data, actor=current_user)
 
 
 @bp.route("/custom-fields/<int:field_id>", methods=["GET"])
@@ -150,10 +147,7 @@ def get_field(field_id):
 @bp.alt_response(404, description="No such field.")
 def update_field(data, field):
     """Change the label, required flag, options or position; key, type and entity stay as created"""
-    try:
-        return services.update_field(field, data, actor=current_user)
-    except services.CustomFieldError as err:
-        api_abort(422, errors=err.errors)
+    return services.update_field(field, data, actor=current_user)
 
 
 @bp.route("/custom-fields/<int:field_id>", methods=["DELETE"])

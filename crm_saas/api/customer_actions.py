@@ -6,8 +6,8 @@ from marshmallow import fields, validate, validates_schema
 
 from crm_saas.api import api_blueprint
 from crm_saas.api.customers import CustomerPageSchema, CustomerSchema, visible_customer
-from crm_saas.api.errors import api_abort
-from crm_saas.api.schemas import InputSchema, PageArgs, page_schema
+from crm_saas.api.paging import PageArgs, page, page_schema
+from crm_saas.api.schemas import InputSchema
 from crm_saas.blueprints.customers import recycle, services, transfer, transfer_requests
 from crm_saas.blueprints.customers.changes import changes_page
 from crm_saas.blueprints.customers.privacy import mask_email, mask_phone, reads_contacts_of
@@ -86,8 +86,7 @@ class TransferRequestSchema(ma.Schema):
 @bp.response(200, CustomerPageSchema)
 def list_recycle_bin(args):
     """Deleted customers the caller may see, most recently deleted first"""
-    rows, total = recycle.recycle_bin(current_user, args["page"], args["per_page"])
-    return {"items": rows, "total": total, "page": args["page"], "per_page": args["per_page"]}
+    return page(*recycle.recycle_bin(current_user, args["page"], args["per_page"]), args)
 
 
 @bp.route("/customers/<int:customer_id>/restore", methods=["POST"])
@@ -107,8 +106,7 @@ def list_changes(args, customer):
     """The change log, newest first: who, when, field, old, new, reason"""
     rows, total = changes_page(customer.id, args["page"], args["per_page"])
     readable = reads_contacts_of(current_user, customer.owner_id)
-    items = [masked_change(row, readable) for row in rows]
-    return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
+    return page([masked_change(row, readable) for row in rows], total, args)
 
 
 @bp.route("/customers/<int:customer_id>/transfer", methods=["POST"])
@@ -120,11 +118,8 @@ def list_changes(args, customer):
 @bp.alt_response(404, description="No such customer, or not one the caller may see.")
 def transfer_customer(data, customer):
     """Hand a customer to an active colleague, or ask to (202) without the right to transfer"""
-    try:
-        outcome, result = transfer_requests.transfer_or_request(customer, data.get("to"), data.get("reason"),
-                                                       actor=current_user)
-    except transfer.TransferError as err:
-        api_abort(422, errors=err.errors)
+    outcome, result = transfer_requests.transfer_or_request(customer, data.get("to"), data.get("reason"),
+                                                   actor=current_user)
     if outcome == "pending":  # a response of its own: the decorator's schema describes the 200
         response = jsonify(TransferRequestSchema().dump(result))
         response.status_code = 202

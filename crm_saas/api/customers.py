@@ -15,7 +15,7 @@ from marshmallow import fields, post_dump, validate, validates_schema
 
 from crm_saas.api import api_blueprint
 from crm_saas.api.errors import api_abort, found_or_404
-from crm_saas.api.schemas import PageArgs, page_schema
+from crm_saas.api.paging import PageArgs, page, page_schema
 from crm_saas.blueprints.customers import codes, services
 from crm_saas.blueprints.customers.duplicates import find_matches
 from crm_saas.blueprints.customers.privacy import mask_email, mask_phone, reads_contacts_of
@@ -173,12 +173,12 @@ def custom_filters():
 @bp.response(200, CustomerPageSchema)
 def list_customers(args):
     """The customers the caller may see, filtered and sorted (newest first by default)"""
-    page, per_page, q, sort = args.pop("page"), args.pop("per_page"), args.pop("q", None), args.pop("sort")
+    paging = {"page": args.pop("page"), "per_page": args.pop("per_page")}
+    q, sort = args.pop("q", None), args.pop("sort")
     if args.get("tag"):
         args["tags"] = args.pop("tag")
     args["custom"] = custom_filters()
-    rows, total = search_customers(current_user, q=q, page=page, per_page=per_page, filters=args, sort=sort)
-    return {"items": rows, "total": total, "page": page, "per_page": per_page}
+    return page(*search_customers(current_user, q=q, filters=args, sort=sort, **paging), paging)
 
 
 @bp.route("/customers", methods=["POST"])
@@ -194,11 +194,8 @@ def create_customer(args, data):
         if matches or hidden:
             api_abort(409, _("Customers with this name or phone number already exist."),
                       duplicates=[c.id for c in matches], hidden_duplicates=hidden)
-    try:
-        return services.create_customer(request.get_json(), actor=current_user,
-                                        owner_id=data.get("owner_id"))
-    except services.CustomerError as err:
-        api_abort(422, errors=err.errors)
+    return services.create_customer(request.get_json(), actor=current_user,
+                                    owner_id=data.get("owner_id"))
 
 
 def visible_customer(permission=None, *, deleted=False):
@@ -235,11 +232,8 @@ def patch_customer(data, customer):
     """Change some fields; each change is logged with the optional reason"""
     body = request.get_json()
     changes = {k: v for k, v in body.items() if k in CustomerPatchSchema().fields and k not in ("reason", "owner_id")}
-    try:
-        services.update_customer(customer, changes, actor=current_user, reason=body.get("reason"),
-                                 partial_custom=True)
-    except services.CustomerError as err:
-        api_abort(422, errors=err.errors)
+    services.update_customer(customer, changes, actor=current_user, reason=body.get("reason"),
+                             partial_custom=True)
     return customer
 
 

@@ -1,9 +1,9 @@
 """Deals: list, create, read, edit, move, history, by the board's own rules (API.md ``deals``).
 
-The services decide (``deals.create_deal``/``update_deal``, ``moves.move_deal``);
+The services decide (``deals.create_deal``, ``moves.patch_deal``/``move_deal``);
 their ``DealError`` becomes the 422, so a lost stage without a reason is
 refused here exactly as on the kanban board, and a change made from a stale
-version is a 409 here as it is a snap-back there.
+version (``StaleDeal``) is a 409 here as it is a snap-back there.
 """
 import marshmallow as ma
 from flask import request
@@ -11,24 +11,20 @@ from flask_login import current_user
 from marshmallow import fields
 
 from crm_saas.api import api_blueprint
-from crm_saas.api.errors import api_abort, found_or_404
+from crm_saas.api.errors import found_or_404
+from crm_saas.api.paging import PageArgs, page, page_schema
 from crm_saas.api.schemas import (
     DealCreateSchema,
     DealMoveSchema,
     DealPatchSchema,
     DealSchema,
-    PageArgs,
-    page_schema,
 )
 from crm_saas.blueprints.customers.services import get_visible_customer
 from crm_saas.blueprints.pipeline.deal_list import SORTS, list_deals
-from crm_saas.blueprints.pipeline.deals import DealError, update_deal
 from crm_saas.blueprints.pipeline.deals import create_deal as create
-from crm_saas.blueprints.pipeline.models import DealStageChange
-from crm_saas.blueprints.pipeline.moves import StaleMove
 from crm_saas.blueprints.pipeline.moves import move_deal as move
-from crm_saas.blueprints.pipeline.services import get_visible_deal
-from crm_saas.extensions import db
+from crm_saas.blueprints.pipeline.moves import patch_deal as patch
+from crm_saas.blueprints.pipeline.services import get_visible_deal, stage_history
 
 bp = api_blueprint("api_deals", __name__, "Deals on the pipeline.")
 
@@ -69,9 +65,9 @@ def _visible(deal_id):
 @bp.response(200, DealPageSchema)
 def list_all(args):
     """The deals the caller may see, filtered and sorted (newest first by default)"""
-    page, per_page, q, sort = args.pop("page"), args.pop("per_page"), args.pop("q", None), args.pop("sort")
-    rows, total = list_deals(current_user, args, q, sort, page, per_page)
-    return {"items": rows, "total": total, "page": page, "per_page": per_page}
+    paging = {"page": args.pop("page"), "per_page": args.pop("per_page")}
+    q, sort = args.pop("q", None), args.pop("sort")
+    return page(*list_deals(current_user, args, q, sort, paging["page"], paging["per_page"]), paging)
 
 
 @bp.route("/deals", methods=["POST"])
@@ -83,10 +79,7 @@ def create_deal(data):
     customer_id = data.get("customer_id")
     # An invisible customer is reported as a bad field (422), never as 403, which would confirm it exists.
     customer = get_visible_customer(current_user, customer_id) if customer_id else None
-    try:
-        return create(body, actor=current_user, customer=customer)
-    except DealError as err:
-        api_abort(422, errors=err.errors)
+    return create(body, actor=current_user, customer=customer)
 
 
 @bp.route("/deals/<int:deal_id>", methods=["GET"])
@@ -104,21 +97,8 @@ def get_deal(deal_id):
 @bp.alt_response(409, description="The deal changed since `version`: nothing was changed.")
 def patch_deal(data, deal_id):
     """Change some fields (each logged with the optional reason); a new stage_id moves the deal"""
-    deal = _visible(deal_id)
     body = {k: v for k, v in request.get_json().items() if k in data}
-    version = body.pop("version", None)
-    stage_id, lost_reason = body.pop("stage_id", None), body.pop("lost_reason", None)
-    try:
-        if body:
-            update_deal(deal, {k: v for k, v in body.items() if k != "reason"}, actor=current_user,
-                        reason=body.get("reason"), version=version)
-            version = None if version is None else deal.version
-        if stage_id is not None and stage_id != deal.stage_id:
-            move(current_user, deal.id, stage_id, lost_reason=lost_reason, version=version)
-    except DealError as err:
-        api_abort(409 if "version" in err.errors else 422, errors=err.errors)
-    db.session.refresh(deal)
-    return deal
+    return patch(_visible(deal_id), body, actor=current_user)
 
 
 @bp.route("/deals/<int:deal_id>/move", methods=["POST"])
@@ -128,16 +108,9 @@ def patch_deal(data, deal_id):
 @bp.alt_response(409, description="The deal changed since `version`: it was not moved.")
 def move_deal(data, deal_id):
     """Move a deal to a stage (and a place in its column); a lost stage needs lost_reason"""
-    try:
-        result = move(current_user, deal_id, data.get("stage_id"), index=data.get("position"),
-                      lost_reason=data.get("lost_reason"), version=data.get("version"))
-    except StaleMove as err:
-        api_abort(409, errors=err.errors, version=err.deal.version, stage_id=err.deal.stage_id)
-    except DealError as err:
-        api_abort(422, errors=err.errors)
-    if result is None:
-        api_abort(404)
-    return result[0]
+    result = move(current_user, deal_id, data.get("stage_id"), index=data.get("position"),
+                  lost_reason=data.get("lost_reason"), version=data.get("version"))
+    return found_or_404(result)[0]
 
 
 @bp.route("/deals/<int:deal_id>/history", methods=["GET"])
@@ -145,6 +118,4 @@ def move_deal(data, deal_id):
 @bp.alt_response(404, description="No such deal, or not one the caller may see.")
 def history(deal_id):
     """Every stage change of the deal, oldest first (D5)"""
-    deal = _visible(deal_id)
-    return db.session.scalars(db.select(DealStageChange).where(DealStageChange.deal_id == deal.id)
-                              .order_by(DealStageChange.moved_at, DealStageChange.id)).all()
+    return stage_history(_visible(deal_id))

@@ -11,6 +11,7 @@ from flask import jsonify
 from flask_babel import lazy_gettext as _l
 from flask_smorest import abort as smorest_abort
 
+from crm_saas.core.errors import Conflict
 from crm_saas.core.requests import is_api_request
 
 MESSAGES = {
@@ -72,6 +73,17 @@ def _field_errors(data):
     return flat
 
 
+def handle_field_errors(error):
+    """A service's refusal (``FieldErrors``, raised by any rule of any feature) as API.md's 422 (409 for a conflict).
+
+    Registered on every API blueprint (``api_blueprint``): resource modules
+    call services and let refusals through, so no view repeats the mapping.
+    """
+    if isinstance(error, Conflict):
+        return _json(409, {"errors": flatten(error.errors), **error.extra})
+    return _json(422, {"errors": flatten(error.errors)})
+
+
 def handle_http_exception(error):
     if not is_api_request():
         return error  # Flask renders its own page, as if no handler were registered
@@ -82,10 +94,15 @@ def handle_http_exception(error):
     else:
         body = {"message": str(data.get("message") or MESSAGES.get(error.code) or error.description)}
     body.update(data.get("extra") or {})
-    response = jsonify(body)
-    response.status_code = error.code
+    response = _json(error.code, body)
     for name, value in error.get_headers():
         if name.lower() not in ("content-type", "content-length"):
             response.headers[name] = value  # e.g. Allow on a 405
     response.headers.update(data.get("headers") or {})
+    return response
+
+
+def _json(status, body):
+    response = jsonify(body)
+    response.status_code = status
     return response

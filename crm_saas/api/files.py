@@ -12,7 +12,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from crm_saas.api import api_blueprint
 from crm_saas.api.errors import api_abort, found_or_404
-from crm_saas.api.schemas import PageArgs, page_schema
+from crm_saas.api.paging import PageArgs, page_of, page_schema
 from crm_saas.blueprints.files import limits, services, storage
 
 bp = api_blueprint("api_files", __name__, "Files attached to customers and deals.")
@@ -66,58 +66,35 @@ def too_large(error):
     return response
 
 
-def _record(entity, record_id):
-    return found_or_404(services.visible_record(current_user, entity, record_id))
+def _record(entity, customer_id=None, deal_id=None):
+    return found_or_404(services.visible_record(current_user, entity, customer_id or deal_id))
 
 
-def _page(entity, record_id, args):
-    rows = services.attachments_for(entity, _record(entity, record_id).id)
-    start = (args["page"] - 1) * args["per_page"]
-    return {"items": rows[start:start + args["per_page"]], "total": len(rows), **args}
+# One view per call serves customers and deals alike: each is routed twice, its entity a route default.
+CUSTOMER_FILES = {"rule": "/customers/<int:customer_id>/files", "defaults": {"entity": "customer"}}
+DEAL_FILES = {"rule": "/deals/<int:deal_id>/files", "defaults": {"entity": "deal"}}
 
 
-def _upload(entity, record_id, data):
-    record = _record(entity, record_id)
-    try:
-        return services.save_attachment(entity, record, data.get("file"), actor=current_user)
-    except services.AttachmentError as err:
-        api_abort(422, errors=err.errors)
-
-
-@bp.route("/customers/<int:customer_id>/files", methods=["GET"])
+@bp.route(**CUSTOMER_FILES, methods=["GET"], endpoint="list_customer_files")
+@bp.route(**DEAL_FILES, methods=["GET"], endpoint="list_deal_files")
 @bp.arguments(PageArgs, location="query")
 @bp.response(200, AttachmentPageSchema)
 @bp.alt_response(404, description=NOT_VISIBLE)
-def list_customer_files(args, customer_id):
-    """A customer's files, newest first"""
-    return _page("customer", customer_id, args)
+def list_files(args, entity, **record_id):
+    """A customer's or a deal's files, newest first"""
+    record = _record(entity, **record_id)
+    return page_of(services.attachments_of(entity, record.id), services.NEWEST_FIRST, args)
 
 
-@bp.route("/customers/<int:customer_id>/files", methods=["POST"])
+@bp.route(**CUSTOMER_FILES, methods=["POST"], endpoint="upload_customer_file")
+@bp.route(**DEAL_FILES, methods=["POST"], endpoint="upload_deal_file")
 @bp.arguments(UploadSchema, location="files")
 @bp.response(201, AttachmentSchema)
 @bp.alt_response(404, description=NOT_VISIBLE)
-def upload_customer_file(data, customer_id):
-    """Attach a file to a customer (multipart/form-data, field ``file``)"""
-    return _upload("customer", customer_id, data)
-
-
-@bp.route("/deals/<int:deal_id>/files", methods=["GET"])
-@bp.arguments(PageArgs, location="query")
-@bp.response(200, AttachmentPageSchema)
-@bp.alt_response(404, description=NOT_VISIBLE)
-def list_deal_files(args, deal_id):
-    """A deal's files, newest first"""
-    return _page("deal", deal_id, args)
-
-
-@bp.route("/deals/<int:deal_id>/files", methods=["POST"])
-@bp.arguments(UploadSchema, location="files")
-@bp.response(201, AttachmentSchema)
-@bp.alt_response(404, description=NOT_VISIBLE)
-def upload_deal_file(data, deal_id):
-    """Attach a file to a deal (multipart/form-data, field ``file``)"""
-    return _upload("deal", deal_id, data)
+def upload_file(data, entity, **record_id):
+    """Attach a file to a customer or a deal (multipart/form-data, field ``file``)"""
+    record = _record(entity, **record_id)
+    return services.save_attachment(entity, record, data.get("file"), actor=current_user)
 
 
 def _visible(file_id):

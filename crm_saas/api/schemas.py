@@ -1,4 +1,4 @@
-"""Marshmallow schemas shared by the API: errors, paging, staff, pipelines and deals.
+"""Marshmallow schemas shared by the API: errors, staff, pipelines and deals (paging is ``paging.py``).
 
 They do double duty: they shape the JSON and they are the OpenAPI document.
 Input schemas exclude unknown keys, so a client may send back what it read
@@ -7,15 +7,11 @@ Business rules stay in the services; schemas only check JSON types.
 """
 import marshmallow as ma
 from flask_login import current_user
-from marshmallow import fields, post_load, validate
-from sqlalchemy import func, select
+from marshmallow import fields, validate
 
 from crm_saas.api.errors import found_or_404
 from crm_saas.blueprints.customers.services import get_visible_customer
 from crm_saas.blueprints.pipeline.services import get_visible_deal
-from crm_saas.extensions import db
-
-MAX_PER_PAGE = 200
 
 
 class InputSchema(ma.Schema):
@@ -29,27 +25,6 @@ class ErrorSchema(ma.Schema):
         keys=fields.String(), values=fields.List(fields.String()),
         metadata={"description": "Messages by field name; nested fields are dotted (contacts.0.phone)."},
     )
-
-
-class PageArgs(InputSchema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(
-        load_default=50, validate=validate.Range(min=1),
-        metadata={"description": f"At most {MAX_PER_PAGE}; larger values are lowered to it."},
-    )
-
-    @post_load
-    def cap_per_page(self, data, **kwargs):
-        data["per_page"] = min(data["per_page"], MAX_PER_PAGE)
-        return data
-
-
-def page_schema(item_schema, name):
-    """The list envelope of API.md: ``{"items", "total", "page", "per_page"}``."""
-    return ma.Schema.from_dict({
-        "items": fields.List(fields.Nested(item_schema)),
-        "total": fields.Integer(), "page": fields.Integer(), "per_page": fields.Integer(),
-    }, name=name)
 
 
 class Money(fields.Decimal):
@@ -201,12 +176,3 @@ def of_visible_records(stmt, model, args):
             found_or_404(lookup(current_user, args[key]))
             stmt = stmt.where(getattr(model, key) == args[key])
     return stmt
-
-
-def page_of(stmt, order, args):
-    """The list envelope of API.md for ``stmt`` in ``order``, at ``args``' page."""
-
-    page, per_page = args["page"], args["per_page"]
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    items = db.session.scalars(stmt.order_by(*order).limit(per_page).offset((page - 1) * per_page)).all()
-    return {"items": items, "total": total, "page": page, "per_page": per_page}

@@ -16,26 +16,21 @@ from flask import request
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import fields, validate, validates_schema
-from sqlalchemy import func, or_, select
 
 from crm_saas.api import api_blueprint
 from crm_saas.api.errors import api_abort, found_or_404
-from crm_saas.api.schemas import InputSchema, PageArgs, StaffSchema, page_schema
+from crm_saas.api.paging import PageArgs, page_of, page_schema
+from crm_saas.api.schemas import InputSchema, StaffSchema
 from crm_saas.blueprints.staff import services
 from crm_saas.blueprints.staff.departures import deactivate_staff, reactivate_staff
 from crm_saas.core.passwords import POLICY_TEXT, policy_errors
 from crm_saas.core.permissions import ROLES, can
-from crm_saas.core.staff import get_visible_staff, may_manage, visible_staff
-from crm_saas.core.users import User
+from crm_saas.core.staff import STAFF_ORDER, get_visible_staff, may_manage, search_staff
 from crm_saas.core.validators import is_cn_phone
-from crm_saas.extensions import db
 
 bp = api_blueprint("api_staff", __name__, "Staff, their place in the tree, and departures.")
 
 # The departure service names the person ``user``; to a client that is the record in the path.
-DEPARTURE_FIELDS = {"user": "id"}
-
-
 def _judged(data, keys, required=()):
     """What the services' rules should judge: the values that loaded (the schema reports the others).
 
@@ -148,28 +143,13 @@ def managing(view):
     return wrapper
 
 
-def _search(viewer, q=None, page=1, per_page=50, **filters):
-    stmt = visible_staff(viewer)
-    q = (q or "").strip()
-    if q:
-        columns = (User.name, User.username, User.code)
-        stmt = stmt.where(or_(*(column.icontains(q, autoescape=True) for column in columns)))
-    for key in ("role", "active", "superior_id"):
-        if filters.get(key) is not None:
-            stmt = stmt.where(getattr(User, key) == filters[key])
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.session.scalars(
-        stmt.order_by(User.active.desc(), User.name, User.id).limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    return {"items": rows, "total": total, "page": page, "per_page": per_page}
-
-
 @bp.route("/staff", methods=["GET"])
 @bp.arguments(StaffListArgs, location="query")
 @bp.response(200, StaffPageSchema)
 def list_staff(args):
     """The staff the caller may see: everyone for staff managers, else their own subtree"""
-    return _search(current_user, **args)
+    paging = {"page": args.pop("page"), "per_page": args.pop("per_page")}
+    return page_of(search_staff(current_user, **args), STAFF_ORDER, paging)
 
 
 @bp.route("/staff", methods=["POST"])
@@ -179,10 +159,7 @@ def list_staff(args):
 @bp.alt_response(403, description="The caller may not manage staff.")
 def create_staff(data):
     """Add a person; they must change the initial password before anything else"""
-    try:
-        return services.create_staff(data, actor=current_user)
-    except services.StaffError as err:
-        api_abort(422, errors=err.errors)
+    return services.create_staff(data, actor=current_user)
 
 
 @bp.route("/staff/<int:staff_id>", methods=["GET"])
@@ -202,10 +179,7 @@ def get_staff(staff_id):
 def update_staff(data, user):
     """Change any of the fields; a new superior_id moves the person with their whole subtree"""
     data = {key: value for key, value in data.items() if not (key == "password" and value is None)}
-    try:
-        return services.update_staff(user, data, actor=current_user)
-    except services.StaffError as err:
-        api_abort(422, errors=err.errors)
+    return services.update_staff(user, data, actor=current_user)
 
 
 @bp.route("/staff/<int:staff_id>/deactivate", methods=["POST"])
@@ -216,10 +190,7 @@ def update_staff(data, user):
 @bp.alt_response(404, description="No such person, or not one the caller may see.")
 def deactivate(data, user):
     """Disable a departing person: records go to handover_to, subordinates up to their superior, tokens die"""
-    try:
-        moved = deactivate_staff(user, data.get("handover_to"), actor=current_user)
-    except services.StaffError as err:
-        api_abort(422, errors={DEPARTURE_FIELDS.get(key, key): value for key, value in err.errors.items()})
+    moved = deactivate_staff(user, data.get("handover_to"), actor=current_user)
     return {"staff": user, "moved": moved}
 
 
@@ -230,7 +201,4 @@ def deactivate(data, user):
 @bp.alt_response(404, description="No such person, or not one the caller may see.")
 def reactivate(user):
     """Let a returning person log in again (with no records: those were handed over)"""
-    try:
-        return reactivate_staff(user, actor=current_user)
-    except services.StaffError as err:
-        api_abort(422, errors={DEPARTURE_FIELDS.get(key, key): value for key, value in err.errors.items()})
+    return reactivate_staff(user, actor=current_user)

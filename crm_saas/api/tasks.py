@@ -9,8 +9,9 @@ from marshmallow import fields
 
 from crm_saas.api import api_blueprint
 from crm_saas.api.activities import TIME, as_sent, time_bound
-from crm_saas.api.errors import api_abort, found_or_404
-from crm_saas.api.schemas import InputSchema, PageArgs, of_visible_records, page_of, page_schema
+from crm_saas.api.errors import found_or_404
+from crm_saas.api.paging import PageArgs, page_of, page_schema
+from crm_saas.api.schemas import InputSchema, of_visible_records
 from crm_saas.blueprints.activities import tasks as services
 from crm_saas.blueprints.activities.models import Task
 
@@ -78,10 +79,7 @@ def list_tasks(args):
 @bp.response(201, TaskSchema)
 def create_task(data):
     """Add a task (for yourself unless assignee_id names someone you manage)"""
-    try:
-        return services.create_task(data, actor=current_user)
-    except services.TaskError as err:
-        api_abort(422, errors=err.errors)
+    return services.create_task(data, actor=current_user)
 
 
 @bp.route("/tasks/<int:task_id>", methods=["PATCH"])
@@ -91,7 +89,4 @@ def create_task(data):
 def patch_task(data, task_id):
     """Change some fields; "done": true ticks it off, a new due_at is reminded again"""
     task = found_or_404(services.get_visible_task(current_user, task_id))
-    try:
-        return services.update_task(task, data, actor=current_user)
-    except services.TaskError as err:
-        api_abort(422, errors=err.errors)
+    return services.update_task(task, data, actor=current_user)

@@ -7,8 +7,19 @@ their own.
 
 
 class FieldErrors(ValueError):
-    """``errors`` maps field names to lists of messages."""
+    """``errors`` maps field names to lists of messages; the API answers 422."""
 
     def __init__(self, errors):
         super().__init__(errors)
         self.errors = errors
+
+
+class Conflict(FieldErrors):
+    """Refused because the record is not as the caller last read it (a stale version): the API answers 409.
+
+    ``extra`` says how it stands now (e.g. the deal's version and stage), beside the errors.
+    """
+
+    def __init__(self, errors, **extra):
+        super().__init__(errors)
+        self.extra = extra

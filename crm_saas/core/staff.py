@@ -4,13 +4,16 @@ Every feature that lists people (owner dropdowns, filters, the log's
 people, assignees) asks here, so "whom can I choose" has one answer that
 follows the one visibility rule.
 """
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from crm_saas.core.permissions import can
 from crm_saas.core.users import User
 from crm_saas.core.visibility import visible
 from crm_saas.extensions import db
+
+# Staff lists read active people first, then by name.
+STAFF_ORDER = (User.active.desc(), User.name, User.id)
 
 
 def visible_staff(viewer):
@@ -36,12 +39,25 @@ def may_manage(actor, person):
     return can(actor, "manage_staff") and (person.role != "admin" or actor.role == "admin")
 
 
+def search_staff(viewer, q=None, **filters):
+    """People ``viewer`` sees whose name, username or code holds ``q``, narrowed by role, active, superior_id."""
+    stmt = visible_staff(viewer)
+    q = (q or "").strip()
+    if q:
+        columns = (User.name, User.username, User.code)
+        stmt = stmt.where(or_(*(column.icontains(q, autoescape=True) for column in columns)))
+    for key in ("role", "active", "superior_id"):
+        if filters.get(key) is not None:
+            stmt = stmt.where(getattr(User, key) == filters[key])
+    return stmt
+
+
 def list_staff(viewer=None, *, active=None):
     stmt = select(User) if viewer is None else visible_staff(viewer)
     if active is not None:
         stmt = stmt.where(User.active.is_(active))
     stmt = stmt.options(selectinload(User.superior))  # the list shows each superior: one query, not one per row
-    return db.session.scalars(stmt.order_by(User.active.desc(), User.name, User.id)).all()
+    return db.session.scalars(stmt.order_by(*STAFF_ORDER)).all()
 
 
 def staff_choices(viewer, *, active=True):
@@ -53,7 +69,7 @@ def staff_choices(viewer, *, active=True):
     stmt = visible_staff(viewer).with_only_columns(User.id, User.name, User.role, User.active)
     if active is not None:
         stmt = stmt.where(User.active.is_(active))
-    return db.session.execute(stmt.order_by(User.active.desc(), User.name, User.id)).all()
+    return db.session.execute(stmt.order_by(*STAFF_ORDER)).all()
 
 
 def get_visible_staff(viewer, user_id):

@@ -6,13 +6,22 @@ anyone granted ``see_all`` in the permission matrix, see everything;
 everyone else sees the records owned by themselves and by everyone below
 them at any depth (``subtree_ids``).
 
-Two places count records past visibility on purpose, and no others:
+These places count records past visibility on purpose, and no others; each
+shows a number, never a hidden record:
 
-- the pipeline settings count the deals in each stage (``pipeline.stages``):
-  an admin removing a stage must know every deal still in it;
+- the pipeline settings count the deals in each stage and pipeline
+  (``pipeline.stages``): an admin removing a stage must know every deal in it;
 - the organisation tree counts each shown person's customers
-  (``staff.tree`` through ``customers.services.count_by_owner``): a
-  supervisor sees how many customers each of their people holds.
+  (``customers.services.count_by_owner``): a supervisor sees what each of
+  their people holds;
+- a departure counts everything the person holds (the ``staff_holdings_counted``
+  listeners): all of it changes hands, seen by the manager or not;
+- deleting a custom field counts the records holding a value
+  (``custom_fields.services.records_with_values``): all of them lose it;
+- a likely duplicate counts the matches the user may not see
+  (``customers.duplicates.find_matches``): counted, never named (C10);
+- tag suggestions rank the tags of the company's newest customers
+  (``customers.services.tag_suggestions``): words offered, no customer shown.
 """
 from flask import g, has_request_context
 from sqlalchemy import BigInteger, any_, bindparam, cast, false, literal, select

@@ -5,9 +5,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from crm_saas.blueprints.auth.forms import ChangePasswordForm, LoginForm
 from crm_saas.blueprints.auth.profile import profile
-from crm_saas.blueprints.auth.services import authenticate
-from crm_saas.core.passwords import set_password, verify_password
-from crm_saas.extensions import db
+from crm_saas.blueprints.auth.services import PasswordError, authenticate, change_own_password
+from crm_saas.core.forms import apply_errors
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 
 bp = scoped(Blueprint("auth", __name__), TENANT_SCOPE)
@@ -49,14 +48,12 @@ def logout():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        if not verify_password(current_user.password_hash, form.old.data):
-            form.old.errors.append(_("The current password is wrong."))
-        elif form.old.data == form.new.data:
-            form.new.errors.append(_("The new password must differ from the current one."))
+        user = current_user._get_current_object()
+        try:
+            change_own_password(user, form.old.data, form.new.data)
+        except PasswordError as err:
+            apply_errors(form, err.errors)
         else:
-            user = current_user._get_current_object()
-            set_password(user, form.new.data, by_self=True)
-            db.session.commit()
             login_user(user)  # the session token rotated: re-issue this session's cookie
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("home.home"))

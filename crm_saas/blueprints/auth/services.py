@@ -4,10 +4,12 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from crm_saas.core.base import utcnow
-from crm_saas.core.passwords import verify_password
+from crm_saas.core.errors import FieldErrors
+from crm_saas.core.passwords import policy_errors, set_password, verify_password
 from crm_saas.core.users import ApiToken, LoginEvent, User
 from crm_saas.extensions import db
 
@@ -51,6 +53,33 @@ def authenticate(username, password, *, ip=None, user_agent=None, channel="web")
     )
     db.session.commit()
     return (user, None) if reason is None else (None, reason)
+
+
+class PasswordError(FieldErrors):
+    """A refused password change: ``old`` or ``new``."""
+
+
+def change_own_password(user, old, new):
+    """The person's own new password (B5, B6), checked against the current one and the policy; commits.
+
+    Their other sessions end with the rotated session token; the web view
+    logs the current one in again.
+    """
+    errors = {}
+    if not old:
+        errors["old"] = [_("Current password is required.")]
+    elif not verify_password(user.password_hash, old):
+        errors["old"] = [_("The current password is wrong.")]
+    if not new:
+        errors["new"] = [_("New password is required.")]
+    elif new == old:
+        errors["new"] = [_("The new password must differ from the current one.")]
+    elif policy_errors(new):
+        errors["new"] = [str(message) for message in policy_errors(new)]
+    if errors:
+        raise PasswordError(errors)
+    set_password(user, new, by_self=True)
+    db.session.commit()
 
 
 def issue_token(user):

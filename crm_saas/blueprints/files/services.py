@@ -48,13 +48,18 @@ def visible_attachment(user, attachment_id):
     return (attachment, record) if record is not None else None
 
 
+NEWEST_FIRST = (Attachment.uploaded_at.desc(), Attachment.id.desc())
+
+
+def attachments_of(entity, entity_id):
+    """A statement of the record's files (with who uploaded each); the caller has checked the record is visible."""
+    return (select(Attachment).where(Attachment.entity == entity, Attachment.entity_id == entity_id)
+            .options(joinedload(Attachment.uploaded_by)))
+
+
 def attachments_for(entity, entity_id):
-    """The record's files, newest first; the caller has checked the record is visible."""
-    return db.session.scalars(
-        select(Attachment).where(Attachment.entity == entity, Attachment.entity_id == entity_id)
-        .options(joinedload(Attachment.uploaded_by))
-        .order_by(Attachment.uploaded_at.desc(), Attachment.id.desc())
-    ).all()
+    """The record's files, newest first (the files section of a customer or deal page)."""
+    return db.session.scalars(attachments_of(entity, entity_id).order_by(*NEWEST_FIRST)).all()
 
 
 def may_delete(user, attachment, record):

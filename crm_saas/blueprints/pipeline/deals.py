@@ -16,7 +16,7 @@ from crm_saas.blueprints.pipeline.defaults import stage_label
 from crm_saas.blueprints.pipeline.models import Deal, DealChange, DealStageChange
 from crm_saas.blueprints.pipeline.services import default_pipeline, end_position, get_pipeline, get_stage
 from crm_saas.core.base import utcnow
-from crm_saas.core.errors import FieldErrors
+from crm_saas.core.errors import Conflict, FieldErrors
 from crm_saas.core.staff import get_assignable
 from crm_saas.core.users import User
 from crm_saas.extensions import db
@@ -29,6 +29,10 @@ EDITABLE = ("name", "amount", "expected_close", "probability", "owner_id", "prod
 
 class DealError(FieldErrors):
     """Refused deal change: field name -> messages (a 422 in the API, messages beside fields on pages)."""
+
+
+class StaleDeal(DealError, Conflict):
+    """A change made from an older ``version`` of the deal: nothing was changed."""
 
 
 def deal_errors(data, *, actor, partial=False):
@@ -135,7 +139,7 @@ def update_deal(deal, changes, *, actor, reason=None, version=None, partial=True
     if reason and len(reason) > 500:
         errors["reason"] = [_("Reason for the change: at most %(max)d characters.", max=500)]
     if errors:
-        raise DealError(errors)
+        raise (StaleDeal if "version" in errors else DealError)(errors)
     if "custom" in values:
         values["custom"] = {**{k: v for k, v in (deal.custom or {}).items() if k not in (changes.get("custom") or {})},
                             **values["custom"]} if partial else values["custom"]

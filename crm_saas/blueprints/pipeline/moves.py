@@ -9,7 +9,7 @@ undoing the first move. Every stage change is kept in ``DealStageChange``.
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from crm_saas.blueprints.pipeline.deals import DealError, stale_message
+from crm_saas.blueprints.pipeline.deals import DealError, StaleDeal, stale_message, update_deal
 from crm_saas.blueprints.pipeline.models import Deal, DealStageChange
 from crm_saas.blueprints.pipeline.services import GAP, end_position, get_stage, get_visible_deal
 from crm_saas.core.base import utcnow
@@ -17,11 +17,11 @@ from crm_saas.core.visibility import visible
 from crm_saas.extensions import db
 
 
-class StaleMove(DealError):
-    """The deal changed since the mover's copy: ``deal`` is where it is now."""
+class StaleMove(StaleDeal):
+    """The deal changed since the mover's copy: ``deal`` is where it is now (the API says so beside the 409)."""
 
     def __init__(self, deal):
-        super().__init__({"version": [stale_message(deal)]})
+        super().__init__({"version": [stale_message(deal)]}, version=deal.version, stage_id=deal.stage_id)
         self.deal = deal
 
 
@@ -113,3 +113,23 @@ def _position_at(user, stage_id, index, exclude):
     if len(neighbours) == 2:
         return (neighbours[0] + neighbours[1]) / 2
     return (neighbours[0] + GAP) if neighbours else end_position(stage_id)
+
+
+def patch_deal(deal, changes, *, actor):
+    """An edit from the API's PATCH: field changes, then a stage move, both checked against one ``version``.
+
+    A new ``stage_id`` is a move (a lost stage needs ``lost_reason``); the
+    fields change first and their new version carries the move, so one
+    request never trips over its own first half.
+    """
+    changes = dict(changes)
+    version = changes.pop("version", None)
+    stage_id, lost_reason = changes.pop("stage_id", None), changes.pop("lost_reason", None)
+    if changes:
+        update_deal(deal, {k: v for k, v in changes.items() if k != "reason"}, actor=actor,
+                    reason=changes.get("reason"), version=version)
+        version = None if version is None else deal.version
+    if stage_id is not None and stage_id != deal.stage_id:
+        move_deal(actor, deal.id, stage_id, lost_reason=lost_reason, version=version)
+    db.session.refresh(deal)
+    return deal

@@ -6,7 +6,7 @@ numbers in ``board.py``.
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from crm_saas.blueprints.pipeline.models import Deal, Pipeline, Stage
+from crm_saas.blueprints.pipeline.models import Deal, DealStageChange, Pipeline, Stage
 from crm_saas.core.visibility import visible
 from crm_saas.extensions import db
 
@@ -46,6 +46,12 @@ def get_visible_deal(user, deal_id, *, for_update=False):
     if for_update:
         return db.session.scalar(stmt.with_for_update(of=Deal))
     return db.session.scalar(stmt.options(selectinload(Deal.stage), selectinload(Deal.customer)))
+
+
+def stage_history(deal):
+    """Every stage change of ``deal``, oldest first (D5)."""
+    return db.session.scalars(select(DealStageChange).where(DealStageChange.deal_id == deal.id)
+                              .order_by(DealStageChange.moved_at, DealStageChange.id)).all()
 
 
 def customer_deals(customer, user):

@@ -26,9 +26,13 @@ def handover_counts(user):
 
 
 def _admin_guard(user, actor):
-    """Staff managers who are not admins never act on admins (PERMISSION_HELP says so)."""
+    """Staff managers who are not admins never act on admins (PERMISSION_HELP says so).
+
+    Refusals about the person themselves are filed under ``id`` (API.md names
+    the person so); pages show them above the form.
+    """
     if user.role == "admin" and actor.role != "admin":
-        return {"user": [_("Only an administrator can change administrators.")]}
+        return {"id": [_("Only an administrator can change administrators.")]}
     return {}
 
 
@@ -44,11 +48,11 @@ def deactivate_staff(user, handover_to_id, *, actor):
     if _admin_guard(user, actor):
         errors.update(_admin_guard(user, actor))
     elif not user.active:
-        errors["user"] = [_("%(name)s is already deactivated.", name=user.name)]
+        errors["id"] = [_("%(name)s is already deactivated.", name=user.name)]
     elif user.id == actor.id:
-        errors["user"] = [_("You cannot deactivate yourself.")]
+        errors["id"] = [_("You cannot deactivate yourself.")]
     elif user.role == "admin" and _last_admin(user):
-        errors["user"] = [_("The company needs at least one active administrator.")]
+        errors["id"] = [_("The company needs at least one active administrator.")]
     if target is None or not target.active or target.id == user.id:
         errors["handover_to"] = [_("Choose an active colleague to take over the records.")]
     if errors:
@@ -77,7 +81,7 @@ def reactivate_staff(user, *, actor):
     if errors:
         raise StaffError(errors)
     if user.active:
-        raise StaffError({"user": [_("%(name)s is already active.", name=user.name)]})
+        raise StaffError({"id": [_("%(name)s is already active.", name=user.name)]})
     if user.superior_id and not db.session.get(User, user.superior_id).active:
         user.superior_id = None
     user.active, user.deactivated_at = True, None
