@@ -111,7 +111,7 @@ def tenants_list():
 def purge_expired_command():
     from sqlalchemy import select
 
-    from crm_saas.blueprints.customers.recycle import purge_expired
+    from crm_saas.blueprints.customers.services.recycle import purge_expired
     from crm_saas.extensions import db as database
     from crm_saas.tenants.binding import tenant_context
     from crm_saas.tenants.models import Tenant

@@ -4,9 +4,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from crm_saas.blueprints.customers.keys import name_key, phone_key
 from crm_saas.blueprints.customers.models import Contact, Customer
-from crm_saas.blueprints.customers.numbering import next_customer_number
+from crm_saas.blueprints.customers.services.keys import name_key, phone_key
+from crm_saas.blueprints.customers.services.numbering import next_customer_number
 from crm_saas.blueprints.pipeline.models import Deal, DealStageChange
 from crm_saas.blueprints.pipeline.services import default_pipeline
 from crm_saas.core.base import utcnow

@@ -219,8 +219,8 @@ class Factory:
 
     def deal(self, tenant, customer_id, owner_id, name="Deal", amount="1000", stage_index=0):
         from crm_saas.blueprints.customers.models import Customer
-        from crm_saas.blueprints.pipeline.deals import create_deal
         from crm_saas.blueprints.pipeline.services import default_pipeline
+        from crm_saas.blueprints.pipeline.services.deals import create_deal
         from crm_saas.core.users import User
         from crm_saas.extensions import db
 

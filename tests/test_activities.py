@@ -135,7 +135,7 @@ def test_a_rep_cannot_see_or_write_follow_ups_on_a_customer_they_cannot_see(tena
 def test_the_timeline_mixes_follow_ups_stage_and_field_changes_newest_first(tenant, factory, admin_client):
     from crm_saas.blueprints.customers.models import Customer
     from crm_saas.blueprints.customers.services import update_customer
-    from crm_saas.blueprints.pipeline.moves import move_deal
+    from crm_saas.blueprints.pipeline.services.moves import move_deal
     from crm_saas.core.users import User
     from crm_saas.extensions import db
 

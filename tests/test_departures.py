@@ -38,7 +38,7 @@ def _state(factory, tenant, team):
 
 
 def _deactivate(factory, tenant, team):
-    from crm_saas.blueprints.staff.departures import deactivate_staff
+    from crm_saas.blueprints.staff.services.departures import deactivate_staff
     from crm_saas.core.users import User
     from crm_saas.extensions import db
 

@@ -56,7 +56,7 @@ def upload(client, path, name, content, headers=HTMX):
 
 def stored_files(app, tenant):
     """Everything on disk in the tenant's own files directory (temporary parts included)."""
-    from crm_saas.blueprints.files.storage import files_dir
+    from crm_saas.blueprints.files.services.storage import files_dir
 
     return sorted(os.listdir(files_dir(app, tenant.schema_name)))
 

@@ -89,7 +89,7 @@ def test_login_log_pages_keep_the_filter(tenant, admin_client, factory):
 
 
 def test_operation_log_by_person_and_date_with_departed_people(tenant, admin_client, client_for, factory):
-    from crm_saas.blueprints.staff.departures import deactivate_staff
+    from crm_saas.blueprints.staff.services.departures import deactivate_staff
     from crm_saas.core.audit import OperationLog
     from crm_saas.core.users import User
     from crm_saas.extensions import db

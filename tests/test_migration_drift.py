@@ -81,6 +81,6 @@ def test_existing_customers_get_their_duplicate_keys_and_keep_their_serials(app,
 
 
 def _next_number():
-    from crm_saas.blueprints.customers.numbering import next_customer_number
+    from crm_saas.blueprints.customers.services.numbering import next_customer_number
 
     return next_customer_number()

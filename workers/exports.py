@@ -10,10 +10,10 @@ from rq import get_current_job
 from sqlalchemy import and_, func, select
 
 from crm_saas.blueprints.custom_fields.services import definitions, display_value
-from crm_saas.blueprints.customers import codes
 from crm_saas.blueprints.customers.models import Contact, Customer
-from crm_saas.blueprints.customers.privacy import mask_email, mask_phone, unmasked_owner_ids
-from crm_saas.blueprints.customers.search import customers_statement
+from crm_saas.blueprints.customers.services import codes
+from crm_saas.blueprints.customers.services.privacy import mask_email, mask_phone, unmasked_owner_ids
+from crm_saas.blueprints.customers.services.search import customers_statement
 from crm_saas.blueprints.exports.models import Export
 from crm_saas.blueprints.exports.services import export_dir
 from crm_saas.core.base import utcnow

@@ -3,7 +3,7 @@
 Takes the tenant schema only: the job reads what is due when it runs, so
 a job queued for a task since done or moved simply finds less to send.
 """
-from crm_saas.blueprints.activities.reminders import send_due_reminders_now
+from crm_saas.blueprints.activities.services.reminders import send_due_reminders_now
 from workers.context import job_tenant
 
 

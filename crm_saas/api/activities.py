@@ -18,7 +18,7 @@ from crm_saas.api.paging import PageArgs, page_of, page_schema
 from crm_saas.api.schemas import InputSchema, of_visible_records
 from crm_saas.blueprints.activities import services
 from crm_saas.blueprints.activities.models import Activity
-from crm_saas.blueprints.activities.times import day_start, parse_time
+from crm_saas.blueprints.activities.services.times import day_start, parse_time
 
 bp = api_blueprint("api_activities", __name__, "Follow-ups (跟进) on customers and deals.")
 

@@ -8,9 +8,10 @@ from crm_saas.api import api_blueprint
 from crm_saas.api.customers import CustomerPageSchema, CustomerSchema, visible_customer
 from crm_saas.api.paging import PageArgs, page, page_schema
 from crm_saas.api.schemas import InputSchema
-from crm_saas.blueprints.customers import recycle, services, transfer, transfer_requests
-from crm_saas.blueprints.customers.changes import changes_page
-from crm_saas.blueprints.customers.privacy import mask_email, mask_phone, reads_contacts_of
+from crm_saas.blueprints.customers import services
+from crm_saas.blueprints.customers.services import recycle, transfer, transfer_requests
+from crm_saas.blueprints.customers.services.changes import changes_page
+from crm_saas.blueprints.customers.services.privacy import mask_email, mask_phone, reads_contacts_of
 
 bp = api_blueprint("api_customer_actions", __name__, "Recycle bin, change log and transfers of customers.")
 

@@ -16,12 +16,13 @@ from marshmallow import fields, post_dump, validate, validates_schema
 from crm_saas.api import api_blueprint
 from crm_saas.api.errors import api_abort, found_or_404
 from crm_saas.api.paging import PageArgs, page, page_schema
-from crm_saas.blueprints.customers import codes, services
-from crm_saas.blueprints.customers.duplicates import find_matches
-from crm_saas.blueprints.customers.privacy import mask_email, mask_phone, reads_contacts_of
-from crm_saas.blueprints.customers.recycle import delete_customer as to_bin
-from crm_saas.blueprints.customers.search import SORTS, search_customers
-from crm_saas.blueprints.customers.validation import validate_customer
+from crm_saas.blueprints.customers import services
+from crm_saas.blueprints.customers.services import codes
+from crm_saas.blueprints.customers.services.duplicates import find_matches
+from crm_saas.blueprints.customers.services.privacy import mask_email, mask_phone, reads_contacts_of
+from crm_saas.blueprints.customers.services.recycle import delete_customer as to_bin
+from crm_saas.blueprints.customers.services.search import SORTS, search_customers
+from crm_saas.blueprints.customers.services.validation import validate_customer
 from crm_saas.core.permissions import can
 
 bp = api_blueprint("api_customers", __name__, "Customers and their contacts.")

@@ -20,11 +20,11 @@ from crm_saas.api.schemas import (
     DealSchema,
 )
 from crm_saas.blueprints.customers.services import get_visible_customer
-from crm_saas.blueprints.pipeline.deal_list import SORTS, list_deals
-from crm_saas.blueprints.pipeline.deals import create_deal as create
-from crm_saas.blueprints.pipeline.moves import move_deal as move
-from crm_saas.blueprints.pipeline.moves import patch_deal as patch
 from crm_saas.blueprints.pipeline.services import get_visible_deal, stage_history
+from crm_saas.blueprints.pipeline.services.deal_list import SORTS, list_deals
+from crm_saas.blueprints.pipeline.services.deals import create_deal as create
+from crm_saas.blueprints.pipeline.services.moves import move_deal as move
+from crm_saas.blueprints.pipeline.services.moves import patch_deal as patch
 
 bp = api_blueprint("api_deals", __name__, "Deals on the pipeline.")
 

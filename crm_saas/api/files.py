@@ -13,7 +13,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from crm_saas.api import api_blueprint
 from crm_saas.api.errors import api_abort, found_or_404
 from crm_saas.api.paging import PageArgs, page_of, page_schema
-from crm_saas.blueprints.files import limits, services, storage
+from crm_saas.blueprints.files import services
+from crm_saas.blueprints.files.services import limits, storage
 
 bp = api_blueprint("api_files", __name__, "Files attached to customers and deals.")
 

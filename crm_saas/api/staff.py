@@ -22,7 +22,7 @@ from crm_saas.api.errors import api_abort, found_or_404
 from crm_saas.api.paging import PageArgs, page_of, page_schema
 from crm_saas.api.schemas import InputSchema, StaffSchema
 from crm_saas.blueprints.staff import services
-from crm_saas.blueprints.staff.departures import deactivate_staff, reactivate_staff
+from crm_saas.blueprints.staff.services.departures import deactivate_staff, reactivate_staff
 from crm_saas.core.passwords import POLICY_TEXT, policy_errors
 from crm_saas.core.permissions import ROLES, can
 from crm_saas.core.staff import STAFF_ORDER, get_visible_staff, may_manage, search_staff

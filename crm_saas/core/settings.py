@@ -25,7 +25,7 @@ DEFAULTS = {
         "supervisor": ["transfer_customers", "export", "approve_customers", "delete_customers"],
         "rep": [],
     },
-    # C1: how customer numbers are made (customers/numbering.py).
+    # C1: how customer numbers are made (customers/services/numbering.py).
     "customer_number_pattern": "CRM{YYYY}{MM}{DD}{SEQ:4}",
     # C9: the company's own customer classes or tiers, in the order they are offered.
     "customer_categories": [],

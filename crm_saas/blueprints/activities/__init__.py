@@ -1,8 +1,8 @@
 """Follow-ups (跟进, E1), tasks and reminders (提醒, E2), and the timeline of a customer or deal (E3).
 
-``services.py`` holds the follow-up rules (one set for the form and the
-API), ``tasks.py`` the tasks, ``reminders.py`` the email reminders the RQ job
-sends, ``timeline.py`` and ``agenda.py`` what the pages show.
+``services`` holds the follow-up rules (one set for the form and the API),
+``services.tasks`` the tasks, ``services.reminders`` the email reminders the
+RQ job sends, ``services.timeline`` and ``services.agenda`` what the pages show.
 """
 
 

@@ -10,8 +10,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from crm_saas.blueprints.activities import forms, services, tasks
-from crm_saas.blueprints.activities.timeline import timeline_for
+from crm_saas.blueprints.activities import forms, services
+from crm_saas.blueprints.activities.services import tasks
+from crm_saas.blueprints.activities.services.timeline import timeline_for
 
 DEAL_FIELDS = {
     "name": _l("Deal name"), "amount": _l("Expected amount"), "expected_close": _l("Expected close date"),

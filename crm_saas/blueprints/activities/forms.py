@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from flask import url_for
 
 from crm_saas.blueprints.activities.services import FIELDS, customer_deal_options
-from crm_saas.blueprints.activities.times import local_input, local_now
+from crm_saas.blueprints.activities.services.times import local_input, local_now
 
 TASK_FIELDS = ("title", "due_at", "customer_id")
 

@@ -11,10 +11,11 @@ from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from crm_saas.blueprints.activities import display, forms, services, tasks
-from crm_saas.blueprints.activities.agenda import leads_a_team, week_agenda
-from crm_saas.blueprints.activities.checks import as_int
-from crm_saas.blueprints.activities.times import local_now, parse_week, week_start
+from crm_saas.blueprints.activities import display, forms, services
+from crm_saas.blueprints.activities.services import tasks
+from crm_saas.blueprints.activities.services.agenda import leads_a_team, week_agenda
+from crm_saas.blueprints.activities.services.checks import as_int
+from crm_saas.blueprints.activities.services.times import local_now, parse_week, week_start
 from crm_saas.blueprints.customers.blueprint import visible_or_404
 from crm_saas.blueprints.customers.models import Customer
 from crm_saas.blueprints.customers.services import visible_customers

@@ -15,16 +15,16 @@ from crm_saas.blueprints.approvals.services import (
 from crm_saas.blueprints.approvals.services import (
     reject as reject_customer,
 )
-from crm_saas.blueprints.customers.transfer import TransferError
-from crm_saas.blueprints.customers.transfer_requests import (
+from crm_saas.blueprints.customers.services.transfer import TransferError
+from crm_saas.blueprints.customers.services.transfer_requests import (
     approve_transfer as approve_transfer_request,
 )
-from crm_saas.blueprints.customers.transfer_requests import (
+from crm_saas.blueprints.customers.services.transfer_requests import (
     pending_transfer_count,
     pending_transfers_for,
     queued_request,
 )
-from crm_saas.blueprints.customers.transfer_requests import (
+from crm_saas.blueprints.customers.services.transfer_requests import (
     reject_transfer as reject_transfer_request,
 )
 from crm_saas.core.htmx import is_htmx, redirect_to, render

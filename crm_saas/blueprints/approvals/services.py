@@ -8,9 +8,9 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from crm_saas.blueprints.customers.changes import record_event
 from crm_saas.blueprints.customers.models import Customer
 from crm_saas.blueprints.customers.services import visible_customers
+from crm_saas.blueprints.customers.services.changes import record_event
 from crm_saas.core.audit import record
 from crm_saas.core.base import utcnow
 from crm_saas.core.errors import FieldErrors

@@ -4,7 +4,7 @@ from flask import Blueprint, request
 from flask_babel import get_timezone
 from flask_babel import gettext as _
 
-from crm_saas.blueprints.audit import labels
+from crm_saas.blueprints.audit import display as labels
 from crm_saas.blueprints.audit.forms import LogFilterForm
 from crm_saas.blueprints.audit.services import PER_PAGE
 from crm_saas.blueprints.audit.services import logins as login_events

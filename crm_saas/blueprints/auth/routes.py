@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from crm_saas.blueprints.auth.forms import ChangePasswordForm, LoginForm
-from crm_saas.blueprints.auth.profile import profile
+from crm_saas.blueprints.auth.profile_routes import profile
 from crm_saas.blueprints.auth.services import PasswordError, authenticate, change_own_password
 from crm_saas.core.forms import apply_errors
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped

@@ -8,8 +8,7 @@ from flask import Blueprint, abort
 from flask_login import current_user
 
 from crm_saas.blueprints.custom_fields.services import definitions
-from crm_saas.blueprints.customers import codes
-from crm_saas.blueprints.customers.services import assignable_owners, get_visible_customer, tag_suggestions
+from crm_saas.blueprints.customers.services import assignable_owners, codes, get_visible_customer, tag_suggestions
 from crm_saas.core.settings import get_setting
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 

@@ -9,9 +9,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from crm_saas.blueprints.custom_fields.services import definitions, display_value
-from crm_saas.blueprints.customers import codes
 from crm_saas.blueprints.customers.blueprint import bp
-from crm_saas.blueprints.customers.privacy import contact_details, mask_email, mask_phone, reads_contacts_of
+from crm_saas.blueprints.customers.services import codes
+from crm_saas.blueprints.customers.services.privacy import contact_details, mask_email, mask_phone, reads_contacts_of
 
 ACTIONS = {
     "created": _l("Added"), "updated": _l("Edited"), "transferred": _l("Transferred"),

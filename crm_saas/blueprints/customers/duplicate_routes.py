@@ -4,10 +4,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from crm_saas.blueprints.custom_fields.services import definitions
-from crm_saas.blueprints.customers import codes
 from crm_saas.blueprints.customers.blueprint import bp, visible_or_404
-from crm_saas.blueprints.customers.changes import SCALAR_FIELDS
-from crm_saas.blueprints.customers.duplicates import MergeError, duplicate_groups, merge_customers, merge_errors
+from crm_saas.blueprints.customers.services import codes
+from crm_saas.blueprints.customers.services.changes import SCALAR_FIELDS
+from crm_saas.blueprints.customers.services.duplicates import (
+    MergeError,
+    duplicate_groups,
+    merge_customers,
+    merge_errors,
+)
 from crm_saas.core.htmx import redirect_to, render
 
 

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, HiddenField, SelectField, StringField, TextAreaField
 
-from crm_saas.blueprints.customers.codes import (
+from crm_saas.blueprints.customers.services.codes import (
     CONTACT_FIELD_LABELS,
     CONTACT_ROLES,
     CUSTOMER_TYPES,

@@ -1,8 +1,8 @@
 """How customers react to other features' events (crm_saas.core.signals)."""
 from sqlalchemy import func, select, update
 
-from crm_saas.blueprints.customers.changes import archive_custom_values
 from crm_saas.blueprints.customers.models import Customer
+from crm_saas.blueprints.customers.services.changes import archive_custom_values
 from crm_saas.core import signals
 from crm_saas.extensions import db
 

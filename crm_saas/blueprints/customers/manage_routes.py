@@ -5,9 +5,10 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from crm_saas.blueprints.customers.blueprint import bp, visible_or_404
-from crm_saas.blueprints.customers.listing import list_context
 from crm_saas.blueprints.customers.models import Customer
-from crm_saas.blueprints.customers.recycle import (
+from crm_saas.blueprints.customers.pages import list_context
+from crm_saas.blueprints.customers.services import visible_customers
+from crm_saas.blueprints.customers.services.recycle import (
     delete_customer,
     purge_customers,
     purge_date,
@@ -15,9 +16,8 @@ from crm_saas.blueprints.customers.recycle import (
     recycle_bin,
     restore_customer,
 )
-from crm_saas.blueprints.customers.services import visible_customers
-from crm_saas.blueprints.customers.transfer import TransferError, colleagues
-from crm_saas.blueprints.customers.transfer_requests import transfer_many, transfer_or_request
+from crm_saas.blueprints.customers.services.transfer import TransferError, colleagues
+from crm_saas.blueprints.customers.services.transfer_requests import transfer_many, transfer_or_request
 from crm_saas.core.htmx import redirect_to, render
 from crm_saas.core.permissions import can, permission_required
 from crm_saas.core.users import User

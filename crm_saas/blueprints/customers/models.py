@@ -19,7 +19,7 @@ class Customer(TenantTable, db.Model):
         Index("ix_customers_owner_id", "owner_id"),
         Index("ix_customers_created_at", "created_at"),
         Index("ix_customers_updated_at", "updated_at"),
-        # Sorting by name walks this index; the search guards against the rare-late-match trap (services.py).
+        # Sorting by name walks this index; the search guards against the rare-late-match trap (services/search.py).
         Index("ix_customers_name", "name"),
         Index("ix_customers_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),
         Index("ix_customers_name_key", "name_key"),

@@ -8,14 +8,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from crm_saas.blueprints.custom_fields.services import definitions, form_values
-from crm_saas.blueprints.customers import codes, display, duplicate_routes, manage_routes  # noqa: F401 (on bp)
+from crm_saas.blueprints.customers import display, duplicate_routes, manage_routes  # noqa: F401 (on bp)
 from crm_saas.blueprints.customers.blueprint import bp, form_context, visible_or_404
-from crm_saas.blueprints.customers.changes import changes_page
-from crm_saas.blueprints.customers.duplicates import find_matches
 from crm_saas.blueprints.customers.forms import CustomerForm, fill_from
-from crm_saas.blueprints.customers.listing import list_context, save_columns
-from crm_saas.blueprints.customers.services import CustomerError, create_customer, editable_data, update_customer
-from crm_saas.blueprints.customers.validation import validate_customer
+from crm_saas.blueprints.customers.pages import list_context, save_columns
+from crm_saas.blueprints.customers.services import CustomerError, codes, create_customer, editable_data, update_customer
+from crm_saas.blueprints.customers.services.changes import changes_page
+from crm_saas.blueprints.customers.services.duplicates import find_matches
+from crm_saas.blueprints.customers.services.validation import validate_customer
 from crm_saas.core.htmx import is_htmx, redirect_to, render
 from crm_saas.core.permissions import ROLE_LABELS, permission_required
 from crm_saas.core.visibility import who_can_see

@@ -4,7 +4,7 @@ import os
 from flask import Blueprint, abort, current_app, render_template, request, send_file
 from flask_login import current_user, login_required
 
-from crm_saas.blueprints.customers.listing import read_filters
+from crm_saas.blueprints.customers.services.search import read_filters
 from crm_saas.blueprints.exports.services import export_dir, live_progress, start_export, visible_export
 from crm_saas.core.permissions import permission_required
 from crm_saas.tenants.resolve import TENANT_SCOPE, current_tenant, scoped

@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from crm_saas.blueprints.files import limits, services, storage
+from crm_saas.blueprints.files import services
+from crm_saas.blueprints.files.services import limits, storage
 from crm_saas.core.htmx import is_htmx, redirect_to
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 

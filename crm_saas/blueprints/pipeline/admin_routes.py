@@ -14,9 +14,8 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from crm_saas.blueprints.pipeline import stages
-from crm_saas.blueprints.pipeline.defaults import stage_label
-from crm_saas.blueprints.pipeline.services import get_pipeline
+from crm_saas.blueprints.pipeline.services import get_pipeline, stages
+from crm_saas.blueprints.pipeline.services.defaults import stage_label
 from crm_saas.core.htmx import is_htmx, render
 from crm_saas.core.permissions import permission_required
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped

@@ -6,14 +6,14 @@ from flask_login import current_user, login_required
 
 from crm_saas.blueprints.custom_fields.services import form_values
 from crm_saas.blueprints.customers.services import get_visible_customer
-from crm_saas.blueprints.pipeline import deal_pages
+from crm_saas.blueprints.pipeline import pages as deal_pages
 from crm_saas.blueprints.pipeline.blueprint import bp, visible_deal_or_404
-from crm_saas.blueprints.pipeline.deal_list import bulk_change
-from crm_saas.blueprints.pipeline.deals import DealError, create_deal, update_deal
 from crm_saas.blueprints.pipeline.forms import DealForm
 from crm_saas.blueprints.pipeline.models import Deal
-from crm_saas.blueprints.pipeline.moves import StaleMove, move_deal
 from crm_saas.blueprints.pipeline.services import visible_deals
+from crm_saas.blueprints.pipeline.services.deal_list import bulk_change
+from crm_saas.blueprints.pipeline.services.deals import DealError, create_deal, update_deal
+from crm_saas.blueprints.pipeline.services.moves import StaleMove, move_deal
 from crm_saas.core.htmx import is_htmx, redirect_to, render
 from crm_saas.extensions import db
 

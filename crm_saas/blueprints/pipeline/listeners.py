@@ -1,8 +1,8 @@
 """How the pipeline reacts to other features' events (crm_saas.core.signals): deals follow their customer."""
 from sqlalchemy import delete, func, select, update
 
-from crm_saas.blueprints.pipeline.defaults import add_default_pipeline
 from crm_saas.blueprints.pipeline.models import Deal
+from crm_saas.blueprints.pipeline.services.defaults import add_default_pipeline
 from crm_saas.core import signals
 from crm_saas.extensions import db
 

@@ -11,12 +11,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from crm_saas.blueprints.custom_fields.services import definitions
-from crm_saas.blueprints.pipeline import board as board_service
 from crm_saas.blueprints.pipeline import deal_routes, services  # noqa: F401 (deal pages hang on bp)
 from crm_saas.blueprints.pipeline.blueprint import bp, visible_deal_or_404
-from crm_saas.blueprints.pipeline.deals import DealError
-from crm_saas.blueprints.pipeline.defaults import stage_label
-from crm_saas.blueprints.pipeline.moves import StaleMove, move_deal
+from crm_saas.blueprints.pipeline.services import board as board_service
+from crm_saas.blueprints.pipeline.services.deals import DealError
+from crm_saas.blueprints.pipeline.services.defaults import stage_label
+from crm_saas.blueprints.pipeline.services.moves import StaleMove, move_deal
 from crm_saas.core.htmx import render
 from crm_saas.core.settings import get_setting
 from crm_saas.core.staff import staff_choices

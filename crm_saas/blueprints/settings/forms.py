@@ -11,8 +11,8 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from crm_saas.blueprints.customers.numbering import pattern_errors
-from crm_saas.blueprints.settings.changes import SETTING_LABELS
+from crm_saas.blueprints.customers.services.numbering import pattern_errors
+from crm_saas.blueprints.settings.services import SETTING_LABELS
 from crm_saas.core.permissions import PERMISSIONS
 
 CATEGORIES_MAX = 50

@@ -5,14 +5,14 @@ from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from crm_saas.blueprints.activities.reminders import send_test_email
-from crm_saas.blueprints.settings.changes import EDITABLE_ROLES, change_permissions, change_settings, role_matrix
+from crm_saas.blueprints.activities.services.reminders import send_test_email
 from crm_saas.blueprints.settings.forms import (
     CompanySettingsForm,
     CustomerSettingsForm,
     PermissionMatrixForm,
     SmtpSettingsForm,
 )
+from crm_saas.blueprints.settings.services import EDITABLE_ROLES, change_permissions, change_settings, role_matrix
 from crm_saas.core.htmx import render
 from crm_saas.core.permissions import PERMISSION_HELP, PERMISSIONS, ROLE_LABELS, ROLES, permission_required
 from crm_saas.core.settings import get_setting

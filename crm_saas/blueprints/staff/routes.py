@@ -9,7 +9,6 @@ from flask_login import current_user, login_required, login_user
 
 from crm_saas.blueprints.staff import tree_routes  # noqa: F401  (its views hang on bp)
 from crm_saas.blueprints.staff.blueprint import bp, manageable_person
-from crm_saas.blueprints.staff.departures import deactivate_staff, handover_counts, reactivate_staff
 from crm_saas.blueprints.staff.forms import DeactivateForm, EditStaffForm, StaffForm
 from crm_saas.blueprints.staff.services import (
     EDITABLE,
@@ -17,7 +16,8 @@ from crm_saas.blueprints.staff.services import (
     create_staff,
     update_staff,
 )
-from crm_saas.blueprints.staff.usernames import suggest_username
+from crm_saas.blueprints.staff.services.departures import deactivate_staff, handover_counts, reactivate_staff
+from crm_saas.blueprints.staff.services.usernames import suggest_username
 from crm_saas.core.forms import apply_errors, has_errors
 from crm_saas.core.htmx import render
 from crm_saas.core.permissions import ROLE_LABELS, can, permission_required

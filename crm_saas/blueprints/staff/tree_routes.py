@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from crm_saas.blueprints.staff.blueprint import bp, visible_person
 from crm_saas.blueprints.staff.services import StaffError, move_staff
-from crm_saas.blueprints.staff.tree import org_tree
+from crm_saas.blueprints.staff.services.tree import org_tree
 from crm_saas.core.htmx import is_htmx, render
 from crm_saas.core.permissions import ROLE_LABELS, can
 from crm_saas.extensions import db

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from crm_saas.blueprints.customers.keys import name_key, phone_key
+from crm_saas.blueprints.customers.services.keys import name_key, phone_key
 from crm_saas.tenants.migrate import tenant_schema
 
 revision = "0003_customers"

@@ -1,6 +1,6 @@
 """Attachments on disk: one directory per tenant schema, random names, and files that follow their rows.
 
-Nothing here decides whether a file may be stored or seen (services.py
+Nothing here decides whether a file may be stored or seen (``services``
 does); this module only writes, sends and removes files.
 """
 import hashlib
@@ -12,7 +12,7 @@ from urllib.parse import quote
 from flask import current_app, send_file
 from sqlalchemy import event
 
-from crm_saas.blueprints.files import checks
+from crm_saas.blueprints.files.services import checks
 from crm_saas.extensions import db
 from crm_saas.tenants.binding import current_schema
 

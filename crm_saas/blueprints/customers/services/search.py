@@ -12,8 +12,8 @@ from sqlalchemy.orm import aliased, selectinload
 
 from crm_saas.blueprints.custom_fields.services import definitions, filter_condition
 from crm_saas.blueprints.customers.models import Contact, Customer
-from crm_saas.blueprints.customers.privacy import unmasked_owner_ids
 from crm_saas.blueprints.customers.services import visible_customers
+from crm_saas.blueprints.customers.services.privacy import unmasked_owner_ids
 from crm_saas.core.visibility import literal_ids
 from crm_saas.extensions import db
 
@@ -142,3 +142,39 @@ def _day(value):
 
 def _company_midnight(day):
     return datetime.combine(day, time.min, ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+
+
+# Filters the list's URL carries as one value each (tags, owner and custom fields have their own shapes).
+EXACT = ("type", "industry", "source", "category", "status", "province", "city", "district", "created_from",
+         "created_to")
+
+
+def read_filters(args):
+    """``(q, filters, sort, page)`` from a query string (or a posted form carrying the same names).
+
+    The list page, its export and the bulk actions read the same names, so
+    a filtered list exports and acts on exactly what it shows.
+    """
+    filters = {key: args.get(key, "").strip() for key in EXACT if args.get(key, "").strip()}
+    tags = [t for t in args.getlist("tag") if t.strip()]
+    if tags:
+        filters["tags"] = tags
+    owner = args.get("owner_id", "")
+    if owner.isdigit():
+        filters["owner_id"] = int(owner)
+    custom = {}
+    for d in definitions("customer"):
+        name = f"cf-{d.key}"
+        if d.type == "number":
+            value = (args.get(f"{name}-min", ""), args.get(f"{name}-max", ""))
+        elif d.type == "date":
+            value = (args.get(f"{name}-from", ""), args.get(f"{name}-to", ""))
+        else:
+            value = args.get(name, "")
+        if any(value) if isinstance(value, tuple) else value:
+            custom[d.key] = value
+    if custom:
+        filters["custom"] = custom
+    sort = args.get("sort") if args.get("sort") in SORTS else DEFAULT_SORT
+    page = args.get("page", "1")
+    return args.get("q", "").strip(), filters, sort, max(int(page) if page.isdigit() else 1, 1)

@@ -3,7 +3,7 @@ from flask import current_app, request
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
-from crm_saas.blueprints.files import checks
+from crm_saas.blueprints.files.services import checks
 
 # Room for the multipart envelope around the file (boundaries, part headers, the CSRF field).
 MULTIPART_SLACK = 64 * 1024

@@ -18,9 +18,9 @@ from sqlalchemy.orm import joinedload
 
 from crm_saas.blueprints.customers.models import Customer
 from crm_saas.blueprints.customers.services import get_visible_customer
-from crm_saas.blueprints.files import checks, storage
-from crm_saas.blueprints.files.limits import max_bytes, too_large_message
 from crm_saas.blueprints.files.models import ENTITIES, Attachment
+from crm_saas.blueprints.files.services import checks, storage
+from crm_saas.blueprints.files.services.limits import max_bytes, too_large_message
 from crm_saas.blueprints.pipeline.models import Deal
 from crm_saas.blueprints.pipeline.services import get_visible_deal
 from crm_saas.core.audit import record as log

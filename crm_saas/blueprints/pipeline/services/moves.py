@@ -9,9 +9,9 @@ undoing the first move. Every stage change is kept in ``DealStageChange``.
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from crm_saas.blueprints.pipeline.deals import DealError, StaleDeal, stale_message, update_deal
 from crm_saas.blueprints.pipeline.models import Deal, DealStageChange
 from crm_saas.blueprints.pipeline.services import GAP, end_position, get_stage, get_visible_deal
+from crm_saas.blueprints.pipeline.services.deals import DealError, StaleDeal, stale_message, update_deal
 from crm_saas.core.base import utcnow
 from crm_saas.core.visibility import visible
 from crm_saas.extensions import db

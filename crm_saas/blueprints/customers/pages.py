@@ -9,9 +9,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from crm_saas.blueprints.custom_fields.services import definitions
-from crm_saas.blueprints.customers import codes
-from crm_saas.blueprints.customers.search import DEFAULT_SORT, PER_PAGE, SORTS, search_customers
-from crm_saas.blueprints.customers.transfer import colleagues
+from crm_saas.blueprints.customers.services import codes
+from crm_saas.blueprints.customers.services.search import EXACT, PER_PAGE, read_filters, search_customers
+from crm_saas.blueprints.customers.services.transfer import colleagues
 from crm_saas.core.settings import get_setting
 from crm_saas.core.staff import staff_choices
 from crm_saas.extensions import db
@@ -32,8 +32,6 @@ SORT_LABELS = {
     "name": _l("Name A-Z"), "-name": _l("Name Z-A"), "number": _l("Number, ascending"),
     "-number": _l("Number, descending"),
 }
-EXACT = ("type", "industry", "source", "category", "status", "province", "city", "district", "created_from",
-         "created_to")
 
 
 def available_columns():
@@ -51,33 +49,6 @@ def save_columns(user, columns):
     available = available_columns()
     user.preferences = {**(user.preferences or {}), "customer_columns": [c for c in columns if c in available]}
     db.session.commit()
-
-
-def read_filters(args):
-    """``(q, filters, sort, page)`` from a query string (or a posted form carrying the same names)."""
-    filters = {key: args.get(key, "").strip() for key in EXACT if args.get(key, "").strip()}
-    tags = [t for t in args.getlist("tag") if t.strip()]
-    if tags:
-        filters["tags"] = tags
-    owner = args.get("owner_id", "")
-    if owner.isdigit():
-        filters["owner_id"] = int(owner)
-    custom = {}
-    for d in definitions("customer"):
-        name = f"cf-{d.key}"
-        if d.type == "number":
-            value = (args.get(f"{name}-min", ""), args.get(f"{name}-max", ""))
-        elif d.type == "date":
-            value = (args.get(f"{name}-from", ""), args.get(f"{name}-to", ""))
-        else:
-            value = args.get(name, "")
-        if any(value) if isinstance(value, tuple) else value:
-            custom[d.key] = value
-    if custom:
-        filters["custom"] = custom
-    sort = args.get("sort") if args.get("sort") in SORTS else DEFAULT_SORT
-    page = args.get("page", "1")
-    return args.get("q", "").strip(), filters, sort, max(int(page) if page.isdigit() else 1, 1)
 
 
 def _is_filter(name):

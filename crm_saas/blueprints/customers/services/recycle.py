@@ -12,9 +12,9 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
-from crm_saas.blueprints.customers.changes import record_event
 from crm_saas.blueprints.customers.models import Customer
 from crm_saas.blueprints.customers.services import visible_customers
+from crm_saas.blueprints.customers.services.changes import record_event
 from crm_saas.core import signals
 from crm_saas.core.audit import record
 from crm_saas.core.base import utcnow

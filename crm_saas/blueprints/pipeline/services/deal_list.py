@@ -5,11 +5,11 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from crm_saas.blueprints.customers.models import Customer
-from crm_saas.blueprints.pipeline.board import filtered, read_filters
-from crm_saas.blueprints.pipeline.deals import DealError, assignable_owner, update_deal
 from crm_saas.blueprints.pipeline.models import Deal
-from crm_saas.blueprints.pipeline.moves import change_stage
 from crm_saas.blueprints.pipeline.services import get_stage
+from crm_saas.blueprints.pipeline.services.board import filtered, read_filters
+from crm_saas.blueprints.pipeline.services.deals import DealError, assignable_owner, update_deal
+from crm_saas.blueprints.pipeline.services.moves import change_stage
 from crm_saas.extensions import db
 
 PER_PAGE = 50

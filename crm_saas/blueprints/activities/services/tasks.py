@@ -12,10 +12,10 @@ from datetime import timedelta
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from crm_saas.blueprints.activities.checks import as_int, visible_deal_of
 from crm_saas.blueprints.activities.models import Task, not_binned
-from crm_saas.blueprints.activities.reminders import schedule
-from crm_saas.blueprints.activities.times import day_start, local_now, parse_time
+from crm_saas.blueprints.activities.services.checks import as_int, visible_deal_of
+from crm_saas.blueprints.activities.services.reminders import schedule
+from crm_saas.blueprints.activities.services.times import day_start, local_now, parse_time
 from crm_saas.blueprints.customers.services import get_visible_customer
 from crm_saas.core.base import utcnow
 from crm_saas.core.errors import FieldErrors

@@ -12,9 +12,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from crm_saas.blueprints.custom_fields.services import clean_values
-from crm_saas.blueprints.pipeline.defaults import stage_label
 from crm_saas.blueprints.pipeline.models import Deal, DealChange, DealStageChange
 from crm_saas.blueprints.pipeline.services import default_pipeline, end_position, get_pipeline, get_stage
+from crm_saas.blueprints.pipeline.services.defaults import stage_label
 from crm_saas.core.base import utcnow
 from crm_saas.core.errors import Conflict, FieldErrors
 from crm_saas.core.staff import get_assignable

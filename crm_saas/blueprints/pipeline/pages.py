@@ -3,13 +3,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from crm_saas.blueprints.custom_fields.services import definitions
-from crm_saas.blueprints.customers.search import search_customers
 from crm_saas.blueprints.customers.services import get_visible_customer
-from crm_saas.blueprints.pipeline.deal_list import PER_PAGE, SORT_LABELS, list_deals, read_list_args
-from crm_saas.blueprints.pipeline.defaults import stage_label
+from crm_saas.blueprints.customers.services.search import search_customers
 from crm_saas.blueprints.pipeline.forms import PRODUCT_KEYS
 from crm_saas.blueprints.pipeline.models import DealStageChange, Stage
 from crm_saas.blueprints.pipeline.services import default_pipeline, get_stage, list_pipelines
+from crm_saas.blueprints.pipeline.services.deal_list import PER_PAGE, SORT_LABELS, list_deals, read_list_args
+from crm_saas.blueprints.pipeline.services.defaults import stage_label
 from crm_saas.core.staff import assignable_people, staff_choices
 from crm_saas.core.users import User
 from crm_saas.extensions import db

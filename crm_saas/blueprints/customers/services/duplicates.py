@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from crm_saas.blueprints.customers.changes import SCALAR_FIELDS, diff, record_changes, record_event, snapshot
-from crm_saas.blueprints.customers.keys import name_key, phone_key
 from crm_saas.blueprints.customers.models import Contact, Customer, CustomerChange, TransferRequest
 from crm_saas.blueprints.customers.services import visible_customers
+from crm_saas.blueprints.customers.services.changes import SCALAR_FIELDS, diff, record_changes, record_event, snapshot
+from crm_saas.blueprints.customers.services.keys import name_key, phone_key
 from crm_saas.core import signals
 from crm_saas.core.audit import record
 from crm_saas.core.base import utcnow

@@ -11,9 +11,9 @@ from flask_babel import ngettext
 from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from crm_saas.blueprints.pipeline.defaults import DEFAULT_STAGES, stage_label
 from crm_saas.blueprints.pipeline.models import Deal, DealStageChange, Pipeline, Stage
 from crm_saas.blueprints.pipeline.services import list_pipelines
+from crm_saas.blueprints.pipeline.services.defaults import DEFAULT_STAGES, stage_label
 from crm_saas.core.audit import record
 from crm_saas.core.base import utcnow
 from crm_saas.core.errors import FieldErrors

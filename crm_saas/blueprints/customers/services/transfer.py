@@ -11,8 +11,8 @@ across teams is the point of the permission.
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from crm_saas.blueprints.customers.changes import record_event
 from crm_saas.blueprints.customers.models import TransferRequest
+from crm_saas.blueprints.customers.services.changes import record_event
 from crm_saas.core import signals
 from crm_saas.core.audit import record
 from crm_saas.core.base import utcnow

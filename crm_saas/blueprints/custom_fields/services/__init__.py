@@ -16,9 +16,9 @@ from pypinyin import lazy_pinyin
 from sqlalchemy import Text, cast, func, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
-from crm_saas.blueprints.custom_fields import values
 from crm_saas.blueprints.custom_fields.models import CustomField
-from crm_saas.blueprints.custom_fields.values import display_value, filter_condition  # noqa: F401  (for callers)
+from crm_saas.blueprints.custom_fields.services import values
+from crm_saas.blueprints.custom_fields.services.values import display_value, filter_condition  # noqa: F401  (for callers)
 from crm_saas.core import signals
 from crm_saas.core.audit import record
 from crm_saas.core.errors import FieldErrors

@@ -10,12 +10,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from crm_saas.blueprints.custom_fields.services import clean_values
-from crm_saas.blueprints.customers.changes import SCALAR_FIELDS, diff, record_changes, record_event, snapshot
-from crm_saas.blueprints.customers.codes import FIELD_LABELS
-from crm_saas.blueprints.customers.keys import name_key, phone_key
 from crm_saas.blueprints.customers.models import Contact, Customer
-from crm_saas.blueprints.customers.numbering import next_customer_number
-from crm_saas.blueprints.customers.validation import clean_tags, is_primary, validate_customer
+from crm_saas.blueprints.customers.services.changes import SCALAR_FIELDS, diff, record_changes, record_event, snapshot
+from crm_saas.blueprints.customers.services.codes import FIELD_LABELS
+from crm_saas.blueprints.customers.services.keys import name_key, phone_key
+from crm_saas.blueprints.customers.services.numbering import next_customer_number
+from crm_saas.blueprints.customers.services.validation import clean_tags, is_primary, validate_customer
 from crm_saas.core.errors import FieldErrors
 from crm_saas.core.permissions import can
 from crm_saas.core.settings import get_setting

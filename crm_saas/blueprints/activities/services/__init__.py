@@ -11,10 +11,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
-from crm_saas.blueprints.activities import tasks as task_services
-from crm_saas.blueprints.activities.checks import as_int, visible_deal_of
 from crm_saas.blueprints.activities.models import Activity
-from crm_saas.blueprints.activities.times import parse_time
+from crm_saas.blueprints.activities.services import tasks as task_services
+from crm_saas.blueprints.activities.services.checks import as_int, visible_deal_of
+from crm_saas.blueprints.activities.services.times import parse_time
 from crm_saas.blueprints.customers.models import Customer
 from crm_saas.blueprints.customers.services import get_visible_customer
 from crm_saas.blueprints.pipeline.models import Deal

@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from crm_saas.blueprints.customers.changes import record_event
 from crm_saas.blueprints.customers.models import Customer, TransferRequest
 from crm_saas.blueprints.customers.services import visible_customers
-from crm_saas.blueprints.customers.transfer import TransferError, check_transfer, transfer_customer
+from crm_saas.blueprints.customers.services.changes import record_event
+from crm_saas.blueprints.customers.services.transfer import TransferError, check_transfer, transfer_customer
 from crm_saas.core.audit import record
 from crm_saas.core.base import utcnow
 from crm_saas.core.permissions import can

@@ -12,8 +12,8 @@ from sqlalchemy.orm import selectinload
 
 from crm_saas.blueprints.activities.models import Activity, Task, not_binned
 from crm_saas.blueprints.activities.services import APPOINTMENT_TYPES, visible_activities
-from crm_saas.blueprints.activities.tasks import visible_tasks
-from crm_saas.blueprints.activities.times import company_tz, day_start, local_now, week_name, week_start
+from crm_saas.blueprints.activities.services.tasks import visible_tasks
+from crm_saas.blueprints.activities.services.times import company_tz, day_start, local_now, week_name, week_start
 from crm_saas.blueprints.customers.models import Customer
 from crm_saas.core.permissions import can
 from crm_saas.core.users import User

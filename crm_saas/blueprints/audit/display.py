@@ -7,8 +7,8 @@ A code nobody gave a label shows as itself rather than disappearing.
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from crm_saas.blueprints.pipeline.stages import KINDS
-from crm_saas.blueprints.settings.changes import SETTING_LABELS
+from crm_saas.blueprints.pipeline.services.stages import KINDS
+from crm_saas.blueprints.settings.services import SETTING_LABELS
 from crm_saas.core.permissions import PERMISSIONS, ROLE_LABELS
 
 ACTION_LABELS = {

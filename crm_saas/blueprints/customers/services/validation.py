@@ -16,7 +16,7 @@ import re
 from flask_babel import gettext as _
 
 from crm_saas.blueprints.custom_fields.services import clean_values
-from crm_saas.blueprints.customers.codes import (
+from crm_saas.blueprints.customers.services.codes import (
     CONTACT_FIELD_LABELS,
     CONTACT_ROLES,
     CUSTOMER_TYPES,
