@@ -13,12 +13,13 @@ from flask_login import current_user
 from marshmallow import fields, validate
 
 from crm_saas.api import api_blueprint
-from crm_saas.api.errors import api_abort, found_or_404
+from crm_saas.api.errors import api_abort
 from crm_saas.api.paging import PageArgs, page_of, page_schema
 from crm_saas.api.schemas import InputSchema, of_visible_records
 from crm_saas.blueprints.activities import services
 from crm_saas.blueprints.activities.models import Activity
 from crm_saas.blueprints.activities.services.times import day_start, parse_time
+from crm_saas.core.views import found_or_404
 
 bp = api_blueprint("api_activities", __name__, "Follow-ups (跟进) on customers and deals.")
 

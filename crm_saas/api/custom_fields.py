@@ -16,10 +16,11 @@ from flask_login import current_user
 from marshmallow import fields, validate, validates_schema
 
 from crm_saas.api import api_blueprint
-from crm_saas.api.errors import api_abort, found_or_404
+from crm_saas.api.errors import api_abort
 from crm_saas.api.schemas import InputSchema
 from crm_saas.blueprints.custom_fields import services
 from crm_saas.core.permissions import can
+from crm_saas.core.views import found_or_404
 
 bp = api_blueprint("api_custom_fields", __name__, "Custom field definitions of customers and deals.")
 

@@ -14,7 +14,7 @@ from flask_login import current_user
 from marshmallow import fields, post_dump, validate, validates_schema
 
 from crm_saas.api import api_blueprint
-from crm_saas.api.errors import api_abort, found_or_404
+from crm_saas.api.errors import api_abort
 from crm_saas.api.paging import PageArgs, page, page_schema
 from crm_saas.blueprints.customers import services
 from crm_saas.blueprints.customers.services import codes
@@ -24,6 +24,7 @@ from crm_saas.blueprints.customers.services.recycle import delete_customer as to
 from crm_saas.blueprints.customers.services.search import SORTS, search_customers
 from crm_saas.blueprints.customers.services.validation import validate_customer
 from crm_saas.core.permissions import can
+from crm_saas.core.views import found_or_404
 
 bp = api_blueprint("api_customers", __name__, "Customers and their contacts.")
 

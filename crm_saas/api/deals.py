@@ -11,7 +11,6 @@ from flask_login import current_user
 from marshmallow import fields
 
 from crm_saas.api import api_blueprint
-from crm_saas.api.errors import found_or_404
 from crm_saas.api.paging import PageArgs, page, page_schema
 from crm_saas.api.schemas import (
     DealCreateSchema,
@@ -25,6 +24,7 @@ from crm_saas.blueprints.pipeline.services.deal_list import SORTS, list_deals
 from crm_saas.blueprints.pipeline.services.deals import create_deal as create
 from crm_saas.blueprints.pipeline.services.moves import move_deal as move
 from crm_saas.blueprints.pipeline.services.moves import patch_deal as patch
+from crm_saas.core.views import found_or_404
 
 bp = api_blueprint("api_deals", __name__, "Deals on the pipeline.")
 

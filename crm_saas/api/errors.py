@@ -40,13 +40,6 @@ def api_abort(code, message=None, *, errors=None, headers=None, **extra):
     smorest_abort(code, **kwargs)
 
 
-def found_or_404(record):
-    """``record``, or a 404 when the lookup found nothing the caller may see (never a 403 that confirms it)."""
-    if record is None:
-        api_abort(404)
-    return record
-
-
 def flatten(errors, prefix=""):
     """``{"contacts": {0: {"phone": [..]}}}`` -> ``{"contacts.0.phone": [..]}``, merging repeats."""
     flat = {}

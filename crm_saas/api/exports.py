@@ -12,11 +12,12 @@ from flask_login import current_user
 from marshmallow import fields
 
 from crm_saas.api import api_blueprint
-from crm_saas.api.errors import api_abort, found_or_404
+from crm_saas.api.errors import api_abort
 from crm_saas.api.schemas import InputSchema
 from crm_saas.blueprints.exports.models import EXPORT_KINDS
 from crm_saas.blueprints.exports.services import export_dir, live_progress, start_export, visible_export
 from crm_saas.core.permissions import can
+from crm_saas.core.views import found_or_404
 from crm_saas.tenants.resolve import current_tenant
 
 bp = api_blueprint("api_exports", __name__, "Exports to Excel, made in the background.")

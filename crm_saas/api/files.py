@@ -11,10 +11,11 @@ from marshmallow import fields
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from crm_saas.api import api_blueprint
-from crm_saas.api.errors import api_abort, found_or_404
+from crm_saas.api.errors import api_abort
 from crm_saas.api.paging import PageArgs, page_of, page_schema
 from crm_saas.blueprints.files import services
 from crm_saas.blueprints.files.services import limits, storage
+from crm_saas.core.views import found_or_404
 
 bp = api_blueprint("api_files", __name__, "Files attached to customers and deals.")
 

@@ -3,10 +3,10 @@ from flask import request
 from flask_login import current_user
 
 from crm_saas.api import api_blueprint
-from crm_saas.api.errors import found_or_404
 from crm_saas.api.schemas import BoardSchema, PipelineSchema
 from crm_saas.blueprints.pipeline import services
 from crm_saas.blueprints.pipeline.services import board as board_service
+from crm_saas.core.views import found_or_404
 
 bp = api_blueprint("api_pipelines", __name__, "Pipelines, their stages and boards.")
 

@@ -9,9 +9,9 @@ import marshmallow as ma
 from flask_login import current_user
 from marshmallow import fields, validate
 
-from crm_saas.api.errors import found_or_404
 from crm_saas.blueprints.customers.services import get_visible_customer
 from crm_saas.blueprints.pipeline.services import get_visible_deal
+from crm_saas.core.views import found_or_404
 
 
 class InputSchema(ma.Schema):

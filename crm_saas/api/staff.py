@@ -18,7 +18,7 @@ from flask_login import current_user
 from marshmallow import fields, validate, validates_schema
 
 from crm_saas.api import api_blueprint
-from crm_saas.api.errors import api_abort, found_or_404
+from crm_saas.api.errors import api_abort
 from crm_saas.api.paging import PageArgs, page_of, page_schema
 from crm_saas.api.schemas import InputSchema, StaffSchema
 from crm_saas.blueprints.staff import services
@@ -27,6 +27,7 @@ from crm_saas.core.passwords import POLICY_TEXT, policy_errors
 from crm_saas.core.permissions import ROLES, can
 from crm_saas.core.staff import STAFF_ORDER, get_visible_staff, may_manage, search_staff
 from crm_saas.core.validators import is_cn_phone
+from crm_saas.core.views import found_or_404
 
 bp = api_blueprint("api_staff", __name__, "Staff, their place in the tree, and departures.")
 

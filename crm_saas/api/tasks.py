@@ -9,11 +9,11 @@ from marshmallow import fields
 
 from crm_saas.api import api_blueprint
 from crm_saas.api.activities import TIME, as_sent, time_bound
-from crm_saas.api.errors import found_or_404
 from crm_saas.api.paging import PageArgs, page_of, page_schema
 from crm_saas.api.schemas import InputSchema, of_visible_records
 from crm_saas.blueprints.activities.models import Task
 from crm_saas.blueprints.activities.services import tasks as services
+from crm_saas.core.views import found_or_404
 
 bp = api_blueprint("api_tasks", __name__, "Tasks and reminders (提醒).")
 

@@ -16,12 +16,12 @@ from crm_saas.blueprints.activities.services import tasks
 from crm_saas.blueprints.activities.services.agenda import leads_a_team, week_agenda
 from crm_saas.blueprints.activities.services.checks import as_int
 from crm_saas.blueprints.activities.services.times import local_now, parse_week, week_start
-from crm_saas.blueprints.customers.blueprint import visible_or_404
 from crm_saas.blueprints.customers.models import Customer
-from crm_saas.blueprints.customers.services import visible_customers
+from crm_saas.blueprints.customers.services import get_visible_customer, visible_customers
 from crm_saas.blueprints.pipeline.services import get_visible_deal
 from crm_saas.core.htmx import is_htmx, redirect_to, render
 from crm_saas.core.templating import when
+from crm_saas.core.views import found_or_404
 from crm_saas.extensions import db
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 
@@ -56,7 +56,7 @@ def _triggers(activity=None, task_changed=False):
 @login_required
 def new():
     """The follow-up form alone: what the board's quick-add dialog shows."""
-    customer = visible_or_404(request.args.get("customer_id", type=int))
+    customer = found_or_404(get_visible_customer(current_user, request.args.get("customer_id", type=int)))
     deal = _deal_of(customer, request.args.get("deal_id", type=int))
     form = forms.blank_form(current_user, customer, deal, "deal" if deal else "customer")
     return render(PAGE, FORM, activity_form=form)
@@ -65,7 +65,7 @@ def new():
 @bp.route("/activities", methods=["POST"])
 @login_required
 def create():
-    customer = visible_or_404(as_int(request.form.get("customer_id")))
+    customer = found_or_404(get_visible_customer(current_user, as_int(request.form.get("customer_id"))))
     subject = "deal" if request.form.get("subject") == "deal" else "customer"
     deal = _deal_of(customer, as_int(request.form.get("deal_id"))) if subject == "deal" else None
     data = forms.posted(request.form)
@@ -87,9 +87,7 @@ def create():
 
 
 def _editable_or_404(activity_id):
-    activity = services.get_visible_activity(current_user, activity_id)
-    if activity is None:
-        abort(404)
+    activity = found_or_404(services.get_visible_activity(current_user, activity_id))
     if not services.may_edit(current_user, activity):
         abort(403)
     return activity
@@ -134,11 +132,9 @@ def timeline():
     """The timeline partial again (it asks for itself when it hears ``activity-added``)."""
     deal_id = request.args.get("deal_id", type=int)
     if deal_id:
-        deal = get_visible_deal(current_user, deal_id)
-        if deal is None:
-            abort(404)
+        deal = found_or_404(get_visible_deal(current_user, deal_id))
         return render_template("activities/_timeline.html", subject="deal", record=deal)
-    customer = visible_or_404(request.args.get("customer_id", type=int))
+    customer = found_or_404(get_visible_customer(current_user, request.args.get("customer_id", type=int)))
     return render_template("activities/_timeline.html", subject="customer", record=customer)
 
 
@@ -189,9 +185,7 @@ def add_task():
 @login_required
 def toggle_task(task_id):
     """Tick a task off (or back on); answers the task's row."""
-    task = tasks.get_visible_task(current_user, task_id)
-    if task is None:
-        abort(404)
+    task = found_or_404(tasks.get_visible_task(current_user, task_id))
     tasks.update_task(task, {"done": request.form.get("done") == "1"}, actor=current_user)
     if not is_htmx():
         return redirect_to(url_for("activities.agenda", week=request.form.get("week") or None))

@@ -6,7 +6,7 @@ plain form post gets a redirect (after success) or the whole page (with
 errors). Editing and the delete confirmation are states of that same
 section, so they also work as plain links.
 """
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -27,6 +27,7 @@ from crm_saas.blueprints.custom_fields.services import (
 from crm_saas.core.forms import apply_errors, has_errors
 from crm_saas.core.htmx import is_htmx, render
 from crm_saas.core.permissions import permission_required
+from crm_saas.core.views import found_or_404
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 
 bp = scoped(Blueprint("custom_fields", __name__, url_prefix="/settings/fields"), TENANT_SCOPE)
@@ -37,10 +38,7 @@ def _entity(value):
 
 
 def _field(field_id):
-    field = get_field(field_id)
-    if field is None:
-        abort(404)
-    return field
+    return found_or_404(get_field(field_id))
 
 
 def _section(entity, *, status=200, add_form=None, **state):

@@ -4,12 +4,13 @@
 recycle bin) and ``duplicate_routes.py`` (duplicates, merge) hang their
 views on ``bp``.
 """
-from flask import Blueprint, abort
+from flask import Blueprint
 from flask_login import current_user
 
 from crm_saas.blueprints.custom_fields.services import definitions
 from crm_saas.blueprints.customers.services import assignable_owners, codes, get_visible_customer, tag_suggestions
 from crm_saas.core.settings import get_setting
+from crm_saas.core.views import found_or_404
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 
 bp = scoped(Blueprint("customers", __name__, url_prefix="/customers"), TENANT_SCOPE)
@@ -17,10 +18,7 @@ bp = scoped(Blueprint("customers", __name__, url_prefix="/customers"), TENANT_SC
 
 def visible_or_404(customer_id, *, deleted=False):
     """The customer, or 404 when it does not exist or is hidden: never confirm what the viewer cannot see."""
-    customer = get_visible_customer(current_user, customer_id, deleted=deleted)
-    if customer is None:
-        abort(404)
-    return customer
+    return found_or_404(get_visible_customer(current_user, customer_id, deleted=deleted))
 
 
 def form_context(form, *, custom=None, errors=None, customer=None):

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from crm_saas.blueprints.customers.services.search import read_filters
 from crm_saas.blueprints.exports.services import export_dir, live_progress, start_export, visible_export
 from crm_saas.core.permissions import permission_required
+from crm_saas.core.views import found_or_404
 from crm_saas.tenants.resolve import TENANT_SCOPE, current_tenant, scoped
 
 bp = scoped(Blueprint("exports", __name__, url_prefix="/exports"), TENANT_SCOPE)
@@ -22,9 +23,7 @@ def export_customers():
 @bp.route("/<int:export_id>")
 @login_required
 def progress(export_id):
-    export = visible_export(current_user, export_id)
-    if export is None:
-        abort(404)
+    export = found_or_404(visible_export(current_user, export_id))
     return _progress(export)
 
 

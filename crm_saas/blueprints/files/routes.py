@@ -12,6 +12,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from crm_saas.blueprints.files import services
 from crm_saas.blueprints.files.services import limits, storage
 from crm_saas.core.htmx import is_htmx, redirect_to
+from crm_saas.core.views import found_or_404
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 
 bp = scoped(Blueprint("files", __name__), TENANT_SCOPE)
@@ -74,9 +75,7 @@ def _answer(entity, record, error=None):
 
 @login_required
 def upload(entity, record_id):
-    record = services.visible_record(current_user, entity, record_id)
-    if record is None:
-        abort(404)
+    record = found_or_404(services.visible_record(current_user, entity, record_id))
     try:
         attachment = services.save_attachment(entity, record, request.files.get("file"), actor=current_user)
     except services.AttachmentError as err:
@@ -95,18 +94,14 @@ bp.add_url_rule("/deals/<int:record_id>/files", view_func=upload, methods=["POST
 @login_required
 def download(attachment_id):
     found = services.visible_attachment(current_user, attachment_id)
-    path = services.open_attachment(found[0]) if found else None
-    if path is None:
-        abort(404)
+    path = found_or_404(services.open_attachment(found[0]) if found else None)
     return storage.send_attachment(found[0], path)
 
 
 @bp.route("/files/<int:attachment_id>/delete", methods=["POST"])
 @login_required
 def delete(attachment_id):
-    found = services.visible_attachment(current_user, attachment_id)
-    if found is None:
-        abort(404)
+    found = found_or_404(services.visible_attachment(current_user, attachment_id))
     attachment, record = found
     if not services.may_delete(current_user, attachment, record):
         abort(403)

@@ -10,7 +10,7 @@ links reach them too. The forms are a few inputs whose rules all live in
 ``stages.py``, so they post straight into it and its field names come back
 beside the inputs, without a form class in between.
 """
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -18,6 +18,7 @@ from crm_saas.blueprints.pipeline.services import get_pipeline, stages
 from crm_saas.blueprints.pipeline.services.defaults import stage_label
 from crm_saas.core.htmx import is_htmx, render
 from crm_saas.core.permissions import permission_required
+from crm_saas.core.views import found_or_404
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 
 bp = scoped(Blueprint("pipeline_admin", __name__, url_prefix="/settings/pipelines"), TENANT_SCOPE)
@@ -26,17 +27,11 @@ STAGE_FIELDS = ("name", "kind", "probability", "position")
 
 
 def _pipeline(pipeline_id):
-    pipeline = get_pipeline(pipeline_id)
-    if pipeline is None:
-        abort(404)
-    return pipeline
+    return found_or_404(get_pipeline(pipeline_id))
 
 
 def _stage(pipeline, stage_id):
-    stage = stages.get_stage_of(pipeline, stage_id)
-    if stage is None:
-        abort(404)
-    return stage
+    return found_or_404(stages.get_stage_of(pipeline, stage_id))
 
 
 def _list(*, status=200, **state):

@@ -1,5 +1,5 @@
 """Deal pages (D1, D4, D5): the list with bulk changes, the add form, the deal page with inline edit."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -15,6 +15,7 @@ from crm_saas.blueprints.pipeline.services.deal_list import bulk_change
 from crm_saas.blueprints.pipeline.services.deals import DealError, create_deal, update_deal
 from crm_saas.blueprints.pipeline.services.moves import StaleMove, move_deal
 from crm_saas.core.htmx import is_htmx, redirect_to, render
+from crm_saas.core.views import found_or_404
 from crm_saas.extensions import db
 
 
@@ -75,9 +76,7 @@ def new_deal():
 @login_required
 def create_for_customer(customer_id):
     """The quick form on the customer page: name, amount, close date (and the deal's custom fields)."""
-    customer = get_visible_customer(current_user, customer_id)
-    if customer is None:
-        abort(404)
+    customer = found_or_404(get_visible_customer(current_user, customer_id))
     try:
         data = {**request.form.to_dict(), "custom": form_values("deal", request.form)}
         deal = create_deal(data, actor=current_user, customer=customer)

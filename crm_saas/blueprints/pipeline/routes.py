@@ -20,6 +20,7 @@ from crm_saas.blueprints.pipeline.services.moves import StaleMove, move_deal
 from crm_saas.core.htmx import render
 from crm_saas.core.settings import get_setting
 from crm_saas.core.staff import staff_choices
+from crm_saas.core.views import found_or_404
 
 __all__ = ["bp"]
 
@@ -72,10 +73,7 @@ def line_total(line):
 
 def _pipeline_or_404():
     pipeline_id = request.args.get("pipeline_id", type=int)
-    pipeline = services.get_pipeline(pipeline_id) if pipeline_id else services.default_pipeline()
-    if pipeline is None:
-        abort(404)
-    return pipeline
+    return found_or_404(services.get_pipeline(pipeline_id) if pipeline_id else services.default_pipeline())
 
 
 @bp.route("/board")
@@ -97,9 +95,7 @@ def board():
 @login_required
 def more(stage_id):
     """The next cards of a column, and a marker that asks for more when it scrolls into view."""
-    stage = services.get_stage(stage_id)
-    if stage is None:
-        abort(404)
+    stage = found_or_404(services.get_stage(stage_id))
     filters = board_service.read_filters(request.args)
     cards, has_more = board_service.more_cards(stage, current_user, filters,
                                                 request.args.get("after_position", 0, type=float),

@@ -7,6 +7,7 @@ from flask import Blueprint, abort
 from flask_login import current_user
 
 from crm_saas.core.staff import get_visible_staff, may_manage
+from crm_saas.core.views import found_or_404
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 
 bp = scoped(Blueprint("staff", __name__, url_prefix="/staff"), TENANT_SCOPE)
@@ -14,10 +15,7 @@ bp = scoped(Blueprint("staff", __name__, url_prefix="/staff"), TENANT_SCOPE)
 
 def visible_person(user_id):
     """The person, or 404 when ``current_user`` may not see them: hidden people stay unconfirmed."""
-    person = get_visible_staff(current_user, user_id)
-    if person is None:
-        abort(404)
-    return person
+    return found_or_404(get_visible_staff(current_user, user_id))
 
 
 def manageable_person(user_id):
