@@ -15,18 +15,22 @@ import os
 import secrets
 import shutil
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import psycopg
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
 from crm_saas import create_app, embedded
 from crm_saas.config import sqlalchemy_url
 from crm_saas.core.passwords import hash_password
+from crm_saas.extensions import db
 from crm_saas.tenants.binding import tenant_context
 from crm_saas.tenants.provisioning import provision_tenant
+from tests.api_client import ApiClient, get_token
 
 ADMIN_PASSWORD = "Admin#2026"
 STAFF_PASSWORD = "Staff#2026"
@@ -84,6 +88,34 @@ def app(servers):
     with app.app_context():
         upgrade_all()
     return app
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as statements: client.get(...)``: the SQL statements that page sent.
+
+    Counted where every tenant's engine view sends its SQL (the app's engine),
+    in this thread only, so a page that queries once per row shows as a count
+    that grows with its rows: assert it does not, and that it stays in budget.
+    """
+    @contextmanager
+    def counting():
+        statements = []
+        thread = threading.get_ident()
+
+        def count(conn, cursor, statement, parameters, context, executemany):
+            if threading.get_ident() == thread:
+                statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+
+    return counting
 
 
 @dataclass
@@ -259,3 +291,20 @@ def customer_form(contacts=None, primary=0, **fields):
         for key, value in contact.items():
             data[f"contacts-{index}-{key}"] = value
     return data
+
+
+@pytest.fixture
+def api_for(client_for):
+    """``api_for(tenant, username=..., password=...)``: an ApiClient holding that user's token."""
+
+    def make(tenant, username="admin", password=None):
+        client = client_for(tenant)
+        password = password or (ADMIN_PASSWORD if username == "admin" else STAFF_PASSWORD)
+        return ApiClient(client, get_token(client, username, password))
+
+    return make
+
+
+@pytest.fixture
+def admin_api(api_for, tenant):
+    return api_for(tenant)

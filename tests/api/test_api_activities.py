@@ -3,7 +3,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.api.conftest import change_setting
+from tests.api_client import change_setting
 
 FIELDS = {"id", "customer_id", "deal_id", "type", "occurred_at", "duration_minutes", "participants", "summary",
           "feedback", "offer", "next_action", "next_follow_up_at", "created_by"}

@@ -1,7 +1,7 @@
 """Tokens, the caller's record, and what a token does (and does not) open."""
 from datetime import datetime
 
-from tests.api.conftest import API, ApiClient, get_token
+from tests.api_client import API, ApiClient, get_token
 from tests.conftest import ADMIN_PASSWORD, STAFF_PASSWORD, login
 
 

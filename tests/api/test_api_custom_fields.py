@@ -1,7 +1,7 @@
 """Custom field definitions through the API: everyone reads them, settings managers change them."""
 import pytest
 
-from tests.api.conftest import ApiClient
+from tests.api_client import ApiClient
 
 SIX = [
     {"entity": "customer", "label": "Level", "type": "choice", "options": ["A", "B"], "required": True},

@@ -2,7 +2,7 @@
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tests.api.conftest import valid_customer
+from tests.api_client import valid_customer
 from tests.conftest import customer_form
 
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.api.conftest import valid_customer
+from tests.api_client import valid_customer
 
 
 def stages(api):

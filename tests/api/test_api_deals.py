@@ -1,5 +1,5 @@
 """Pipelines, the board and deals through the API: the board's rules, the hierarchy's visibility."""
-from tests.api.conftest import valid_customer
+from tests.api_client import valid_customer
 
 
 def _stages(api):

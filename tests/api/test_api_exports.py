@@ -4,7 +4,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from tests.api.conftest import run_export_here, valid_customer
+from tests.api_client import run_export_here, valid_customer
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.test_files import attachment_rows, pdf_bytes, png_bytes, stored_files, xlsx_bytes
+from tests.blueprints.files.test_files import attachment_rows, pdf_bytes, png_bytes, stored_files, xlsx_bytes
 
 
 def send(api, path, name, content):

@@ -1,5 +1,5 @@
 """Through the API too, nothing of one company exists in another, and a token works only at home."""
-from tests.api.conftest import ApiClient
+from tests.api_client import ApiClient
 
 
 def test_records_of_one_company_are_404_through_the_api_of_another(make_tenant, api_for, factory):

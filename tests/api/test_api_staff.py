@@ -1,7 +1,7 @@
 """Staff through the API: who sees whom, who may change whom, and what a move or a departure does."""
 import pytest
 
-from tests.api.conftest import API, ApiClient, change_setting, get_token
+from tests.api_client import API, ApiClient, change_setting, get_token
 from tests.conftest import STAFF_PASSWORD
 
 NEW_PASSWORD = "Start#2026"

@@ -1,7 +1,7 @@
 """Transferring customers, and the approval status customers carry."""
 import pytest
 
-from tests.api.conftest import ApiClient, change_setting, valid_customer
+from tests.api_client import ApiClient, change_setting, valid_customer
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from tests.api.conftest import change_setting
+from tests.api_client import change_setting
 from tests.conftest import STAFF_PASSWORD, login
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

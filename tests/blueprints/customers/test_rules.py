@@ -5,7 +5,7 @@ The Chinese column is the field's name as a Chinese reader sees it: the message 
 """
 import pytest
 
-from tests.api.conftest import valid_customer
+from tests.api_client import valid_customer
 from tests.conftest import customer_form
 
 TWO_CONTACTS = [{"name": "甲", "phone": "13800000001", "primary": True},

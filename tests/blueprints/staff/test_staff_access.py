@@ -2,9 +2,9 @@
 staff managers who are not admins never touch admins (B4)."""
 import pytest
 
+from tests.blueprints.staff.test_staff import NEW, staff_id
+from tests.blueprints.staff.test_staff_tree import read_tree
 from tests.conftest import STAFF_PASSWORD, login
-from tests.test_staff import NEW, staff_id
-from tests.test_staff_tree import read_tree
 
 
 def grant(factory, tenant, role, permissions):

@@ -10,7 +10,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from tests.api.conftest import change_setting
+from tests.api_client import change_setting
 
 
 class Sink:
@@ -143,7 +143,7 @@ def test_moving_a_task_reminds_it_again_and_queues_the_job(app, tenant, factory,
     from crm_saas.blueprints.activities.models import Task
     from crm_saas.core.queue import export_queue
     from crm_saas.extensions import db
-    from tests.api.conftest import get_token
+    from tests.api_client import get_token
 
     use_smtp(factory, tenant, smtp_sink.port)
     rep = person(factory, tenant, "rep", email="rep@example.com")

@@ -1,7 +1,7 @@
-"""API fixtures: a client that carries a bearer token, got the way an integration gets it."""
-import pytest
+"""The API as an integration calls it: a client that carries a bearer token, and helpers for API tests.
 
-from tests.conftest import ADMIN_PASSWORD, STAFF_PASSWORD
+The fixtures built on it (``api_for``, ``admin_api``) are in conftest.py.
+"""
 
 API = "/api/v1"
 
@@ -36,23 +36,6 @@ def get_token(client, username, password):
     response = client.post(f"{API}/auth/token", json={"username": username, "password": password})
     assert response.status_code == 200, response.get_json()
     return response.get_json()["token"]
-
-
-@pytest.fixture
-def api_for(client_for):
-    """``api_for(tenant, username=..., password=...)``: an ApiClient holding that user's token."""
-
-    def make(tenant, username="admin", password=None):
-        client = client_for(tenant)
-        password = password or (ADMIN_PASSWORD if username == "admin" else STAFF_PASSWORD)
-        return ApiClient(client, get_token(client, username, password))
-
-    return make
-
-
-@pytest.fixture
-def admin_api(api_for, tenant):
-    return api_for(tenant)
 
 
 def valid_customer(**overrides):

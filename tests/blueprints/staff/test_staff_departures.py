@@ -1,7 +1,7 @@
 """Departed staff (B3): one action hands everything over, moves their people up and locks them out."""
-from tests.api.conftest import API, get_token
+from tests.api_client import API, get_token
+from tests.blueprints.staff.test_staff_tree import read_tree
 from tests.conftest import STAFF_PASSWORD, login
-from tests.test_staff_tree import read_tree
 
 
 def team(tenant, factory):

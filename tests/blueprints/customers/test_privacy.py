@@ -5,7 +5,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from tests.api.conftest import change_setting, run_export_here
+from tests.api_client import change_setting, run_export_here
 from tests.conftest import STAFF_PASSWORD, login
 
 PHONE, EMAIL = "13812345678", "zhangsan@example.com"

@@ -65,7 +65,7 @@ def test_upgrade_skips_current_tenants_names_failures_and_resumes(servers, priva
     from tests.conftest import app_config
 
     migrations = tmp_path / "migrations"
-    shutil.copytree(os.path.join(os.path.dirname(__file__), "..", "migrations"), migrations)
+    shutil.copytree(os.path.join(os.path.dirname(__file__), "..", "..", "migrations"), migrations)
     from crm_saas.tenants.migrate import head
 
     previous = head("tenant")  # the test revision goes on top of the real ones

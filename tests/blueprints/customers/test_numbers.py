@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from tests.api.conftest import change_setting, valid_customer
+from tests.api_client import change_setting, valid_customer
 
 THREADS = 8
 EACH = 5

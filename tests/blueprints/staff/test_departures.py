@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import select, text
 
-from tests.api.conftest import ApiClient, get_token
+from tests.api_client import ApiClient, get_token
 from tests.conftest import STAFF_PASSWORD, login
 
 

@@ -1,7 +1,7 @@
 """C7: the change log holds every change, whichever way it was made: the page, the API, a transfer, a merge."""
 import re
 
-from tests.api.conftest import valid_customer
+from tests.api_client import valid_customer
 from tests.conftest import customer_form
 
 

@@ -1,7 +1,7 @@
 """C9: delete sends a customer and its deals to the recycle bin; restore brings both back; admins purge."""
 from datetime import timedelta
 
-from tests.api.conftest import change_setting, valid_customer
+from tests.api_client import change_setting, valid_customer
 from tests.conftest import STAFF_PASSWORD, login
 
 

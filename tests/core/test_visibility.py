@@ -10,7 +10,7 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from tests.api.conftest import ApiClient, get_token
+from tests.api_client import ApiClient, get_token
 from tests.conftest import ADMIN_PASSWORD, STAFF_PASSWORD, login
 
 # person -> superior; depth: admin 0, s1 1, s2 2, s3 3, s4 4, r5 5.

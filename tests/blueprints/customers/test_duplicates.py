@@ -1,7 +1,7 @@
 """C10: warn on entry, 409 on request, find likely duplicates, and merge two customers keeping everything."""
 import re
 
-from tests.api.conftest import valid_customer
+from tests.api_client import valid_customer
 from tests.conftest import customer_form
 
 
