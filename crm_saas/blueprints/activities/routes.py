@@ -16,13 +16,11 @@ from crm_saas.blueprints.activities.services import tasks
 from crm_saas.blueprints.activities.services.agenda import leads_a_team, week_agenda
 from crm_saas.blueprints.activities.services.checks import as_int
 from crm_saas.blueprints.activities.services.times import local_now, parse_week, week_start
-from crm_saas.blueprints.customers.models import Customer
-from crm_saas.blueprints.customers.services import get_visible_customer, visible_customers
+from crm_saas.blueprints.customers.services import get_visible_customer, owned_by
 from crm_saas.blueprints.pipeline.services import get_visible_deal
 from crm_saas.core.htmx import is_htmx, redirect_to, render
 from crm_saas.core.templating import when
 from crm_saas.core.views import found_or_404
-from crm_saas.extensions import db
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 
 bp = scoped(Blueprint("activities", __name__), TENANT_SCOPE)
@@ -149,10 +147,7 @@ def _agenda_context(**extra):
     monday = parse_week(source.get("week")) or week_start(local_now().date())
     leads = leads_a_team(current_user)
     team = source.get("team") == "1" and leads
-    own = db.session.scalars(
-        visible_customers(current_user).where(Customer.owner_id == current_user.id)
-        .order_by(Customer.name).limit(OWN_CUSTOMERS_OFFERED)
-    ).all()
+    own = owned_by(current_user, OWN_CUSTOMERS_OFFERED)
     context = dict(week=week_agenda(current_user, monday, team=team), may_see_team=leads,
                    own_customers=own, task_values={}, task_errors={}, now=local_now())
     return {**context, **extra}

@@ -1,9 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo
+from wtforms import PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
+from crm_saas.core.i18n import LANGUAGE_NAMES
 from crm_saas.core.passwords import password_policy
+from crm_saas.core.validators import CnPhone
 
 
 class LoginForm(FlaskForm):
@@ -20,3 +22,12 @@ class ChangePasswordForm(FlaskForm):
         _l("Repeat new password"),
         validators=[DataRequired(_l("Repeat the new password.")), EqualTo("new", _l("The two passwords differ."))],
     )
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Name is required.")), Length(max=100)])
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=100)])
+    phone = StringField(_l("Phone"), validators=[Optional(), CnPhone(
+        _l("Phone: enter an 11-digit mobile number or a landline with area code."))])
+    region = StringField(_l("Region"), validators=[Optional(), Length(max=100)])
+    locale = SelectField(_l("Language"), choices=list(LANGUAGE_NAMES.items()))

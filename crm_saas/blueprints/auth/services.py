@@ -7,6 +7,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from crm_saas.core.audit import record
 from crm_saas.core.base import utcnow
 from crm_saas.core.errors import FieldErrors
 from crm_saas.core.passwords import policy_errors, set_password, verify_password
@@ -80,6 +81,24 @@ def change_own_password(user, old, new):
         raise PasswordError(errors)
     set_password(user, new, by_self=True)
     db.session.commit()
+
+
+# What the personal centre (B5) lets everyone change about themselves; the rest is the staff managers'.
+PROFILE_FIELDS = ("name", "title", "phone", "region", "locale")
+
+
+def update_profile(user, data):
+    """Save the changed ``PROFILE_FIELDS`` with one log entry naming each change (old, new)."""
+    changes = {}
+    for key in PROFILE_FIELDS:
+        value = (data.get(key) or "").strip() or None
+        if getattr(user, key) != value:
+            changes[key] = [getattr(user, key), value]
+            setattr(user, key, value)
+    if changes:
+        record("profile_updated", user, actor=user, changes=changes)
+    db.session.commit()
+    return changes
 
 
 def issue_token(user):

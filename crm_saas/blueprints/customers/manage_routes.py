@@ -5,9 +5,8 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from crm_saas.blueprints.customers.blueprint import bp, visible_or_404
-from crm_saas.blueprints.customers.models import Customer
 from crm_saas.blueprints.customers.pages import list_context
-from crm_saas.blueprints.customers.services import visible_customers
+from crm_saas.blueprints.customers.services import get_visible_customer, visible_by_ids
 from crm_saas.blueprints.customers.services.recycle import (
     delete_customer,
     purge_customers,
@@ -44,8 +43,8 @@ def transfer(customer_id):
             errors = err.errors
         else:
             flash(_transfer_message(outcome, (customer.name, db.session.get(User, to).name)), "success")
-            still_visible = visible_customers(current_user).where(Customer.id == customer.id)
-            target = url_for("customers.detail", customer_id=customer.id) if db.session.scalar(still_visible) \
+            still_visible = get_visible_customer(current_user, customer.id) is not None
+            target = url_for("customers.detail", customer_id=customer.id) if still_visible \
                 else url_for("customers.index")
             return redirect_to(target)
     return render("customers/transfer.html", "customers/_transfer.html", customer=customer, errors=errors,
@@ -58,7 +57,7 @@ def transfer(customer_id):
 def bulk_transfer():
     """Transfer the ticked customers of the list (C8): those the person cannot see are simply not found."""
     ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
-    customers = db.session.scalars(visible_customers(current_user).where(Customer.id.in_(ids))).all() if ids else []
+    customers = visible_by_ids(current_user, ids)
     to = request.form.get("to", "")
     context = {}
     if not customers:

@@ -9,14 +9,12 @@ from crm_saas.blueprints.customers.services import get_visible_customer
 from crm_saas.blueprints.pipeline import pages as deal_pages
 from crm_saas.blueprints.pipeline.blueprint import bp, visible_deal_or_404
 from crm_saas.blueprints.pipeline.forms import DealForm
-from crm_saas.blueprints.pipeline.models import Deal
-from crm_saas.blueprints.pipeline.services import visible_deals
+from crm_saas.blueprints.pipeline.services import visible_by_ids
 from crm_saas.blueprints.pipeline.services.deal_list import bulk_change
 from crm_saas.blueprints.pipeline.services.deals import DealError, create_deal, update_deal
 from crm_saas.blueprints.pipeline.services.moves import StaleMove, move_deal
 from crm_saas.core.htmx import is_htmx, redirect_to, render
 from crm_saas.core.views import found_or_404
-from crm_saas.extensions import db
 
 
 @bp.route("/deals/")
@@ -31,7 +29,7 @@ def bulk():
     """Change the owner or the stage of the ticked deals; deals the person cannot see are simply not found."""
     form = request.form
     ids = [int(i) for i in form.getlist("ids") if i.isdigit()]
-    deals = db.session.scalars(visible_deals(current_user).where(Deal.id.in_(ids))).all() if ids else []
+    deals = visible_by_ids(current_user, ids)
     context = {}
     try:
         changed = bulk_change(

@@ -211,6 +211,18 @@ def get_visible_customer(user, customer_id, *, deleted=False):
     )
 
 
+def visible_by_ids(user, ids):
+    """The customers among ``ids`` that ``user`` may see (bulk actions: the others are simply not found)."""
+    return db.session.scalars(visible_customers(user).where(Customer.id.in_(ids))).all() if ids else []
+
+
+def owned_by(user, limit):
+    """The first ``limit`` customers ``user`` owns, by name (what the agenda offers to attach a task to)."""
+    return db.session.scalars(
+        visible_customers(user).where(Customer.owner_id == user.id).order_by(Customer.name).limit(limit)
+    ).all()
+
+
 def assignable_owners(actor):
     """Active people ``actor`` may make owner of a new customer: themselves and everyone they see."""
     return db.session.scalars(assignable_people(actor).order_by(User.name)).all()

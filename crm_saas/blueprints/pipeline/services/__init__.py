@@ -41,6 +41,11 @@ def visible_deals(user):
     return visible(select(Deal).where(Deal.deleted_at.is_(None)), Deal.owner_id, user)
 
 
+def visible_by_ids(user, ids):
+    """The deals among ``ids`` that ``user`` may see (bulk changes: the others are simply not found)."""
+    return db.session.scalars(visible_deals(user).where(Deal.id.in_(ids))).all() if ids else []
+
+
 def get_visible_deal(user, deal_id, *, for_update=False):
     stmt = visible_deals(user).where(Deal.id == deal_id)
     if for_update:
