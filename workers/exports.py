@@ -12,7 +12,7 @@ from sqlalchemy import and_, func, select
 from crm_saas.blueprints.custom_fields.services import definitions, display_value
 from crm_saas.blueprints.customers.models import Contact, Customer
 from crm_saas.blueprints.customers.services import codes
-from crm_saas.blueprints.customers.services.privacy import mask_email, mask_phone, unmasked_owner_ids
+from crm_saas.blueprints.customers.services.privacy import ContactReader
 from crm_saas.blueprints.customers.services.search import customers_statement
 from crm_saas.blueprints.exports.models import Export
 from crm_saas.blueprints.exports.services import export_dir
@@ -54,7 +54,7 @@ def write_customers(path, user, filters):
     stmt = customers_statement(user, filters.get("q"), filters)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     fields = definitions("customer")
-    readable = unmasked_owner_ids(user)
+    reader = ContactReader(user)
     tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])  # times as the company reads them
     columns = (
         Customer.number, Customer.name, Customer.type, Customer.industry, Customer.source, Customer.category,
@@ -82,8 +82,7 @@ def write_customers(path, user, filters):
     for (number, name, ctype, industry, source, category, province, city, district, address, tags,
          c_name, c_phone, c_email, owner, created, owner_id, custom) in result:
         written += 1
-        if readable is not None and owner_id not in readable:
-            c_phone, c_email = mask_phone(c_phone), mask_email(c_email)
+        c_phone, c_email = reader.phone(owner_id, c_phone), reader.email(owner_id, c_email)
         sheet.write_row(written, 0, (
             number, name, str(codes.label(codes.CUSTOMER_TYPES, ctype)), str(codes.label(codes.INDUSTRIES, industry)),
             str(codes.label(codes.SOURCES, source)), category, province, city, district, address,

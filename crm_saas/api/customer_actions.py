@@ -11,7 +11,7 @@ from crm_saas.api.schemas import InputSchema
 from crm_saas.blueprints.customers import services
 from crm_saas.blueprints.customers.services import recycle, transfer, transfer_requests
 from crm_saas.blueprints.customers.services.changes import changes_page
-from crm_saas.blueprints.customers.services.privacy import mask_email, mask_phone, reads_contacts_of
+from crm_saas.blueprints.customers.services.privacy import ContactReader
 
 bp = api_blueprint("api_customer_actions", __name__, "Recycle bin, change log and transfers of customers.")
 
@@ -35,19 +35,11 @@ class ChangeSchema(ma.Schema):
 
 
 
-def masked_change(change, readable):
+def readable_change(change, customer, reader):
     """A change as the caller may read it: contact numbers masked exactly as on the customer (C12)."""
     row = {key: getattr(change, key) for key in ChangeSchema().fields}
-    if readable:
-        return row
     for side in ("old", "new"):
-        value = row[side]
-        if row["field"] == "contact.phone":
-            row[side] = mask_phone(value)
-        elif row["field"] == "contact.email":
-            row[side] = mask_email(value)
-        elif isinstance(value, dict) and "phone" in value:
-            row[side] = {**value, "phone": mask_phone(value.get("phone")), "email": mask_email(value.get("email"))}
+        row[side] = reader.change_value(customer, row["field"], row[side])
     return row
 
 
@@ -106,8 +98,8 @@ def restore_customer(customer):
 def list_changes(args, customer):
     """The change log, newest first: who, when, field, old, new, reason"""
     rows, total = changes_page(customer.id, args["page"], args["per_page"])
-    readable = reads_contacts_of(current_user, customer.owner_id)
-    return page([masked_change(row, readable) for row in rows], total, args)
+    reader = ContactReader(current_user)
+    return page([readable_change(row, customer, reader) for row in rows], total, args)
 
 
 @bp.route("/customers/<int:customer_id>/transfer", methods=["POST"])

@@ -19,7 +19,7 @@ from crm_saas.api.paging import PageArgs, page, page_schema
 from crm_saas.blueprints.customers import services
 from crm_saas.blueprints.customers.services import codes
 from crm_saas.blueprints.customers.services.duplicates import find_matches
-from crm_saas.blueprints.customers.services.privacy import mask_email, mask_phone, reads_contacts_of
+from crm_saas.blueprints.customers.services.privacy import ContactReader
 from crm_saas.blueprints.customers.services.recycle import delete_customer as to_bin
 from crm_saas.blueprints.customers.services.search import SORTS, search_customers
 from crm_saas.blueprints.customers.services.validation import validate_customer
@@ -100,9 +100,10 @@ class CustomerSchema(ma.Schema):
     @post_dump(pass_original=True)
     def mask_contacts(self, data, customer, **kwargs):
         """C12: numbers and addresses in full only for the owner and those above them."""
-        if not reads_contacts_of(current_user, customer.owner_id):
-            for contact in data.get("contacts") or ():
-                contact["phone"], contact["email"] = mask_phone(contact.get("phone")), mask_email(contact.get("email"))
+        reader = ContactReader(current_user)
+        for contact in data.get("contacts") or ():
+            contact["phone"] = reader.phone(customer.owner_id, contact.get("phone"))
+            contact["email"] = reader.email(customer.owner_id, contact.get("email"))
         return data
 
 
@@ -121,7 +122,8 @@ class CustomerPatchSchema(CustomerSchema):
             return
         customer = services.get_visible_customer(current_user, request.view_args["customer_id"])
         changes = {k: v for k, v in original_data.items() if k not in ("reason", "owner_id")}
-        errors = services.update_errors(customer, changes, original_data.get("reason"), partial_custom=True)
+        errors = services.update_errors(customer, changes, original_data.get("reason"), actor=current_user,
+                                        partial_custom=True)
         if original_data.get("owner_id") not in (None, customer.owner_id):
             errors["owner_id"] = [_("Change the owner with a transfer (POST /customers/{id}/transfer).")]
         if errors:

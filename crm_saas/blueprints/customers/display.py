@@ -11,7 +11,7 @@ from flask_login import current_user
 from crm_saas.blueprints.custom_fields.services import definitions, display_value
 from crm_saas.blueprints.customers.blueprint import bp
 from crm_saas.blueprints.customers.services import codes
-from crm_saas.blueprints.customers.services.privacy import contact_details, mask_email, mask_phone, reads_contacts_of
+from crm_saas.blueprints.customers.services.privacy import ContactReader
 
 ACTIONS = {
     "created": _l("Added"), "updated": _l("Edited"), "transferred": _l("Transferred"),
@@ -29,12 +29,12 @@ CODED = {"type": codes.CUSTOMER_TYPES, "industry": codes.INDUSTRIES, "source": c
 
 @bp.app_template_global()
 def contact_phone(customer, contact):
-    return contact_details(current_user, customer, contact)[0]
+    return ContactReader(current_user).phone(customer.owner_id, contact.phone)
 
 
 @bp.app_template_global()
 def contact_email(customer, contact):
-    return contact_details(current_user, customer, contact)[1]
+    return ContactReader(current_user).email(customer.owner_id, contact.email)
 
 
 @bp.app_template_global()
@@ -65,16 +65,11 @@ def change_value(change, customer, value):
     if value is None or value == "" or value == []:
         return ""
     field = change.field or ""
-    readable = reads_contacts_of(current_user, customer.owner_id)
+    value = ContactReader(current_user).change_value(customer, field, value)
     if field in CODED:
         return str(codes.label(CODED[field], value))
-    if field == "contact.phone":
-        return value if readable else mask_phone(value)
-    if field == "contact.email":
-        return value if readable else mask_email(value)
     if field in ("contact.added", "contact.removed") and isinstance(value, dict):
-        phone = value.get("phone") if readable else mask_phone(value.get("phone"))
-        return " ".join(str(part) for part in (value.get("name"), value.get("title"), phone) if part)
+        return " ".join(str(part) for part in (value.get("name"), value.get("title"), value.get("phone")) if part)
     if field == "merged_from" and isinstance(value, dict):
         return f"{value.get('number', '')} {value.get('name', '')}".strip()
     if isinstance(value, bool):

@@ -12,7 +12,14 @@ from crm_saas.blueprints.customers import display, duplicate_routes, manage_rout
 from crm_saas.blueprints.customers.blueprint import bp, form_context, visible_or_404
 from crm_saas.blueprints.customers.forms import CustomerForm, fill_from
 from crm_saas.blueprints.customers.pages import list_context, save_columns
-from crm_saas.blueprints.customers.services import CustomerError, codes, create_customer, editable_data, update_customer
+from crm_saas.blueprints.customers.services import (
+    CustomerError,
+    as_stored,
+    codes,
+    create_customer,
+    editable_data,
+    update_customer,
+)
 from crm_saas.blueprints.customers.services.changes import changes_page
 from crm_saas.blueprints.customers.services.duplicates import find_matches
 from crm_saas.blueprints.customers.services.validation import validate_customer
@@ -117,13 +124,13 @@ def edit(customer_id):
     customer = visible_or_404(customer_id)
     if request.method == "GET":
         form = CustomerForm(formdata=None)
-        fill_from(form, editable_data(customer))
+        fill_from(form, editable_data(customer, viewer=current_user))
         return _form_page(form, 200, customer=customer)
     form = CustomerForm()
     if _contact_rows_changed(form):
         return _form_page(form, 200, customer=customer)
 
-    data = form.customer_data(form_values("customer", request.form))
+    data = as_stored(customer, form.customer_data(form_values("customer", request.form)), actor=current_user)
     errors = validate_customer(data)
     if not errors:
         warning = _duplicates_first(form, data, customer)

@@ -79,3 +79,97 @@ def test_exports_mask_like_the_pages(app, tenant, api_for, company, username, ex
     rows = list(load_workbook(io.BytesIO(api.get(f"/exports/{export_id}/download").data)).active.values)
     phone, email = rows[1][12:14]  # the main contact's phone and email columns
     assert (phone, email) == (expected, EMAIL if username == "boss" else "z***@example.com")
+
+
+SECRETS = (PHONE, EMAIL, "12345678", "zhangsan@")  # the number and address, and telling pieces of them
+
+
+def assert_nothing_readable(body, where):
+    for secret in SECRETS:
+        assert secret not in body, f"{secret} leaked in {where}"
+
+
+def test_every_read_path_masks_for_a_viewer_who_may_see_the_customer_but_not_its_numbers(
+        tenant, client_for, api_for, admin_api, company, app):
+    """Issue 11.1: the edit form showed the numbers in full; every page, fragment, API call and file must not."""
+    cid = company["customer"]
+    admin_api.patch(f"/customers/{cid}", json={"remarks": "一次修改", "reason": "记录"})  # a change-log entry
+    client, api = web(tenant, client_for, "outsider"), api_for(tenant, "outsider")
+    htmx = {"HX-Request": "true"}
+    reads = {
+        "detail page": client.get(f"/customers/{cid}"),
+        "edit form (page)": client.get(f"/customers/{cid}/edit"),
+        "edit form (htmx)": client.get(f"/customers/{cid}/edit", headers=htmx),
+        "summary fragment": client.get(f"/customers/{cid}/summary", headers=htmx),
+        "change log fragment": client.get(f"/customers/{cid}/changes", headers=htmx),
+        "list page": client.get("/customers/"),
+        "list results": client.get("/customers/", headers=htmx),
+        "merge page": client.get(f"/customers/merge?keep={cid}&other={cid}"),
+        "add-contact fragment": client.post(f"/customers/{cid}/edit", headers=htmx, data=edit_form(client, cid, add=True)),
+        "API customer": api.get(f"/customers/{cid}"),
+        "API list": api.get("/customers"),
+        "API change log": api.get(f"/customers/{cid}/changes"),
+    }
+    for where, response in reads.items():
+        assert response.status_code < 500, where
+        assert_nothing_readable(response.get_data(as_text=True), where)
+    assert "138****5678" in reads["edit form (page)"].text and "z***@example.com" in reads["edit form (page)"].text
+    export = api.post("/exports", json={"kind": "customers", "filters": {}}).get_json()
+    rows = run_export_here(app, tenant, export["id"])
+    assert rows == 1
+    sheet = load_workbook(io.BytesIO(api.get(f"/exports/{export['id']}/download").data)).active
+    assert_nothing_readable(" ".join(str(cell.value) for row in sheet.iter_rows() for cell in row), "export")
+
+
+def edit_form(client, cid, add=False):
+    """What the edit form posts back, with the values it was given (masked ones included)."""
+    import re
+
+    page = client.get(f"/customers/{cid}/edit").text
+    data = {}
+    for tag in re.findall(r"<(?:input|select|textarea)[^>]*>", page):
+        name = re.search(r'name="([^"]+)"', tag)
+        if not name or 'type="submit"' in tag or name.group(1) == "csrf_token":
+            continue
+        value = re.search(r'value="([^"]*)"', tag)
+        if 'type="checkbox"' in tag or 'type="radio"' in tag:
+            if "checked" in tag:
+                data[name.group(1)] = value.group(1) if value else "y"
+            continue
+        data.setdefault(name.group(1), value.group(1) if value else "")
+    for name, options in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
+        chosen = next((tag for tag in re.findall(r"<option[^>]*>", options) if re.search(r"\bselected\b", tag)), "")
+        value = re.search(r'value="([^"]*)"', chosen)
+        data[name] = value.group(1) if value else ""
+    for name, text in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', page, re.S):
+        data[name] = text.strip()
+    if add:
+        data["contact_action"] = "add"
+    return data
+
+
+def test_saving_the_edit_form_with_masked_values_keeps_the_stored_ones(tenant, client_for, admin_api, company):
+    cid = company["customer"]
+    client = web(tenant, client_for, "outsider")
+    data = edit_form(client, cid)
+    assert data["contacts-0-phone"] == "138****5678" and data["contacts-0-email"] == "z***@example.com"
+    data.update(remarks="备注改了", reason="补充备注")
+    saved = client.post(f"/customers/{cid}/edit", data=data)
+    assert saved.status_code in (200, 302), saved.text[:2000]
+    contact = admin_api.get(f"/customers/{cid}").get_json()["contacts"][0]
+    assert (contact["phone"], contact["email"]) == (PHONE, EMAIL)
+    changes = admin_api.get(f"/customers/{cid}/changes").get_json()["items"]
+    assert {c["field"] for c in changes if c["action"] == "updated"} == {"remarks"}
+
+
+def test_an_api_patch_sending_back_masked_contacts_keeps_the_stored_ones(tenant, api_for, admin_api, company):
+    cid = company["customer"]
+    outsider = api_for(tenant, "outsider")
+    read = outsider.get(f"/customers/{cid}").get_json()
+    assert read["contacts"][0]["phone"] == "138****5678"
+    contacts = [{**read["contacts"][0], "title": "经理"}]
+    patched = outsider.patch(f"/customers/{cid}", json={"contacts": contacts})
+    assert patched.status_code == 200, patched.get_json()
+    assert patched.get_json()["contacts"][0]["phone"] == "138****5678"  # still masked on the way out
+    stored = admin_api.get(f"/customers/{cid}").get_json()["contacts"][0]
+    assert (stored["phone"], stored["email"], stored["title"]) == (PHONE, EMAIL, "经理")

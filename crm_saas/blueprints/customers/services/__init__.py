@@ -15,6 +15,7 @@ from crm_saas.blueprints.customers.services.changes import SCALAR_FIELDS, diff, 
 from crm_saas.blueprints.customers.services.codes import FIELD_LABELS
 from crm_saas.blueprints.customers.services.keys import name_key, phone_key
 from crm_saas.blueprints.customers.services.numbering import next_customer_number
+from crm_saas.blueprints.customers.services.privacy import ContactReader
 from crm_saas.blueprints.customers.services.validation import clean_tags, is_primary, validate_customer
 from crm_saas.core.errors import FieldErrors
 from crm_saas.core.permissions import can
@@ -74,7 +75,8 @@ def update_customer(customer, changes, *, actor, reason=None, partial_custom=Fal
     Number and creation time never change: asking to change them is an error
     naming the field, while sending back the value read is fine.
     """
-    errors = update_errors(customer, changes, reason, partial_custom=partial_custom)
+    changes = as_stored(customer, changes, actor=actor)
+    errors = update_errors(customer, changes, reason, actor=actor, partial_custom=partial_custom)
     if errors:
         raise CustomerError(errors)
     data = _merged(customer, changes)
@@ -94,8 +96,9 @@ def update_customer(customer, changes, *, actor, reason=None, partial_custom=Fal
     return rows
 
 
-def update_errors(customer, changes, reason=None, *, partial_custom=False):
+def update_errors(customer, changes, reason=None, *, actor, partial_custom=False):
     """Every rule ``changes`` would break on ``customer``, judged on the customer as it would become."""
+    changes = as_stored(customer, changes, actor=actor)
     errors = {}
     for field in READ_ONLY:
         if field in changes and changes[field] is not None and _differs(customer, field, changes[field]):
@@ -107,14 +110,30 @@ def update_errors(customer, changes, reason=None, *, partial_custom=False):
     return errors
 
 
-def editable_data(customer):
-    """The customer in the API's input shape, for forms and for merging a PATCH over."""
+def editable_data(customer, viewer=None):
+    """The customer in the API's input shape: for ``viewer``'s form (contacts as they may read them, C12),
+    or, with no viewer, as stored, for merging a PATCH over on the server."""
     data = {field: getattr(customer, field) for field in SCALAR_FIELDS}
-    data.update(tags=list(customer.tags or []), custom=dict(customer.custom or {}), contacts=[
-        {"id": c.id, "name": c.name, "title": c.title, "phone": c.phone, "email": c.email, "wechat": c.wechat,
-         "role": c.role, "primary": c.is_primary} for c in customer.contacts
-    ])
+    if viewer is None:
+        contacts = [{"id": c.id, "name": c.name, "title": c.title, "phone": c.phone, "email": c.email,
+                     "wechat": c.wechat, "role": c.role, "primary": c.is_primary} for c in customer.contacts]
+    else:
+        reader = ContactReader(viewer)
+        contacts = [reader.contact(customer, c) for c in customer.contacts]
+    data.update(tags=list(customer.tags or []), custom=dict(customer.custom or {}), contacts=contacts)
     return data
+
+
+def as_stored(customer, changes, *, actor):
+    """``changes`` with each contact value ``actor`` was shown masked, and sent back as it was, put back as stored.
+
+    Forms and PATCH bodies carry what the sender read; a masked phone saved
+    unchanged keeps the stored number instead of failing the phone rule or
+    overwriting it with its mask (C12, ``privacy.ContactReader.restore``).
+    """
+    if "contacts" not in changes:
+        return changes
+    return {**changes, "contacts": ContactReader(actor).restore(customer, changes["contacts"])}
 
 
 def _merged(customer, changes):
