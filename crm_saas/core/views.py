@@ -1,5 +1,11 @@
-"""What every feature's views share: a record the viewer may not see is a 404, never a 403 that confirms it."""
+"""What every feature's views share: a hidden record is a 404; a redirect never leaves this host."""
+import re
+from urllib.parse import urlsplit
+
 from flask import abort
+
+# Browsers drop these anywhere in a URL before reading it: "/\t/evil.example" is "//evil.example".
+_DROPPED = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def found_or_404(record):
@@ -7,3 +13,19 @@ def found_or_404(record):
     if record is None:
         abort(404)
     return record
+
+
+def safe_next(target, fallback="/"):
+    """``target`` if it is a path on this host (where to go back to after a form), else ``fallback``.
+
+    Read the way a browser reads it: control characters dropped, a
+    backslash taken for a slash; anything with a scheme or a host, or that
+    starts with ``//`` (another host, same scheme), goes to ``fallback``.
+    """
+    if not isinstance(target, str):
+        return fallback
+    path = _DROPPED.sub("", target).strip().replace("\\", "/")
+    parts = urlsplit(path)
+    if parts.scheme or parts.netloc or not path.startswith("/") or path.startswith("//"):
+        return fallback
+    return path

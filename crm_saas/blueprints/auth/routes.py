@@ -7,6 +7,7 @@ from crm_saas.blueprints.auth.forms import ChangePasswordForm, LoginForm
 from crm_saas.blueprints.auth.profile_routes import profile
 from crm_saas.blueprints.auth.services import PasswordError, authenticate, change_own_password
 from crm_saas.core.forms import apply_errors
+from crm_saas.core.views import safe_next
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 
 bp = scoped(Blueprint("auth", __name__), TENANT_SCOPE)
@@ -32,7 +33,7 @@ def login():
             login_user(user)
             if user.must_change_password:
                 return redirect(url_for("auth.change_password"))
-            return redirect(_safe_next() or url_for("home.home"))
+            return redirect(safe_next(request.args.get("next"), url_for("home.home")))
         error = LOGIN_MESSAGES[reason]()
     return render_template("auth/login.html", form=form, error=error), 200 if error is None else 401
 
@@ -58,8 +59,3 @@ def change_password():
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("home.home"))
     return render_template("auth/password.html", form=form)
-
-
-def _safe_next():
-    target = request.args.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else None

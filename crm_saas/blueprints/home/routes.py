@@ -4,6 +4,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from crm_saas.core.queue import redis_connection
+from crm_saas.core.views import safe_next
 from crm_saas.extensions import db
 from crm_saas.tenants.resolve import current_tenant
 
@@ -48,5 +49,4 @@ def language():
         if current_user.is_authenticated:
             current_user.locale = lang
             db.session.commit()
-    target = request.form.get("next") or "/"
-    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+    return redirect(safe_next(request.form.get("next")))
