@@ -2,7 +2,6 @@
 import os
 from zoneinfo import ZoneInfo
 
-import xlsxwriter
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -16,6 +15,7 @@ from crm_saas.blueprints.customers.services.privacy import ContactReader
 from crm_saas.blueprints.customers.services.search import customers_statement
 from crm_saas.blueprints.exports.models import Export
 from crm_saas.blueprints.exports.services import export_dir
+from crm_saas.core import spreadsheets
 from crm_saas.core.base import utcnow
 from crm_saas.core.users import User
 from crm_saas.extensions import db
@@ -74,8 +74,8 @@ def write_customers(path, user, filters):
         .order_by(Customer.id)
     )
     job = get_current_job()
-    workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "remove_timezone": True})
-    sheet = workbook.add_worksheet(_("Customers"))
+    book = spreadsheets.workbook(path)
+    sheet = book.add_worksheet(_("Customers"))
     sheet.write_row(0, 0, headers)
     written = 0
     result = db.session.execute(rows_stmt, execution_options={"stream_results": True, "yield_per": 2000})
@@ -92,5 +92,5 @@ def write_customers(path, user, filters):
         if job and written % PROGRESS_EVERY == 0:
             job.meta["progress"] = min(99, written * 100 // max(total, 1))
             job.save_meta()
-    workbook.close()
+    book.close()
     return written
