@@ -13,6 +13,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import Numeric, and_, case, cast, func
 
+from crm_saas.core.queries import LIKE_ESCAPE, contains_pattern
+
 TEXT_MAX = 1000
 NUMBER_LIMIT = Decimal(10) ** 15  # beyond this a JSON number stops round-tripping exactly through floats
 NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
@@ -185,10 +187,6 @@ def _bounds(value, parse):
     return tuple(None if _blank(part) else parse(part) for part in pair)
 
 
-def _like(text):
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def filter_condition(column, definition, value):
     """A WHERE clause on the JSONB ``column`` for a list filter, or None when there is nothing to filter.
 
@@ -219,7 +217,7 @@ def filter_condition(column, definition, value):
         return None
     if kind == "choice":
         return column.contains({key: value.strip()})
-    return column[key].astext.ilike(_like(value.strip()), escape="\\")
+    return column[key].astext.ilike(contains_pattern(value.strip()), escape=LIKE_ESCAPE)
 
 
 def read_form(definitions, formdata):

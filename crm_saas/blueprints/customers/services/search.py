@@ -14,6 +14,7 @@ from crm_saas.blueprints.custom_fields.services import definitions, filter_condi
 from crm_saas.blueprints.customers.models import Contact, Customer
 from crm_saas.blueprints.customers.services import visible_customers
 from crm_saas.blueprints.customers.services.privacy import unmasked_owner_ids
+from crm_saas.core.queries import LIKE_ESCAPE, contains_pattern
 from crm_saas.core.visibility import literal_ids
 from crm_saas.extensions import db
 
@@ -52,16 +53,16 @@ def search_filter(stmt, q, user):
     q = (q or "").strip()
     if not q:
         return stmt
-    pattern = f"%{q}%"
-    by_phone = select(Contact.customer_id).where(Contact.phone.startswith(q))
+    pattern = contains_pattern(q)
+    by_phone = select(Contact.customer_id).where(Contact.phone.startswith(q, autoescape=True))
     readable = unmasked_owner_ids(user)
     if readable is not None:
         owned = aliased(Customer)  # an alias, so the subquery never correlates with the outer customers
         by_phone = by_phone.join(owned, owned.id == Contact.customer_id).where(
             owned.owner_id == any_(literal_ids(readable)))
-    contact_ids = union(select(Contact.customer_id).where(Contact.name.ilike(pattern)), by_phone)
+    contact_ids = union(select(Contact.customer_id).where(Contact.name.ilike(pattern, escape=LIKE_ESCAPE)), by_phone)
     return stmt.where(or_(
-        Customer.number == q, Customer.name.ilike(pattern),
+        Customer.number == q, Customer.name.ilike(pattern, escape=LIKE_ESCAPE),
         Customer.id == any_(func.array(contact_ids.scalar_subquery())),
     ))
 

@@ -10,6 +10,7 @@ from crm_saas.blueprints.pipeline.services import get_stage
 from crm_saas.blueprints.pipeline.services.board import filtered, read_filters
 from crm_saas.blueprints.pipeline.services.deals import DealError, assignable_owner, update_deal
 from crm_saas.blueprints.pipeline.services.moves import change_stage
+from crm_saas.core.queries import LIKE_ESCAPE, contains_pattern
 from crm_saas.extensions import db
 
 PER_PAGE = 50
@@ -51,9 +52,11 @@ def list_deals(user, filters=None, q=None, sort="-created_at", page=1, per_page=
         if (filters or {}).get(key):
             stmt = stmt.where(getattr(Deal, key) == filters[key])
     if q:
-        pattern = f"%{q}%"
-        stmt = stmt.where(or_(Deal.name.ilike(pattern),
-                              Deal.customer_id.in_(select(Customer.id).where(Customer.name.ilike(pattern)))))
+        pattern = contains_pattern(q)
+        stmt = stmt.where(or_(
+            Deal.name.ilike(pattern, escape=LIKE_ESCAPE),
+            Deal.customer_id.in_(select(Customer.id).where(Customer.name.ilike(pattern, escape=LIKE_ESCAPE))),
+        ))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     rows = db.session.scalars(
         stmt.options(joinedload(Deal.customer), joinedload(Deal.owner), joinedload(Deal.stage))
