@@ -21,6 +21,7 @@ from crm_saas.blueprints.pipeline.models import Deal
 from crm_saas.blueprints.pipeline.services import visible_deals
 from crm_saas.core.base import utcnow
 from crm_saas.core.errors import FieldErrors
+from crm_saas.core.validators import holds_resident_id, resident_id_message
 from crm_saas.core.visibility import subtree_ids, visible
 from crm_saas.extensions import db
 
@@ -34,6 +35,9 @@ CLOCK_SLACK = timedelta(minutes=5)
 DURATION_MAX = 1440
 TEXT_MAX, NEXT_ACTION_MAX = 5000, 500
 TEXT_FIELDS = ("participants", "summary", "feedback", "offer", "next_action")
+# As the form labels them: a refusal that a message must name the field by (C12) reads the same.
+TEXT_LABELS = {"participants": _l("People present"), "summary": _l("Summary"), "feedback": _l("Customer feedback"),
+               "offer": _l("What we offered"), "next_action": _l("Next step")}
 FIELDS = ("customer_id", "deal_id", "type", "occurred_at", "duration_minutes", *TEXT_FIELDS, "next_follow_up_at")
 
 
@@ -136,6 +140,8 @@ def _text(raw, field, errors):
         errors[field] = [_("Summary is required: what was discussed?")]
     elif text and len(text) > limit:
         errors[field] = [_("At most %(max)d characters.", max=limit)]
+    elif holds_resident_id(text):
+        errors[field] = [resident_id_message(TEXT_LABELS[field])]
     return text
 
 

@@ -10,6 +10,7 @@ import logging
 from datetime import timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from crm_saas.blueprints.activities.models import Task, not_binned
@@ -20,6 +21,7 @@ from crm_saas.blueprints.customers.services import get_visible_customer
 from crm_saas.core.base import utcnow
 from crm_saas.core.errors import FieldErrors
 from crm_saas.core.staff import get_assignable
+from crm_saas.core.validators import holds_resident_id, resident_id_message
 from crm_saas.core.visibility import visible
 from crm_saas.extensions import db
 
@@ -52,6 +54,8 @@ def task_errors(data, *, user, task=None):
             errors["title"] = [_("Title is required: what is to be done?")]
         elif len(title) > TITLE_MAX:
             errors["title"] = [_("At most %(max)d characters.", max=TITLE_MAX)]
+        elif holds_resident_id(title):
+            errors["title"] = [resident_id_message(_l("Task"))]
         values["title"] = title
     if "due_at" in present:
         due = parse_time(data.get("due_at"))

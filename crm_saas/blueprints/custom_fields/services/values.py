@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Numeric, and_, case, cast, func
 
 from crm_saas.core.queries import LIKE_ESCAPE, contains_pattern
+from crm_saas.core.validators import holds_resident_id, resident_id_message
 
 TEXT_MAX = 1000
 NUMBER_LIMIT = Decimal(10) ** 15  # beyond this a JSON number stops round-tripping exactly through floats
@@ -37,6 +38,8 @@ def _as_text(definition, value):
     text = str(value).strip()
     if len(text) > TEXT_MAX:
         raise _Refused(_("%(label)s: at most %(max)d characters.", label=definition.label, max=TEXT_MAX))
+    if holds_resident_id(text):  # C12, in the custom text of customers and deals alike
+        raise _Refused(resident_id_message(definition.label))
     return text
 
 

@@ -26,13 +26,16 @@ from crm_saas.blueprints.customers.services.codes import (
 )
 from crm_saas.core.regions import region_errors
 from crm_saas.core.settings import get_setting
-from crm_saas.core.validators import is_cn_phone, is_email
+from crm_saas.core.validators import is_cn_phone, is_email, resident_id_errors
 
 MAX_LENGTHS = {
     "name": 200, "industry_note": 200, "size": 40, "address": 300,
     "remarks": 2000, "needs": 2000, "goals": 2000, "past_dealings": 2000,
 }
 CONTACT_MAX_LENGTHS = {"name": 100, "title": 100, "email": 200}
+# Free text where a resident ID number could be typed, and is refused (C12).
+FREE_TEXT = ("name", "industry_note", "size", "address", "remarks", "needs", "goals", "past_dealings")
+CONTACT_FREE_TEXT = ("name", "title", "wechat")
 TAG_MAX_LENGTH = 40
 TAGS_MAX = 20
 # A WeChat ID: 6-20 letters, digits, _ or -, starting with a letter; a mobile number bound to WeChat also works.
@@ -63,6 +66,7 @@ def validate_customer(data, *, partial_custom=False):
         _choice(data, "category", _categories(), None, add)
     for field, limit in MAX_LENGTHS.items():
         _max_length(field, data.get(field), limit, add, FIELD_LABELS[field])
+    _no_resident_ids(data, {field: FIELD_LABELS[field] for field in FREE_TEXT}, add)
     if all(isinstance(data.get(key), (str, type(None))) for key in ("province", "city", "district")):
         for field, messages in region_errors(*(_text(data.get(k)) for k in ("province", "city", "district"))).items():
             errors.setdefault(field, []).extend(messages)
@@ -99,6 +103,7 @@ def _tags(tags, add):
         return
     for index, tag in enumerate(tags):
         _max_length(f"tags.{index}", tag, TAG_MAX_LENGTH, add, FIELD_LABELS["tags"])
+    _no_resident_ids(dict(enumerate(tags)), dict.fromkeys(range(len(tags)), FIELD_LABELS["tags"]), add, "tags.")
     if len(clean_tags(tags)) > TAGS_MAX:
         add("tags", _("Tags: at most %(max)d per customer.", max=TAGS_MAX))
 
@@ -139,6 +144,7 @@ def _contact(prefix, contact, primary, add):
         add(f"{prefix}.role", _("Choose a contact role from the list: decision maker, influencer or user."))
     for field, limit in CONTACT_MAX_LENGTHS.items():
         _max_length(f"{prefix}.{field}", contact.get(field), limit, add, CONTACT_FIELD_LABELS[field])
+    _no_resident_ids(contact, {field: CONTACT_FIELD_LABELS[field] for field in CONTACT_FREE_TEXT}, add, f"{prefix}.")
 
 
 def _text(value):
@@ -164,6 +170,13 @@ def _choice_message(field):
         "source": _("Choose a source from the list."),
         "category": _("Choose a category from the list (Settings lists the company's categories)."),
     }[field]
+
+
+def _no_resident_ids(data, labels, add, prefix=""):
+    """C12: no resident ID number in any free text of a customer or its contacts."""
+    for field, messages in resident_id_errors(data, labels).items():
+        for message in messages:
+            add(f"{prefix}{field}", message)
 
 
 def _max_length(field, value, limit, add, label):

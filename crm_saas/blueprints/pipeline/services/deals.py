@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from crm_saas.blueprints.custom_fields.services import clean_values
@@ -19,12 +20,17 @@ from crm_saas.core.base import utcnow
 from crm_saas.core.errors import Conflict, FieldErrors
 from crm_saas.core.staff import get_assignable
 from crm_saas.core.users import User
+from crm_saas.core.validators import holds_resident_id, resident_id_errors, resident_id_message
 from crm_saas.extensions import db
 
 NAME_MAX, KEY_ACTIONS_MAX, PRODUCTS_MAX, PRODUCT_NAME_MAX = 200, 2000, 50, 100
 AMOUNT_MAX = Decimal("999999999999.99")
 # Fields an edit may change, as the change log names them.
 EDITABLE = ("name", "amount", "expected_close", "probability", "owner_id", "products", "key_actions")
+
+
+# Free text of a deal, as the form labels it, where a resident ID number is refused (C12).
+TEXT_LABELS = {"name": _l("Deal name"), "key_actions": _l("Key actions")}
 
 
 class DealError(FieldErrors):
@@ -62,10 +68,18 @@ def deal_errors(data, *, actor, partial=False):
             values["amount"] = sum((Decimal(p["quantity"]) * Decimal(p["price"]) for p in values["products"]),
                                    Decimal(0)).quantize(Decimal("0.01"))
     if "key_actions" in data:
-        text = (data.get("key_actions") or "").strip()
-        if len(text) > KEY_ACTIONS_MAX:
+        text = data.get("key_actions") if isinstance(data.get("key_actions"), str) else ""
+        text = text.strip()
+        if not isinstance(data.get("key_actions"), (str, type(None))):
+            errors["key_actions"] = [_("Key actions: enter text.")]
+        elif len(text) > KEY_ACTIONS_MAX:
             errors["key_actions"] = [_("Key actions: at most %(max)d characters.", max=KEY_ACTIONS_MAX)]
         values["key_actions"] = text or None
+    for field, messages in resident_id_errors(values, TEXT_LABELS).items():
+        errors.setdefault(field, []).extend(messages)
+    for index, line in enumerate(values.get("products") or ()):
+        if holds_resident_id(line.get("name")):
+            errors.setdefault(f"products.{index}.name", []).append(resident_id_message(_l("Product")))
     if data.get("owner_id") not in (None, "", actor.id):
         if assignable_owner(actor, data["owner_id"]) is None:
             errors["owner_id"] = [_("Choose yourself or someone you manage as the owner.")]

@@ -7,12 +7,14 @@ so the person who moved second sees the final state instead of silently
 undoing the first move. Every stage change is kept in ``DealStageChange``.
 """
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from crm_saas.blueprints.pipeline.models import Deal, DealStageChange
 from crm_saas.blueprints.pipeline.services import GAP, end_position, get_stage, get_visible_deal
 from crm_saas.blueprints.pipeline.services.deals import DealError, StaleDeal, stale_message, update_deal
 from crm_saas.core.base import utcnow
+from crm_saas.core.validators import holds_resident_id, resident_id_message
 from crm_saas.core.visibility import visible
 from crm_saas.extensions import db
 
@@ -47,6 +49,9 @@ def move_deal(user, deal_id, stage_id, index=None, lost_reason=None, *, after_id
     if stage.kind == "lost" and not lost_reason and deal.stage_id != stage.id:
         db.session.rollback()
         raise DealError({"lost_reason": [_("Give a reason for losing this deal.")]})
+    if holds_resident_id(lost_reason):
+        db.session.rollback()
+        raise DealError({"lost_reason": [resident_id_message(_l("Reason for losing"))]})
     if lost_reason and len(lost_reason) > 500:
         db.session.rollback()
         raise DealError({"lost_reason": [_("Reason for losing: at most %(max)d characters.", max=500)]})
