@@ -59,4 +59,4 @@ def me():
 @bp.response(204)
 def change_password(body):
     """Change the caller's own password (required first when someone else set it)"""
-    services.change_own_password(current_user, body["old"], body["new"])
+    services.change_own_password(current_user, body["old"], body["new"], keep_token=g.api_token)

@@ -47,9 +47,12 @@ class User(TenantTable, UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     superior = relationship("User", remote_side=[id])
+    # The key of the browser session this object serves (set at login and by the cookie loader), never stored.
+    login_key = None
 
     def get_id(self):
-        return f"{current_tenant().id}:{self.id}:{self.session_token}"
+        """The cookie's id: tenant, person, their session token (ends every session) and this session's key."""
+        return f"{current_tenant().id}:{self.id}:{self.session_token}:{self.login_key}"
 
     @property
     def is_active(self):
@@ -71,6 +74,26 @@ class LoginEvent(TenantTable, db.Model):
     ip: Mapped[str | None] = mapped_column(String(64))
     user_agent: Mapped[str | None] = mapped_column(String(300))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LoginSession(TenantTable, db.Model):
+    """One signed-in browser (B6): logging out ends it here, so a cookie copied before then dies with it.
+
+    Only a hash of the key in the cookie is kept. ``users.session_token``
+    still ends every session of a person at once (a password change, a
+    departure); this row ends one.
+    """
+
+    __tablename__ = "login_sessions"
+    __table_args__ = tenant_args(Index("ix_login_sessions_user_id", "user_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey(f"{TENANT_SCHEMA}.users.id", ondelete="CASCADE"))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(300))
 
 
 class ApiToken(TenantTable, db.Model):

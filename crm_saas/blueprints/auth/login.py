@@ -1,11 +1,19 @@
-"""Per-tenant login sessions: a session cookie names its tenant and the user's session token."""
+"""Per-tenant login sessions: a cookie names its tenant, the person, their session token and its own session.
+
+A session is a row (``LoginSession``): logging out ends it on the server, so
+a copy of the cookie taken before stops working too.
+"""
+import hashlib
+import secrets
+
 from flask import redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from crm_saas.core.base import utcnow
 from crm_saas.core.requests import is_api_request
-from crm_saas.core.users import User
+from crm_saas.core.users import LoginSession, User
 from crm_saas.extensions import db, login_manager
 from crm_saas.tenants.resolve import current_tenant
 
@@ -14,18 +22,46 @@ PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "static", "hom
 
 
 def load_user(cookie_id):
-    """Accept the cookie only on its own tenant, for an active user, with the current token."""
+    """Accept the cookie only on its own tenant, for an active user, with the current token, in a live session.
+
+    One statement: the person and their session, joined.
+    """
     tenant = current_tenant()
     try:
-        tenant_id, user_id, token = cookie_id.split(":", 2)
+        tenant_id, user_id, token, key = cookie_id.split(":", 3)
     except ValueError:
         return None
     if tenant is None or str(tenant.id) != tenant_id or not user_id.isdigit():
         return None
-    user = db.session.scalar(select(User).where(User.id == int(user_id)))
+    user = db.session.scalar(
+        select(User).join(LoginSession, LoginSession.user_id == User.id)
+        .where(User.id == int(user_id), LoginSession.key_hash == digest(key), LoginSession.ended_at.is_(None))
+    )
     if user is None or not user.active or user.session_token != token:
         return None
+    user.login_key = key
     return user
+
+
+def start_session(user, *, ip=None, user_agent=None):
+    """A new browser session for ``user`` (call before ``login_user``, which writes its key into the cookie)."""
+    user.login_key = secrets.token_urlsafe(24)
+    db.session.add(LoginSession(user_id=user.id, key_hash=digest(user.login_key), ip=ip,
+                                user_agent=(user_agent or "")[:300]))
+    db.session.commit()
+
+
+def end_session(user):
+    """End the session ``user`` came in with (logout): its cookie, and every copy of it, stops working."""
+    if user.login_key:
+        db.session.execute(update(LoginSession).where(
+            LoginSession.user_id == user.id, LoginSession.key_hash == digest(user.login_key),
+        ).values(ended_at=utcnow()))
+        db.session.commit()
+
+
+def digest(key):
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def enforce_password_change():

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from crm_saas.blueprints.auth.forms import ChangePasswordForm, LoginForm
+from crm_saas.blueprints.auth.login import end_session, start_session
 from crm_saas.blueprints.auth.profile_routes import profile
 from crm_saas.blueprints.auth.services import PasswordError, authenticate, change_own_password
 from crm_saas.core.forms import apply_errors
@@ -30,6 +31,7 @@ def login():
             ip=request.remote_addr, user_agent=request.user_agent.string,
         )
         if user:
+            start_session(user, ip=request.remote_addr, user_agent=request.user_agent.string)
             login_user(user)
             if user.must_change_password:
                 return redirect(url_for("auth.change_password"))
@@ -40,6 +42,8 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        end_session(current_user)
     logout_user()
     return redirect(url_for("auth.login"))
 

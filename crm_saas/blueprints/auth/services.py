@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from crm_saas.core.audit import record
 from crm_saas.core.base import utcnow
@@ -60,11 +60,12 @@ class PasswordError(FieldErrors):
     """A refused password change: ``old`` or ``new``."""
 
 
-def change_own_password(user, old, new):
+def change_own_password(user, old, new, *, keep_token=None):
     """The person's own new password (B5, B6), checked against the current one and the policy; commits.
 
-    Their other sessions end with the rotated session token; the web view
-    logs the current one in again.
+    Every other way in ends: their other browser sessions (the session token
+    rotates; the web view re-issues the current one's cookie) and every API
+    token but ``keep_token``, the one an API caller changed it with.
     """
     errors = {}
     if not old:
@@ -80,6 +81,7 @@ def change_own_password(user, old, new):
     if errors:
         raise PasswordError(errors)
     set_password(user, new, by_self=True)
+    revoke_tokens(user, keep=keep_token)
     db.session.commit()
 
 
@@ -99,6 +101,14 @@ def update_profile(user, data):
         record("profile_updated", user, actor=user, changes=changes)
     db.session.commit()
     return changes
+
+
+def revoke_tokens(user, *, keep=None):
+    """End every API token of ``user`` but ``keep`` (no commit: it goes with the change that asks for it)."""
+    stmt = update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    if keep:
+        stmt = stmt.where(ApiToken.token_hash != _digest(keep))
+    db.session.execute(stmt.values(revoked_at=utcnow()))
 
 
 def issue_token(user):

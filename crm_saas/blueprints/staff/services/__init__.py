@@ -6,14 +6,14 @@ operation log in the same transaction as the change itself.
 import re
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
+from crm_saas.blueprints.auth.services import revoke_tokens
 from crm_saas.core.audit import record
-from crm_saas.core.base import utcnow
 from crm_saas.core.errors import FieldErrors
 from crm_saas.core.passwords import hash_password, set_password
 from crm_saas.core.permissions import ROLES
-from crm_saas.core.users import ApiToken, User
+from crm_saas.core.users import User
 from crm_saas.core.visibility import forget_walks, subtree_ids
 from crm_saas.extensions import db
 from crm_saas.tenants.binding import current_schema
@@ -149,9 +149,3 @@ def move_staff(user, superior_id, *, actor):
     """Put ``user`` (and so their whole subtree) under ``superior_id``; None makes them top-level."""
     return update_staff(user, {"superior_id": superior_id}, actor=actor)
 
-
-def revoke_tokens(user):
-    """End every API token of ``user`` (with the session token rotated, every way in is closed)."""
-    db.session.execute(
-        update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow())
-    )

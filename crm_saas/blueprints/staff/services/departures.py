@@ -9,7 +9,8 @@ nobody who sees them.
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
-from crm_saas.blueprints.staff.services import StaffError, _last_admin, revoke_tokens
+from crm_saas.blueprints.auth.services import revoke_tokens
+from crm_saas.blueprints.staff.services import StaffError, _last_admin
 from crm_saas.core import signals
 from crm_saas.core.audit import record
 from crm_saas.core.base import utcnow
