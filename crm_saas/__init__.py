@@ -1,5 +1,6 @@
 """crm_saas: a multi-tenant CRM. ``create_app`` wires config, extensions, tenancy and features."""
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 
 def create_app(config=None):
@@ -12,13 +13,16 @@ def create_app(config=None):
     # Imported when an app is built, not with the package: ``import crm_saas`` stays cheap for the CLI.
     from crm_saas import api, blueprints, embedded, tenants
     from crm_saas.config import load_config, sqlalchemy_url
-    from crm_saas.core import i18n, permissions, templating
+    from crm_saas.core import i18n, permissions, templating, throttle
     from crm_saas.extensions import babel, csrf, db, login_manager
 
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, config)
     embedded.resolve_urls(app)
     app.config["SQLALCHEMY_DATABASE_URI"] = sqlalchemy_url(app.config["DATABASE_URL"])
+    hops = int(app.config["CRM_PROXY_HOPS"] or 0)
+    if hops:  # behind a TLS proxy: the client's address and scheme come from its headers
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     db.init_app(app)
     csrf.init_app(app)
@@ -26,6 +30,7 @@ def create_app(config=None):
     templating.init_app(app)
     permissions.init_app(app)
     tenants.init_app(app)
+    throttle.init_app(app)  # after tenancy: a refusal is logged in the company it happened in
     login_manager.init_app(app)
     blueprints.init_app(app)
     api.init_app(app)

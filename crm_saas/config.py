@@ -17,8 +17,13 @@ DEFAULTS = {
     "CRM_EXPORT_DIR": None,  # None: <instance folder>/exports
     "CRM_FILES_DIR": None,  # None: <instance folder>/files; attachments, one folder per tenant schema
     "CRM_MAX_ATTACHMENT_MB": 20,
-    "CRM_LOCKOUT_ATTEMPTS": 5,
-    "CRM_LOCKOUT_MINUTES": 15,
+    # B6: how often a password may be tried (core/throttle.py); "N per period", several separated by ";".
+    "CRM_SIGN_IN_RATE": "20 per minute;100 per hour",  # tries from one address, right or wrong
+    "CRM_SIGN_IN_FAILURES": "5 per 15 minutes",  # wrong passwords for one account from one address
+    "CRM_SIGN_UP_RATE": "10 per hour",  # sign-ups from one address
+    "RATELIMIT_KEY_PREFIX": "crm-limits",
+    # Proxies in front of the app that set X-Forwarded-For/-Proto: the limits count the client's address, not theirs.
+    "CRM_PROXY_HOPS": 0,
     "CRM_API_TOKEN_HOURS": 24 * 30,
     "PASSWORD_HASH_METHOD": "scrypt",
     "LANGUAGES": ["zh_CN", "en"],
@@ -39,7 +44,7 @@ DEFAULTS = {
 
 ENVIRONMENT_KEYS = (
     "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "CRM_BASE_DOMAIN", "CRM_EXPORT_QUEUE", "CRM_EXPORT_DIR",
-    "CRM_FILES_DIR",
+    "CRM_FILES_DIR", "CRM_PROXY_HOPS",
 )
 
 

@@ -33,6 +33,7 @@ from crm_saas.tenants.provisioning import provision_tenant
 from tests.api_client import ApiClient, get_token
 
 ADMIN_PASSWORD = "Admin#2026"
+RUN = secrets.token_hex(4)
 STAFF_PASSWORD = "Staff#2026"
 
 
@@ -72,6 +73,7 @@ def app_config(servers, **extra):
         "REDIS_URL": redis_url,
         "SECRET_KEY": "test-secret",
         "CRM_EXPORT_QUEUE": f"crm-test-{os.getpid()}",
+        "RATELIMIT_KEY_PREFIX": f"crm-test-limits-{RUN}",  # the limits' counters of this run only
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # speed; the policy and flow are the same
         "WTF_CSRF_ENABLED": False,
         "CRM_EXPORT_DIR": os.path.join(instance, "exports"),

@@ -13,6 +13,7 @@ from flask_smorest import abort as smorest_abort
 
 from crm_saas.core.errors import Conflict
 from crm_saas.core.requests import is_api_request
+from crm_saas.core.views import error_page
 
 MESSAGES = {
     400: _l("The request could not be read: send a JSON body."),
@@ -24,6 +25,7 @@ MESSAGES = {
     413: _l("The request is too large."),
     415: _l("Send JSON (Content-Type: application/json)."),
     422: _l("Some fields are invalid."),
+    429: _l("Too many attempts: wait a while and try again."),
     500: _l("Something went wrong on our side."),
 }
 
@@ -79,7 +81,7 @@ def handle_field_errors(error):
 
 def handle_http_exception(error):
     if not is_api_request():
-        return error  # Flask renders its own page, as if no handler were registered
+        return error_page(error)
     data = getattr(error, "data", None) or {}
     errors = _field_errors(data) if error.code != 400 else {}
     if errors:

@@ -2,7 +2,9 @@
 import re
 from urllib.parse import urlsplit
 
-from flask import abort
+from flask import abort, render_template
+
+from crm_saas.core.throttle import retry_after
 
 # Browsers drop these anywhere in a URL before reading it: "/\t/evil.example" is "//evil.example".
 _DROPPED = re.compile(r"[\x00-\x1f\x7f]")
@@ -29,3 +31,16 @@ def safe_next(target, fallback="/"):
     if parts.scheme or parts.netloc or not path.startswith("/") or path.startswith("//"):
         return fallback
     return path
+
+
+def error_page(error):
+    """What a page request gets for an HTTP error: a page in the reader's language where there is one.
+
+    A 429 (core/throttle.py) says to wait, and for how long (whole minutes,
+    from Retry-After); other errors keep Werkzeug's page until the app shell
+    gives every error a page of its own.
+    """
+    if error.code != 429:
+        return error
+    seconds = retry_after()
+    return render_template("errors/too_many.html", retry_after=-(-seconds // 60) if seconds else None), 429

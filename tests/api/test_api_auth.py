@@ -27,12 +27,13 @@ def test_missing_credentials_are_422_naming_them(client_for, tenant):
     assert set(response.get_json()["errors"]) == {"username", "password"}
 
 
-def test_lockout_applies_to_the_api(client_for, tenant):
+def test_the_limits_apply_to_the_api(client_for, tenant):
     client = client_for(tenant)
     for _ in range(5):
         client.post(f"{API}/auth/token", json={"username": "admin", "password": "wrong"})
     response = client.post(f"{API}/auth/token", json={"username": "admin", "password": ADMIN_PASSWORD})
-    assert response.status_code == 401
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
+    assert response.get_json() == {"message": "Too many attempts: wait a while and try again."}
 
 
 def test_calls_without_a_valid_token_are_401(client_for, tenant):

@@ -49,6 +49,7 @@ LOGIN_RESULTS = {
     "ok": _l("Logged in"),
     "bad_credentials": _l("Wrong username or password"),
     "locked": _l("Account locked"),
+    "throttled": _l("Refused: too many attempts"),
     "inactive": _l("Account disabled"),
 }
 

@@ -8,6 +8,7 @@ from crm_saas.blueprints.auth.login import end_session, start_session
 from crm_saas.blueprints.auth.profile_routes import profile
 from crm_saas.blueprints.auth.services import PasswordError, authenticate, change_own_password
 from crm_saas.core.forms import apply_errors
+from crm_saas.core.throttle import guarding_passwords
 from crm_saas.core.views import safe_next
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 
@@ -16,12 +17,12 @@ bp.add_url_rule("/me", "profile", profile, methods=["GET", "POST"])  # the perso
 
 LOGIN_MESSAGES = {
     "bad_credentials": lambda: _("Wrong username or password."),
-    "locked": lambda: _("Too many failed attempts: this account is locked for 15 minutes."),
     "inactive": lambda: _("This account has been disabled."),
 }
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@guarding_passwords
 def login():
     form = LoginForm(username=request.args.get("username", ""))
     error = None
@@ -50,6 +51,7 @@ def logout():
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
+@guarding_passwords
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():

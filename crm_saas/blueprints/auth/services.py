@@ -10,42 +10,50 @@ from sqlalchemy import func, select, update
 from crm_saas.core.audit import record
 from crm_saas.core.base import utcnow
 from crm_saas.core.errors import FieldErrors
-from crm_saas.core.passwords import policy_errors, set_password, verify_password
+from crm_saas.core.passwords import hash_password, policy_errors, set_password, verify_password
+from crm_saas.core.throttle import mark_failed
 from crm_saas.core.users import ApiToken, LoginEvent, User
 from crm_saas.extensions import db
 
-# A hash to compare against when the username does not exist, so a wrong
-# username costs the same time as a wrong password.
-_DUMMY_HASH = "scrypt:32768:8:1$8yL4vS3g$" + "0" * 128
+# Hashes to compare against when the username does not exist, one per hashing method (made once),
+# so a wrong username costs the same time as a wrong password.
+_DUMMY_HASHES = {}
+
+
+def _dummy_hash():
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = hash_password(secrets.token_urlsafe(12))
+    return _DUMMY_HASHES[method]
 
 
 def authenticate(username, password, *, ip=None, user_agent=None, channel="web"):
     """Returns ``(user, None)`` or ``(None, reason)``; every attempt is logged.
 
-    Reasons: ``bad_credentials``, ``locked``, ``inactive``. Five failures in a
-    row lock the account for 15 minutes (settings); a success resets the count.
+    Reasons: ``bad_credentials`` (an unknown name and a wrong password alike,
+    in the same time) and ``inactive`` (the right password of a disabled
+    account). A wrong password is marked for the throttle (core/throttle.py),
+    which refuses further guesses from that address; the account itself is
+    never locked, so nobody can keep its owner out. ``failed_logins`` counts
+    the failures since the last success, atomically.
     """
     username = (username or "").strip()
     user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
-    now = utcnow()
     reason = None
     if user is None:
-        verify_password(_DUMMY_HASH, password)
+        verify_password(_dummy_hash(), password)  # an unknown name costs what a known one does
         reason = "bad_credentials"
-    elif user.locked_until and user.locked_until > now:
-        reason = "locked"
     elif not verify_password(user.password_hash, password):
         reason = "bad_credentials"
-        user.failed_logins += 1
-        if user.failed_logins >= current_app.config["CRM_LOCKOUT_ATTEMPTS"]:
-            user.locked_until = now + timedelta(minutes=current_app.config["CRM_LOCKOUT_MINUTES"])
-            user.failed_logins = 0
+        db.session.execute(update(User).where(User.id == user.id)
+                           .values(failed_logins=User.failed_logins + 1))  # atomic: parallel guesses all count
     elif not user.active:
         reason = "inactive"
     else:
         user.failed_logins = 0
-        user.locked_until = None
-        user.last_login_at = now
+        user.last_login_at = utcnow()
+    if reason == "bad_credentials":
+        mark_failed()
     db.session.add(
         LoginEvent(
             username=username[:64], user_id=user.id if user else None, success=reason is None,
@@ -72,6 +80,7 @@ def change_own_password(user, old, new, *, keep_token=None):
         errors["old"] = [_("Current password is required.")]
     elif not verify_password(user.password_hash, old):
         errors["old"] = [_("The current password is wrong.")]
+        mark_failed()  # a stolen session or token must not guess the password without limit
     if not new:
         errors["new"] = [_("New password is required.")]
     elif new == old:

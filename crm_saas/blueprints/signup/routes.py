@@ -4,6 +4,7 @@ from sqlalchemy.exc import IntegrityError
 
 from crm_saas.blueprints.signup.forms import SLUG_MESSAGES, SignupForm
 from crm_saas.core.passwords import hash_password
+from crm_saas.core.throttle import guarding_sign_up
 from crm_saas.extensions import db
 from crm_saas.tenants.provisioning import SlugError, provision_tenant
 from crm_saas.tenants.resolve import PLATFORM_SCOPE, scoped, tenant_host
@@ -14,6 +15,7 @@ ADMIN_USERNAME = "admin"
 
 
 @bp.route("/signup", methods=["GET", "POST"])
+@guarding_sign_up
 def signup():
     form = SignupForm()
     if form.validate_on_submit():

@@ -1,0 +1,91 @@
+"""Issue 11.6: guessing is throttled per address and per account from an address; the real user still gets in,
+and nothing tells a known username from an unknown one."""
+import threading
+
+from sqlalchemy import select
+
+from tests.api_client import API, get_token
+from tests.conftest import ADMIN_PASSWORD, STAFF_PASSWORD
+
+ATTACKER, OWNER = {"REMOTE_ADDR": "203.0.113.7"}, {"REMOTE_ADDR": "198.51.100.20"}
+
+
+def attempt(client, username, password, address=ATTACKER):
+    return client.post("/login", data={"username": username, "password": password}, environ_base=address)
+
+
+def test_a_spray_gets_429_while_the_owner_still_logs_in(tenant, client_for, factory):
+    factory.user(tenant, "li")
+    attacker = client_for(tenant)
+    answers = [attempt(attacker, name, f"Guess#{i}x").status_code
+               for i in range(30) for name in (("admin", "li", "ghost")[i % 3],)]
+    assert 429 in answers and answers.count(401) <= 20, answers  # 20 a minute from one address, then 429
+    refused = attempt(attacker, "admin", ADMIN_PASSWORD)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    owner = client_for(tenant)
+    assert attempt(owner, "admin", ADMIN_PASSWORD, OWNER).status_code == 302  # the admin is not locked out
+    assert owner.get("/customers/").status_code == 200
+
+
+def test_unknown_and_known_names_get_the_same_answers(tenant, client_for):
+    attacker = client_for(tenant)
+    known = [attempt(attacker, "admin", "Wrong#123a") for _ in range(6)]
+    unknown = [attempt(attacker, "nobody", "Wrong#123a") for _ in range(6)]
+    assert [r.status_code for r in known] == [r.status_code for r in unknown] == [401] * 5 + [429]
+    assert known[0].text.replace("admin", "") == unknown[0].text.replace("nobody", "")
+    api = client_for(tenant)
+    replies = [api.post(f"{API}/auth/token", json={"username": name, "password": "Wrong#123a"},
+                        environ_base=OWNER).get_json() for name in ("admin", "nobody")]
+    assert replies[0] == replies[1] == {"message": "Wrong username or password."}
+
+
+def test_the_429_page_speaks_chinese(tenant, client_for):
+    attacker = client_for(tenant)
+    for _ in range(5):
+        attempt(attacker, "admin", "Wrong#123a")
+    page = attacker.post("/login", data={"username": "admin", "password": "x"}, environ_base=ATTACKER,
+                         headers={"Accept-Language": "zh-CN"})
+    assert page.status_code == 429 and "尝试次数过多" in page.text
+
+
+def test_parallel_wrong_guesses_all_count(app, tenant, client_for, factory):
+    """failed_logins += 1 was read-modify-write: parallel guesses lost counts."""
+    def guess(i):
+        attempt(client_for(tenant), "admin", "Wrong#123a", {"REMOTE_ADDR": f"192.0.2.{i}"})
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    from crm_saas.core.users import User
+    from crm_saas.extensions import db
+
+    failed = factory._run(tenant, lambda: db.session.scalar(select(User.failed_logins).where(User.username == "admin")))
+    assert failed == 12
+
+
+def test_wrong_current_passwords_are_throttled_for_a_token_holder(tenant, client_for, factory):
+    factory.user(tenant, "li")
+    api = client_for(tenant)
+    token = get_token(api, "li", STAFF_PASSWORD)
+    headers = {"Authorization": f"Bearer {token}"}
+    answers = [api.post(f"{API}/me/password", json={"old": f"Guess#{i}x", "new": "Better#2027"}, headers=headers)
+               .status_code for i in range(12)]
+    assert answers[:5] == [422] * 5 and set(answers[5:]) == {429}, answers
+
+
+def test_the_password_page_throttles_wrong_current_passwords_too(tenant, client_for, factory):
+    factory.user(tenant, "li")
+    browser = client_for(tenant)
+    assert attempt(browser, "li", STAFF_PASSWORD, OWNER).status_code == 302
+    answers = [browser.post("/password", data={"old": f"Guess#{i}x", "new": "Better#2027", "confirm": "Better#2027"},
+                            environ_base=OWNER).status_code for i in range(7)]
+    assert answers[-1] == 429 and 429 not in answers[:5], answers
+
+
+def test_sign_ups_from_one_address_are_limited(client_for):
+    platform = client_for("localhost")
+    answers = [platform.post("/signup", data={"company_name": ""}, environ_base={"REMOTE_ADDR": "192.0.2.200"})
+               .status_code for _ in range(12)]
+    assert answers[:10] == [422] * 10 and answers[10:] == [429, 429], answers
