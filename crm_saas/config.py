@@ -24,6 +24,9 @@ DEFAULTS = {
     "RATELIMIT_KEY_PREFIX": "crm-limits",
     # Proxies in front of the app that set X-Forwarded-For/-Proto: the limits count the client's address, not theirs.
     "CRM_PROXY_HOPS": 0,
+    # Connections a company configures (its SMTP server): private and internal addresses refused unless allowed.
+    "CRM_OUTBOUND_ALLOW_PRIVATE": False,
+    "CRM_OUTBOUND_TIMEOUT": 5,
     "CRM_API_TOKEN_HOURS": 24 * 30,
     "PASSWORD_HASH_METHOD": "scrypt",
     "LANGUAGES": ["zh_CN", "en"],
@@ -44,8 +47,10 @@ DEFAULTS = {
 
 ENVIRONMENT_KEYS = (
     "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "CRM_BASE_DOMAIN", "CRM_EXPORT_QUEUE", "CRM_EXPORT_DIR",
-    "CRM_FILES_DIR", "CRM_PROXY_HOPS",
+    "CRM_FILES_DIR", "CRM_PROXY_HOPS", "CRM_OUTBOUND_ALLOW_PRIVATE",
 )
+# Read from the environment as yes/no rather than as text.
+BOOLEAN_KEYS = ("CRM_OUTBOUND_ALLOW_PRIVATE",)
 
 
 def load_config(app, overrides=None):
@@ -53,7 +58,8 @@ def load_config(app, overrides=None):
     app.config.update(DEFAULTS)
     for key in ENVIRONMENT_KEYS:
         if os.environ.get(key):
-            app.config[key] = os.environ[key]
+            value = os.environ[key]
+            app.config[key] = value.strip().lower() in ("1", "true", "yes", "on") if key in BOOLEAN_KEYS else value
     app.config.update(overrides or {})
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)

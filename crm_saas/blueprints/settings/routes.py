@@ -1,11 +1,9 @@
 """Company settings and the permission matrix (B4), for holders of ``manage_settings``."""
-import smtplib
-
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from crm_saas.blueprints.activities.services.reminders import send_test_email
+from crm_saas.blueprints.activities.services.reminders import queue_test_email, test_email_result
 from crm_saas.blueprints.settings.forms import (
     CompanySettingsForm,
     CustomerSettingsForm,
@@ -101,9 +99,9 @@ def permissions():
 @bp.route("/smtp", methods=["POST"])
 @permission_required("manage_settings")
 def smtp():
-    """E2: the mail server for reminders. An empty password keeps the stored one; "test" also sends a test email."""
+    """E2: the mail server for reminders. An empty password keeps the stored one; "test" also queues a test email."""
     form = SmtpSettingsForm()
-    message = error = None
+    message = error = test_job = None
     if form.validate_on_submit():
         stored = get_setting("smtp")
         value = {"host": (form.host.data or "").strip(), "port": form.port.data,
@@ -112,21 +110,26 @@ def smtp():
         changed = change_settings({"smtp": value}, actor=current_user)
         message = _("Settings saved.") if changed else _("Nothing changed.")
         if request.form.get("action") == "test":
-            message, error = _send_test(value)
+            error = _test_refusal(value)
+            if error is None:
+                test_job = queue_test_email(current_user.email)
     return render("settings/index.html", "settings/_smtp.html", general=_general_form(), customers=_customers_form(),
-                  **_matrix_context(_matrix_form(), smtp=form, smtp_message=message, smtp_error=error)), \
+                  **_matrix_context(_matrix_form(), smtp=form, smtp_message=message, smtp_error=error,
+                                    smtp_test_job=test_job)), \
         422 if form.errors else 200
 
 
-def _send_test(smtp_settings):
-    """``(message, error)`` after trying a test email to the admin's own address."""
+@bp.route("/smtp/tests/<job_id>")
+@permission_required("manage_settings")
+def smtp_test(job_id):
+    """The test email's outcome once the worker has tried; the page asks again each second until then."""
+    return render_template("settings/_smtp_test.html", job_id=job_id, result=test_email_result(job_id))
 
+
+def _test_refusal(smtp_settings):
+    """Why no test email can be queued, or None."""
     if not smtp_settings["host"]:
-        return None, _("Enter the SMTP server first.")
+        return _("Enter the SMTP server first.")
     if not current_user.email:
-        return None, _("Add your email address to your profile first: the test email goes there.")
-    try:
-        send_test_email(smtp_settings, current_user.email)
-    except (smtplib.SMTPException, OSError) as exc:
-        return None, _("The test email could not be sent: %(reason)s", reason=str(exc) or type(exc).__name__)
-    return _("A test email was sent to %(address)s.", address=current_user.email), None
+        return _("Add your email address to your profile first: the test email goes there.")
+    return None

@@ -32,7 +32,9 @@ def free_port():
 
 
 @pytest.fixture
-def smtp_sink():
+def smtp_sink(app, monkeypatch):
+    """A real SMTP server on 127.0.0.1: the platform allows its companies to reach it, as it would its own relay."""
+    monkeypatch.setitem(app.config, "CRM_OUTBOUND_ALLOW_PRIVATE", True)
     sink = Sink()
     controller = Controller(sink, hostname="127.0.0.1", port=free_port())
     controller.start()
@@ -169,6 +171,7 @@ def test_the_cron_command_sends_for_every_company(app, tenant, factory, smtp_sin
     rep = person(factory, tenant, "rep", email="rep@example.com")
     add_task(factory, tenant, rep, "cron 提醒", -timedelta(minutes=1))
     env = dict(os.environ, DATABASE_URL=app.config["DATABASE_URL"], REDIS_URL=app.config["REDIS_URL"],
+               CRM_OUTBOUND_ALLOW_PRIVATE="1",
                SECRET_KEY="cron-test")
     run = subprocess.run([sys.executable, "-m", "crm_saas.cli", "send-reminders"], env=env,
                          capture_output=True, text=True, timeout=120)
@@ -177,7 +180,9 @@ def test_the_cron_command_sends_for_every_company(app, tenant, factory, smtp_sin
     assert [m["Subject"] for _to, m in smtp_sink.messages] == ["提醒：cron 提醒"]  # no language chosen: the default, Chinese
 
 
-def test_smtp_settings_keep_the_password_out_of_the_page_and_the_log(tenant, factory, admin_client, smtp_sink):
+def test_smtp_settings_keep_the_password_out_of_the_page_and_the_log(app, tenant, factory, admin_client, smtp_sink,
+                                                                     monkeypatch):
+    monkeypatch.setitem(app.config, "CRM_EXPORT_QUEUE", f"{app.config['CRM_EXPORT_QUEUE']}-smtp-test")  # its own queue
     from crm_saas.core.audit import OperationLog
     from crm_saas.core.settings import get_setting
     from crm_saas.core.users import User
@@ -207,5 +212,30 @@ def test_smtp_settings_keep_the_password_out_of_the_page_and_the_log(tenant, fac
     factory._run(tenant, give_email)
     tested = admin_client.post("/settings/smtp", data={**form, "password": "", "action": "test"},
                                headers={"HX-Request": "true"})
-    assert "A test email was sent to boss@example.com" in tested.text
+    assert "Sending a test email" in tested.text and smtp_sink.messages == []  # the worker sends it, not the request
+    result = run_test_job(app, tested.text, admin_client)
+    assert "A test email was sent to boss@example.com" in result
     assert [to for to, _m in smtp_sink.messages] == [["boss@example.com"]]
+
+
+def run_test_job(app, page, client):
+    """Let a real RQ worker (in this process) run the queued test-email job, then read the page's answer."""
+    import re
+
+    from rq import SimpleWorker
+
+    import workers.context
+    from crm_saas.core.queue import export_queue
+
+    poll = re.search(r'hx-get="(/settings/smtp/tests/[^"]+)"', page)
+    assert poll, page
+    assert "Sending a test email" in client.get(poll.group(1)).text  # nothing has run yet
+    previous = workers.context._app
+    workers.context.set_app(app)
+    try:
+        with app.app_context():
+            queue = export_queue()
+            SimpleWorker([queue], connection=queue.connection).work(burst=True, with_scheduler=False)
+    finally:
+        workers.context.set_app(previous)
+    return client.get(poll.group(1)).text

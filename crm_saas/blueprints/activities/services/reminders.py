@@ -12,16 +12,20 @@ import ssl
 from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
+from uuid import uuid4
 
 from flask import current_app
 from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm_saas.blueprints.activities.models import Task, not_binned
+from crm_saas.core import outbound
 from crm_saas.core.base import utcnow
-from crm_saas.core.queue import export_queue
+from crm_saas.core.queue import export_queue, redis_connection
 from crm_saas.core.settings import get_setting
 from crm_saas.extensions import db
 from crm_saas.tenants.binding import current_schema
@@ -29,7 +33,7 @@ from crm_saas.tenants.binding import current_schema
 log = logging.getLogger(__name__)
 
 JOB = "workers.reminders.send_due_reminders"
-SMTP_TIMEOUT = 20
+TEST_JOB = "workers.reminders.send_test_email"
 
 
 def schedule(due_at):
@@ -134,9 +138,9 @@ class Mailer:
     def _connect(self):
         host, port = self.smtp["host"], int(self.smtp.get("port") or 25)
         if port == 465:  # implicit TLS ("SMTPS")
-            connection = smtplib.SMTP_SSL(host, port, timeout=SMTP_TIMEOUT, context=ssl.create_default_context())
+            connection = _GuardedSMTPSSL(host, port, timeout=outbound.timeout(), context=ssl.create_default_context())
         else:
-            connection = smtplib.SMTP(host, port, timeout=SMTP_TIMEOUT)
+            connection = _GuardedSMTP(host, port, timeout=outbound.timeout())
             if self.smtp.get("tls"):
                 connection.starttls(context=ssl.create_default_context())
         if self.smtp.get("username"):
@@ -157,7 +161,63 @@ class Mailer:
             self.connection = None
 
 
-def send_test_email(smtp, to):
-    """Send one message with ``smtp`` to ``to``; raises what smtplib raises."""
-    with Mailer(smtp) as mailer:
-        mailer.send(trial_message(to, mailer.sender))
+class _GuardedSMTP(smtplib.SMTP):
+    """An SMTP client whose connection goes only where a company may connect (core/outbound.py)."""
+
+    def _get_socket(self, host, port, timeout):
+        return outbound.connect(host, port, timeout)
+
+
+class _GuardedSMTPSSL(smtplib.SMTP_SSL):
+    def _get_socket(self, host, port, timeout):
+        return self.context.wrap_socket(outbound.connect(host, port, timeout), server_hostname=self._host)
+
+
+# What a failed test tells the admin: the kind of failure, never the network's own words.
+TEST_RESULTS = ("sent", "refused_destination", "unreachable", "tls", "auth", "rejected")
+
+
+def failure_kind(exc):
+    if isinstance(exc, outbound.RefusedDestination):
+        return "refused_destination"
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return "auth"
+    if isinstance(exc, (ssl.SSLError, smtplib.SMTPNotSupportedError)):
+        return "tls"
+    if isinstance(exc, smtplib.SMTPException) and not isinstance(exc, smtplib.SMTPServerDisconnected):
+        return "rejected"
+    return "unreachable"  # refused, timed out, unknown host, cut off
+
+
+def send_test_email(to):
+    """Send the company's stored settings a test message to ``to``; one of ``TEST_RESULTS`` (the worker runs it)."""
+    with Mailer(get_setting("smtp") or {}) as mailer:
+        try:
+            mailer.send(trial_message(to, mailer.sender))
+        except (smtplib.SMTPException, OSError) as exc:
+            log.info("SMTP test of %s failed: %s", current_schema(), type(exc).__name__)
+            return failure_kind(exc)
+    return "sent"
+
+
+def queue_test_email(to):
+    """The job that sends the test email, in the worker, never on a request thread; returns its id."""
+    job = export_queue().enqueue(TEST_JOB, current_schema(), to, job_id=f"smtp-test-{current_schema()}-{uuid4().hex}",
+                                 job_timeout=60, result_ttl=600, failure_ttl=600)
+    return job.id
+
+
+def test_email_result(job_id):
+    """``None`` while the job runs, then its result; ``"unreachable"`` for a job that failed or is gone.
+
+    Only this company's jobs are read: another's id is as gone as a made-up one.
+    """
+    if not job_id.startswith(f"smtp-test-{current_schema()}-"):
+        return "unreachable"
+    try:
+        job = Job.fetch(job_id, connection=redis_connection())
+    except NoSuchJobError:
+        return "unreachable"
+    if job.is_finished:
+        return job.return_value() if job.return_value() in TEST_RESULTS else "unreachable"
+    return "unreachable" if job.is_failed or job.is_stopped or job.is_canceled else None
