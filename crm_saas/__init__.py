@@ -13,7 +13,7 @@ def create_app(config=None):
     # Imported when an app is built, not with the package: ``import crm_saas`` stays cheap for the CLI.
     from crm_saas import api, blueprints, embedded, tenants
     from crm_saas.config import load_config, sqlalchemy_url
-    from crm_saas.core import i18n, permissions, templating, throttle
+    from crm_saas.core import headers, i18n, permissions, templating, throttle
     from crm_saas.extensions import babel, csrf, db, login_manager
 
     app = Flask(__name__, instance_relative_config=True)
@@ -28,6 +28,7 @@ def create_app(config=None):
     csrf.init_app(app)
     i18n.init_app(app, babel)
     templating.init_app(app)
+    headers.init_app(app)
     permissions.init_app(app)
     tenants.init_app(app)
     throttle.init_app(app)  # after tenancy: a refusal is logged in the company it happened in

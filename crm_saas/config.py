@@ -27,6 +27,8 @@ DEFAULTS = {
     # Connections a company configures (its SMTP server): private and internal addresses refused unless allowed.
     "CRM_OUTBOUND_ALLOW_PRIVATE": False,
     "CRM_OUTBOUND_TIMEOUT": 5,
+    # Served over HTTPS (behind a TLS proxy): Secure session cookie and HSTS (core/headers.py).
+    "CRM_HTTPS": False,
     "CRM_API_TOKEN_HOURS": 24 * 30,
     "PASSWORD_HASH_METHOD": "scrypt",
     "LANGUAGES": ["zh_CN", "en"],
@@ -47,10 +49,10 @@ DEFAULTS = {
 
 ENVIRONMENT_KEYS = (
     "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "CRM_BASE_DOMAIN", "CRM_EXPORT_QUEUE", "CRM_EXPORT_DIR",
-    "CRM_FILES_DIR", "CRM_PROXY_HOPS", "CRM_OUTBOUND_ALLOW_PRIVATE",
+    "CRM_FILES_DIR", "CRM_PROXY_HOPS", "CRM_OUTBOUND_ALLOW_PRIVATE", "CRM_HTTPS",
 )
 # Read from the environment as yes/no rather than as text.
-BOOLEAN_KEYS = ("CRM_OUTBOUND_ALLOW_PRIVATE",)
+BOOLEAN_KEYS = ("CRM_OUTBOUND_ALLOW_PRIVATE", "CRM_HTTPS")
 
 
 def load_config(app, overrides=None):
@@ -61,6 +63,8 @@ def load_config(app, overrides=None):
             value = os.environ[key]
             app.config[key] = value.strip().lower() in ("1", "true", "yes", "on") if key in BOOLEAN_KEYS else value
     app.config.update(overrides or {})
+    if app.config["CRM_HTTPS"]:
+        app.config["SESSION_COOKIE_SECURE"] = True
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
 

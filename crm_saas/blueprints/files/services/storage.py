@@ -57,6 +57,7 @@ def send_attachment(attachment, path):
         # Flask's plain ``filename=`` drops what is not ASCII, leaving "报价单.pdf" as ".pdf".
         response.headers.set("Content-Disposition", "attachment", filename=_ascii_name(attachment),
                              **{"filename*": "UTF-8''" + quote(attachment.file_name, safe="!#$&+^`|~")})
+    response.headers["Content-Type"] = attachment.content_type  # send_file would add a second charset to text
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-cache"
     return response
