@@ -8,6 +8,7 @@ import secrets
 
 DEFAULTS = {
     "SECRET_KEY": None,  # filled per instance folder when unset, see load_config
+    "CRM_ENCRYPTION_KEY": None,  # Fernet key for stored secrets (core/crypto.py); None: derived from SECRET_KEY
     "DATABASE_URL": None,  # None: start the embedded PostgreSQL
     "REDIS_URL": None,  # None: start the embedded redis-server
     "CRM_BASE_DOMAIN": "localhost",
@@ -48,8 +49,8 @@ DEFAULTS = {
 }
 
 ENVIRONMENT_KEYS = (
-    "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "CRM_BASE_DOMAIN", "CRM_EXPORT_QUEUE", "CRM_EXPORT_DIR",
-    "CRM_FILES_DIR", "CRM_PROXY_HOPS", "CRM_OUTBOUND_ALLOW_PRIVATE", "CRM_HTTPS",
+    "SECRET_KEY", "CRM_ENCRYPTION_KEY", "DATABASE_URL", "REDIS_URL", "CRM_BASE_DOMAIN", "CRM_EXPORT_QUEUE",
+    "CRM_EXPORT_DIR", "CRM_FILES_DIR", "CRM_PROXY_HOPS", "CRM_OUTBOUND_ALLOW_PRIVATE", "CRM_HTTPS",
 )
 # Read from the environment as yes/no rather than as text.
 BOOLEAN_KEYS = ("CRM_OUTBOUND_ALLOW_PRIVATE", "CRM_HTTPS")

@@ -5,10 +5,14 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms.validators import ValidationError
+from zxcvbn import zxcvbn
 
 from crm_saas.core.users import new_session_token
 
 POLICY_TEXT = _l("At least 8 characters, with letters, digits and a special character.")
+# zxcvbn's score (0-4) below which a password counts as common: it knows the lists of leaked passwords
+# (Password1!, admin123!, P@ssw0rd1 ...), keyboard walks, dates and l33t spelling, and is maintained for that.
+MIN_STRENGTH = 2
 
 
 def policy_errors(password):
@@ -23,6 +27,8 @@ def policy_errors(password):
         errors.append(_l("Password must contain a digit."))
     if not re.search(r"[^A-Za-z0-9]", password):
         errors.append(_l("Password must contain a special character."))
+    if not errors and zxcvbn(password[:72])["score"] < MIN_STRENGTH:
+        errors.append(_l("This password is among the most common ones: choose one nobody would guess."))
     return errors
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from crm_saas.core import crypto
 from crm_saas.core.base import TENANT_SCHEMA, TenantTable, utcnow
 from crm_saas.extensions import db
 
@@ -38,6 +39,10 @@ DEFAULTS = {
 }
 
 
+# Parts of a setting's value that are secrets: encrypted at rest (core/crypto.py), and never logged as they are.
+SECRETS = {"smtp": ("password",)}
+
+
 class Setting(TenantTable, db.Model):
     """A key absent from the table means the default in ``DEFAULTS``."""
 
@@ -55,10 +60,23 @@ def all_settings():
     if cached is not None:
         return cached
     values = dict(DEFAULTS)
-    values.update({row.key: row.value for row in db.session.scalars(select(Setting))})
+    values.update({row.key: _revealed(row.key, row.value) for row in db.session.scalars(select(Setting))})
     if has_request_context():
         g.tenant_settings = values
     return values
+
+
+def _sealed(key, value):
+    """``value`` as stored: its secret parts encrypted."""
+    if key not in SECRETS or not isinstance(value, dict):
+        return value
+    return {**value, **{name: crypto.encrypt(value.get(name)) for name in SECRETS[key] if value.get(name)}}
+
+
+def _revealed(key, value):
+    if key not in SECRETS or not isinstance(value, dict):
+        return value
+    return {**value, **{name: crypto.decrypt(value.get(name)) for name in SECRETS[key] if value.get(name)}}
 
 
 def get_setting(key):
@@ -69,6 +87,7 @@ def set_setting(key, value, *, actor):
     """Store ``value`` (no commit: the caller commits it with its log entry)."""
     if key not in DEFAULTS:
         raise KeyError(key)
+    value = _sealed(key, value)
     row = db.session.get(Setting, key)
     if row is None:
         db.session.add(Setting(key=key, value=value, updated_by_id=actor.id))

@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 
 from crm_saas.core.audit import record
 from crm_saas.core.permissions import PERMISSIONS
-from crm_saas.core.settings import get_setting, set_setting
+from crm_saas.core.settings import SECRETS, get_setting, set_setting
 from crm_saas.extensions import db
 
 # Roles whose rights the matrix edits; admins hold every right and have no column to edit.
@@ -19,8 +19,6 @@ SETTING_LABELS = {
     "deal_rotting_days": _l("Days without a follow-up before a deal stands out"),
     "smtp": _l("Mail server for reminders"),
 }
-# Secrets inside a setting's value: the log says they changed, never what they are.
-SECRET_KEYS = {"smtp": ("password",)}
 
 
 def change_settings(values, *, actor):
@@ -39,9 +37,10 @@ def change_settings(values, *, actor):
 
 
 def _loggable(key, value):
-    if key not in SECRET_KEYS or not isinstance(value, dict):
+    """Secrets inside a setting's value: the log says they changed, never what they are."""
+    if key not in SECRETS or not isinstance(value, dict):
         return value
-    return {**value, **{name: "********" for name in SECRET_KEYS[key] if value.get(name)}}
+    return {**value, **{name: "********" for name in SECRETS[key] if value.get(name)}}
 
 
 def role_matrix():

@@ -193,7 +193,8 @@ def test_smtp_settings_keep_the_password_out_of_the_page_and_the_log(app, tenant
     saved = admin_client.post("/settings/smtp", data=form, headers={"HX-Request": "true"})
     assert saved.status_code == 200 and "Settings saved" in saved.text
     assert "s3cret-pw" not in saved.text and "s3cret-pw" not in admin_client.get("/settings/").text
-    assert factory._run(tenant, lambda: get_setting("smtp"))["password"] == "s3cret-pw"
+    assert factory._run(tenant, lambda: get_setting("smtp"))["password"] == "s3cret-pw"  # the app reads it back
+    assert "s3cret-pw" not in stored_row(factory, tenant)  # ... but it is not stored as typed (issue 11.9)
     again = admin_client.post("/settings/smtp", data={**form, "password": "", "sender": "new@example.com"})
     assert again.status_code == 200
     stored = factory._run(tenant, lambda: get_setting("smtp"))
@@ -216,6 +217,16 @@ def test_smtp_settings_keep_the_password_out_of_the_page_and_the_log(app, tenant
     result = run_test_job(app, tested.text, admin_client)
     assert "A test email was sent to boss@example.com" in result
     assert [to for to, _m in smtp_sink.messages] == [["boss@example.com"]]
+
+
+def stored_row(factory, tenant):
+    """The smtp setting as the database holds it."""
+    from sqlalchemy import text
+
+    from crm_saas.extensions import db
+
+    return factory._run(tenant, lambda: db.session.execute(
+        text(f"SELECT value::text FROM {tenant.schema_name}.settings WHERE key = 'smtp'")).scalar())
 
 
 def run_test_job(app, page, client):

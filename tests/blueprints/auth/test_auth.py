@@ -15,12 +15,30 @@ def login_events(app, factory, tenant):
 
 def test_password_policy_names_each_missing_part(app):
     with app.test_request_context(headers={"Accept-Language": "en"}):
-        assert policy_errors("Abcdef1!") == []
+        assert policy_errors("Spring#Tea42") == []
         assert [str(e) for e in policy_errors("abc")] == [
             "Password must be at least 8 characters long.", "Password must contain a digit.",
             "Password must contain a special character.",
         ]
         assert len(policy_errors("12345678")) == 2  # no letter, no special character
+
+
+def test_common_passwords_are_refused_even_when_they_follow_the_rules(app):
+    """Issue 11.9: Password1! and admin123! passed the letter/digit/special rules."""
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        for common in ("Password1!", "admin123!", "P@ssw0rd1", "Qwerty123!", "Welcome1!", "Abcdef1!"):
+            assert [str(e) for e in policy_errors(common)] == [
+                "This password is among the most common ones: choose one nobody would guess."], common
+        for fine in ("Admin#2026", "Huawei#2026x", "Crm#Sales2026"):
+            assert policy_errors(fine) == [], fine
+
+
+def test_a_common_password_is_refused_where_people_set_one(tenant, client_for, factory):
+    factory.user(tenant, "newbie", must_change=True)
+    client = client_for(tenant)
+    login(client, "newbie", STAFF_PASSWORD)
+    page = client.post("/password", data={"old": STAFF_PASSWORD, "new": "Password1!", "confirm": "Password1!"})
+    assert "among the most common" in page.text and login(client_for(tenant), "newbie", "Password1!").status_code == 401
 
 
 def test_five_failures_stop_that_address_for_that_account_and_every_attempt_is_logged(app, tenant, client_for,
