@@ -13,7 +13,7 @@ def create_app(config=None):
     # Imported when an app is built, not with the package: ``import crm_saas`` stays cheap for the CLI.
     from crm_saas import api, blueprints, embedded, tenants
     from crm_saas.config import load_config, sqlalchemy_url
-    from crm_saas.core import headers, i18n, permissions, templating, throttle
+    from crm_saas.core import edge, headers, i18n, permissions, templating, throttle
     from crm_saas.extensions import babel, csrf, db, login_manager
 
     app = Flask(__name__, instance_relative_config=True)
@@ -24,6 +24,7 @@ def create_app(config=None):
     if hops:  # behind a TLS proxy: the client's address and scheme come from its headers
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
+    edge.init_app(app)  # first: its converter serves every route, its check runs before any other
     db.init_app(app)
     csrf.init_app(app)
     i18n.init_app(app, babel)

@@ -28,6 +28,7 @@ def api_blueprint(name, import_name, description):
 
 
 def init_app(app):
+    from marshmallow import fields
     from werkzeug.exceptions import HTTPException
 
     from crm_saas.api import (
@@ -45,10 +46,16 @@ def init_app(app):
         tasks,
     )
     from crm_saas.api.schemas import ErrorSchema
+    from crm_saas.core.edge import BigIntConverter
     from crm_saas.extensions import api
 
     api.ERROR_SCHEMA = ErrorSchema  # documents our error body, not flask-smorest's
     api.init_app(app, spec_kwargs={"security": [{BEARER_SCHEME: []}]})
+    # Every integer fits a BIGINT (core/edge.py refuses more): the document says so, for ids in paths too.
+    api.register_field(fields.Integer, "integer", "int64")
+    # Money and amounts travel as decimal strings ("1234.50"), and the document says strings.
+    api.register_field(fields.Decimal, "string", "decimal")
+    api.register_converter(BigIntConverter, lambda converter: {"type": "integer", "format": "int64", "minimum": 0})
     api.spec.components.security_scheme(BEARER_SCHEME, {
         "type": "http", "scheme": "bearer",
         "description": "A token from POST /api/v1/auth/token, valid on its own company's host only.",

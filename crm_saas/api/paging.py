@@ -10,13 +10,14 @@ from marshmallow import fields, post_load, validate
 from sqlalchemy import func, select
 
 from crm_saas.api.schemas import InputSchema
+from crm_saas.core.queries import MAX_PAGE
 from crm_saas.extensions import db
 
 MAX_PER_PAGE = 200
 
 
 class PageArgs(InputSchema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(
         load_default=50, validate=validate.Range(min=1),
         metadata={"description": f"At most {MAX_PER_PAGE}; larger values are lowered to it."},

@@ -1,7 +1,6 @@
 """Language: the user's choice, else the browser's, else Chinese (L1)."""
-from flask import current_app, has_request_context, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import get_locale
-from flask_login import current_user
 
 # Each language named in itself, as a language switch should be.
 LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
@@ -15,7 +14,8 @@ def select_locale():
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
-    user_locale = getattr(current_user, "locale", None) if current_user else None
+    # The person as already loaded, if at all: an error page after a failed statement must not query again.
+    user_locale = getattr(g.get("_login_user"), "locale", None)
     if user_locale in languages:
         return user_locale
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]

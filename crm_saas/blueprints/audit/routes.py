@@ -11,6 +11,7 @@ from crm_saas.blueprints.audit.services import logins as login_events
 from crm_saas.blueprints.audit.services import operations as operation_entries
 from crm_saas.core.htmx import render
 from crm_saas.core.permissions import permission_required
+from crm_saas.core.queries import page_number
 from crm_saas.core.staff import list_staff
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 
@@ -31,7 +32,7 @@ def _filters():
     if not form.validate():
         return form, None, {u.id: u.name for u in staff}
     query = {"user_id": form.user_id.data or None, "date_from": form.date_from.data, "date_to": form.date_to.data,
-             "tz": get_timezone(), "page": max(request.args.get("page", 1, type=int), 1)}
+             "tz": get_timezone(), "page": page_number(request.args.get("page", "1"))}
     return form, query, {u.id: u.name for u in staff}
 
 

@@ -19,6 +19,7 @@ from crm_saas.blueprints.customers.services.transfer import TransferError, colle
 from crm_saas.blueprints.customers.services.transfer_requests import transfer_many, transfer_or_request
 from crm_saas.core.htmx import redirect_to, render
 from crm_saas.core.permissions import can, permission_required
+from crm_saas.core.queries import page_number
 from crm_saas.core.users import User
 from crm_saas.extensions import db
 
@@ -103,7 +104,7 @@ def delete(customer_id):
 def recycle_bin_page():
     if current_user.role == "admin":
         purge_expired()  # what outlived the company's retention goes before the admin looks
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number(request.args.get("page", "1"))
     rows, total = recycle_bin(current_user, page)
     return render("customers/recycle_bin.html", "customers/_recycle_bin.html", customers=rows, total=total,
                   page=page, purge_date=purge_date, may_restore=can(current_user, "delete_customers"))

@@ -25,6 +25,7 @@ from crm_saas.blueprints.customers.services.duplicates import find_matches
 from crm_saas.blueprints.customers.services.validation import validate_customer
 from crm_saas.core.htmx import is_htmx, redirect_to, render
 from crm_saas.core.permissions import ROLE_LABELS, permission_required
+from crm_saas.core.queries import page_number
 from crm_saas.core.visibility import who_can_see
 
 __all__ = ["bp"]
@@ -161,7 +162,7 @@ def summary(customer_id):
 @login_required
 def changes(customer_id):
     customer = visible_or_404(customer_id)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number(request.args.get("page", "1"))
     return render("customers/detail.html", "customers/_changes.html", **detail_context(customer, page))
 
 

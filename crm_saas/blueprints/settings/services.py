@@ -57,7 +57,7 @@ def change_permissions(matrix, *, actor):
     revocation: "who gave reps export, and when" must be answerable.
     """
     before = role_matrix()
-    after = {role: set(matrix.get(role, ())) & set(PERMISSIONS) for role in EDITABLE_ROLES}
+    after = {role: set(matrix.get(role) or ()) & set(PERMISSIONS) for role in EDITABLE_ROLES}
     granted = {role: sorted(after[role] - before[role]) for role in EDITABLE_ROLES if after[role] - before[role]}
     revoked = {role: sorted(before[role] - after[role]) for role in EDITABLE_ROLES if before[role] - after[role]}
     if granted or revoked:

@@ -94,7 +94,7 @@ def activity_errors(data, *, user, activity=None):
         deal = visible_deal_of(raw, customer, user, errors)
         values["deal_id"] = deal.id if deal else None
     if "type" in present:
-        if data.get("type") not in TYPES:
+        if not isinstance(data.get("type"), str) or data["type"] not in TYPES:
             errors["type"] = [_("Choose a follow-up type: %(types)s.", types=", ".join(TYPES))]
         values["type"] = data.get("type")
     if "occurred_at" in present:

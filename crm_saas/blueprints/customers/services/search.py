@@ -14,7 +14,7 @@ from crm_saas.blueprints.custom_fields.services import definitions, filter_condi
 from crm_saas.blueprints.customers.models import Contact, Customer
 from crm_saas.blueprints.customers.services import visible_customers
 from crm_saas.blueprints.customers.services.privacy import unmasked_owner_ids
-from crm_saas.core.queries import LIKE_ESCAPE, contains_pattern
+from crm_saas.core.queries import LIKE_ESCAPE, contains_pattern, page_number
 from crm_saas.core.visibility import literal_ids
 from crm_saas.extensions import db
 
@@ -177,5 +177,4 @@ def read_filters(args):
     if custom:
         filters["custom"] = custom
     sort = args.get("sort") if args.get("sort") in SORTS else DEFAULT_SORT
-    page = args.get("page", "1")
-    return args.get("q", "").strip(), filters, sort, max(int(page) if page.isdigit() else 1, 1)
+    return args.get("q", "").strip(), filters, sort, page_number(args.get("page", "1"))

@@ -10,7 +10,7 @@ from crm_saas.blueprints.pipeline.services import get_stage
 from crm_saas.blueprints.pipeline.services.board import filtered, read_filters
 from crm_saas.blueprints.pipeline.services.deals import DealError, assignable_owner, update_deal
 from crm_saas.blueprints.pipeline.services.moves import change_stage
-from crm_saas.core.queries import LIKE_ESCAPE, contains_pattern
+from crm_saas.core.queries import LIKE_ESCAPE, contains_pattern, page_number
 from crm_saas.extensions import db
 
 PER_PAGE = 50
@@ -41,8 +41,7 @@ def read_list_args(args):
         if str(args.get(key, "")).isdigit():
             filters[key] = int(args[key])
     sort = args.get("sort") if args.get("sort") in SORTS else "-created_at"
-    page = args.get("page", "1")
-    return filters, (args.get("q") or "").strip(), sort, max(int(page) if str(page).isdigit() else 1, 1)
+    return filters, (args.get("q") or "").strip(), sort, page_number(args.get("page", "1"))
 
 
 def list_deals(user, filters=None, q=None, sort="-created_at", page=1, per_page=PER_PAGE):
