@@ -40,13 +40,19 @@ def by_address():
     return f"{request.host}|{request.remote_addr}"
 
 
-def by_account_and_address():
-    """The account named in the attempt (form or JSON), folded, with the address it came from."""
+def attempted_username():
+    """The username a sign-in names (form or JSON), or None (a password change names none)."""
     body = request.get_json(silent=True) if request.is_json else request.form
     username = body.get("username") if hasattr(body, "get") else None
-    if not isinstance(username, str):  # a password change: the signed-in person's own account
+    return username.strip() if isinstance(username, str) else None
+
+
+def by_account_and_address():
+    """The account named in the attempt, folded, with the address it came from."""
+    username = attempted_username()
+    if username is None:  # a password change: the signed-in person's own account
         username = f"#{getattr(g.get('_login_user'), 'id', '')}"
-    return f"{request.host}|{username.strip().casefold()}|{request.remote_addr}"
+    return f"{request.host}|{username.casefold()}|{request.remote_addr}"
 
 
 def failed(_response=None):
@@ -84,12 +90,11 @@ def guarding_sign_up(view):
 
 def _log_refusal(_limit):
     """A refused sign-in is in the login log too (J1), so an admin sees the spray that hit the limit."""
-    body = request.get_json(silent=True) if request.is_json else request.form
-    username = body.get("username") if hasattr(body, "get") else None
-    if not isinstance(username, str) or g.get("tenant") is None:
+    username = attempted_username()
+    if username is None or g.get("tenant") is None:
         return None
     db.session.add(LoginEvent(
-        username=username.strip()[:64], success=False, reason="throttled", ip=request.remote_addr,
+        username=username[:64], success=False, reason="throttled", ip=request.remote_addr,
         channel="api" if is_api_request() else "web", user_agent=request.user_agent.string[:300],
     ))
     db.session.commit()
