@@ -40,5 +40,5 @@ bench: install
 
 # Refresh the catalogs after adding user-facing strings; then translate the new entries.
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o crm_saas/translations/messages.pot crm_saas workers
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o crm_saas/translations/messages.pot crm_saas
 	$(BIN)/pybabel update -i crm_saas/translations/messages.pot -d crm_saas/translations --no-fuzzy-matching

@@ -40,7 +40,7 @@ def serve(host, port, worker):
 @main.command(help="Run an RQ worker for export and reminder jobs (with the scheduler for reminders).")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker(burst):
-    from workers.worker import run_worker
+    from crm_saas.workers.worker import run_worker
 
     run_worker(_app(), burst=burst)
 
@@ -133,8 +133,8 @@ def send_reminders_command():
 
     from crm_saas.extensions import db as database
     from crm_saas.tenants.models import Tenant
-    from workers.context import set_app
-    from workers.reminders import send_due_reminders
+    from crm_saas.workers.context import set_app
+    from crm_saas.workers.reminders import send_due_reminders
 
     app = _app()
     set_app(app)

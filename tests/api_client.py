@@ -64,17 +64,17 @@ def change_setting(factory, tenant, key, change):
 
 def run_export_here(app, tenant, export_id):
     """Run an export job in this process (the worker process itself is tested elsewhere); returns its rows."""
-    import workers.context
+    import crm_saas.workers.context
     from crm_saas.blueprints.exports.models import Export
     from crm_saas.core.queue import export_queue
     from crm_saas.extensions import db
     from crm_saas.tenants.binding import tenant_context
-    from workers.context import set_app
-    from workers.exports import run_export
+    from crm_saas.workers.context import set_app
+    from crm_saas.workers.exports import run_export
 
     with app.app_context(), tenant_context(tenant.schema_name):
         export_queue().remove(db.session.get(Export, export_id).job_id)  # no worker must run it again
-    previous = workers.context._app
+    previous = crm_saas.workers.context._app
     set_app(app)
     try:
         return run_export(tenant.schema_name, export_id)

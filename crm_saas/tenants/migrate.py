@@ -9,6 +9,7 @@ column, without their schema being opened.
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 
 from alembic import context
@@ -26,8 +27,10 @@ PUBLIC, TENANT = "public", "tenant"
 
 
 def migrations_dir():
-    default = Path(__file__).resolve().parents[2] / "migrations"
-    return Path(os.environ.get("CRM_MIGRATIONS_DIR", default))
+    """The Alembic tracks, shipped inside the package (``crm_saas/migrations``), wherever it is installed."""
+    if os.environ.get("CRM_MIGRATIONS_DIR"):
+        return Path(os.environ["CRM_MIGRATIONS_DIR"])
+    return Path(str(files("crm_saas") / "migrations"))
 
 
 def alembic_config(track, extra_locations=()):

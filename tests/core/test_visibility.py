@@ -67,20 +67,20 @@ def _ids_in(html):
 
 def _export_ids(app, tenant, api, customers):
     """Run the export job for this caller and map the file's rows back to customer ids by name."""
-    import workers.context
+    import crm_saas.workers.context
     from crm_saas.blueprints.exports.models import Export
     from crm_saas.core.queue import export_queue
     from crm_saas.extensions import db
     from crm_saas.tenants.binding import tenant_context
-    from workers.exports import run_export
+    from crm_saas.workers.exports import run_export
 
     export_id = api.post("/exports", json={"kind": "customers", "filters": {}}).get_json()["id"]
-    previous = workers.context._app
-    workers.context.set_app(app)
+    previous = crm_saas.workers.context._app
+    crm_saas.workers.context.set_app(app)
     try:
         run_export(tenant.schema_name, export_id)
     finally:
-        workers.context.set_app(previous)
+        crm_saas.workers.context.set_app(previous)
     with app.app_context(), tenant_context(tenant.schema_name):  # ran in-process: no worker should run it again
         export_queue().remove(db.session.get(Export, export_id).job_id)
     status = api.get(f"/exports/{export_id}").get_json()

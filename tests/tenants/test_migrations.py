@@ -65,8 +65,9 @@ def test_upgrade_skips_current_tenants_names_failures_and_resumes(servers, priva
     from tests.conftest import app_config
 
     migrations = tmp_path / "migrations"
-    shutil.copytree(os.path.join(os.path.dirname(__file__), "..", "..", "migrations"), migrations)
-    from crm_saas.tenants.migrate import head
+    from crm_saas.tenants.migrate import head, migrations_dir
+
+    shutil.copytree(migrations_dir(), migrations)
 
     previous = head("tenant")  # the test revision goes on top of the real ones
     (migrations / "tenant" / "versions" / "9999_test.py").write_text(REVISION.replace("{previous}", previous))

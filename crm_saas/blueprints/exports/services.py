@@ -29,7 +29,7 @@ def start_export(kind, filters, *, actor):
     db.session.add(export)
     db.session.commit()
     job = export_queue().enqueue(
-        "workers.exports.run_export", current_tenant().schema_name, export.id,
+        "crm_saas.workers.exports.run_export", current_tenant().schema_name, export.id,
         job_timeout=current_app.config["CRM_EXPORT_JOB_TIMEOUT"], result_ttl=86400, failure_ttl=86400,
     )
     export.job_id = job.id

@@ -86,11 +86,11 @@ def reminded_at(factory, tenant, task_id):
 
 def run_job(app, tenant):
     """The RQ job's function, run in this process (as tests/api/conftest.run_export_here does)."""
-    import workers.context
-    from workers.context import set_app
-    from workers.reminders import send_due_reminders
+    import crm_saas.workers.context
+    from crm_saas.workers.context import set_app
+    from crm_saas.workers.reminders import send_due_reminders
 
-    previous = workers.context._app
+    previous = crm_saas.workers.context._app
     set_app(app)
     try:
         return send_due_reminders(tenant.schema_name)
@@ -235,18 +235,18 @@ def run_test_job(app, page, client):
 
     from rq import SimpleWorker
 
-    import workers.context
+    import crm_saas.workers.context
     from crm_saas.core.queue import export_queue
 
     poll = re.search(r'hx-get="(/settings/smtp/tests/[^"]+)"', page)
     assert poll, page
     assert "Sending a test email" in client.get(poll.group(1)).text  # nothing has run yet
-    previous = workers.context._app
-    workers.context.set_app(app)
+    previous = crm_saas.workers.context._app
+    crm_saas.workers.context.set_app(app)
     try:
         with app.app_context():
             queue = export_queue()
             SimpleWorker([queue], connection=queue.connection).work(burst=True, with_scheduler=False)
     finally:
-        workers.context.set_app(previous)
+        crm_saas.workers.context.set_app(previous)
     return client.get(poll.group(1)).text

@@ -32,8 +32,8 @@ from crm_saas.tenants.binding import current_schema
 
 log = logging.getLogger(__name__)
 
-JOB = "workers.reminders.send_due_reminders"
-TEST_JOB = "workers.reminders.send_test_email"
+JOB = "crm_saas.workers.reminders.send_due_reminders"
+TEST_JOB = "crm_saas.workers.reminders.send_test_email"
 
 
 def schedule(due_at):

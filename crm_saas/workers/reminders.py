@@ -5,7 +5,7 @@ Takes the tenant schema only: the job reads what is due when it runs, so
 a job queued for a task since done or moved simply finds less to send.
 """
 from crm_saas.blueprints.activities.services import reminders
-from workers.context import job_tenant
+from crm_saas.workers.context import job_tenant
 
 
 def send_due_reminders(schema):

@@ -5,7 +5,7 @@ from rq import Worker
 
 from crm_saas.core.queue import redis_connection
 from crm_saas.extensions import db
-from workers.context import set_app
+from crm_saas.workers.context import set_app
 
 
 def run_worker(app, *, burst=False, queues=None):

@@ -19,7 +19,7 @@ from crm_saas.core import spreadsheets
 from crm_saas.core.base import utcnow
 from crm_saas.core.users import User
 from crm_saas.extensions import db
-from workers.context import job_tenant
+from crm_saas.workers.context import job_tenant
 
 PROGRESS_EVERY = 2000
 
