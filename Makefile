@@ -21,10 +21,11 @@ translations: $(STAMP)
 
 install: $(STAMP) translations
 
+# Development: embedded PostgreSQL and Redis for the URLs not given, stopped again when the server ends.
 run: install
-	$(BIN)/crm-saas db upgrade
-	$(BIN)/crm-saas demo
-	$(BIN)/crm-saas serve
+	@export CRM_EMBEDDED=1 CRM_EMBEDDED_SESSION=make-run-$$$$; \
+	trap '$(BIN)/crm-saas embedded stop' EXIT; trap 'exit 130' INT TERM; \
+	$(BIN)/crm-saas db upgrade && $(BIN)/crm-saas demo && $(BIN)/crm-saas serve
 
 # Quality gates (seconds): the rule set under [tool.ruff], the layers under [tool.importlinter].
 lint: $(STAMP)

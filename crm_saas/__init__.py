@@ -6,25 +6,28 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 def create_app(config=None):
     """Build an app. ``config`` overrides defaults and the environment (tests pass theirs).
 
-    With no ``DATABASE_URL``/``REDIS_URL`` the embedded servers are started
-    (crm_saas/embedded.py): that is the one piece of work the factory may do,
-    because without a database there is no app to build.
+    In development (``CRM_EMBEDDED``), the embedded servers are started for
+    the URLs not given (crm_saas/embedded.py): that is the one piece of work
+    the factory may do, because without a database there is no app to build.
+    In production a missing URL or secret stops it (config.py).
     """
     # Imported when an app is built, not with the package: ``import crm_saas`` stays cheap for the CLI.
     from crm_saas import api, blueprints, embedded, tenants
     from crm_saas.config import load_config, sqlalchemy_url
-    from crm_saas.core import edge, headers, i18n, permissions, templating, throttle
+    from crm_saas.core import edge, headers, i18n, logs, permissions, templating, throttle
     from crm_saas.extensions import babel, csrf, db, login_manager
 
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, config)
-    embedded.resolve_urls(app)
+    if app.config["CRM_EMBEDDED"]:
+        embedded.resolve_urls(app)
     app.config["SQLALCHEMY_DATABASE_URI"] = sqlalchemy_url(app.config["DATABASE_URL"])
     hops = int(app.config["CRM_PROXY_HOPS"] or 0)
     if hops:  # behind a TLS proxy: the client's address and scheme come from its headers
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
-    edge.init_app(app)  # first: its converter serves every route, its check runs before any other
+    logs.init_app(app)  # first: every request is timed and logged, refused ones included
+    edge.init_app(app)  # its converter serves every route, its check runs before any other hook
     db.init_app(app)
     csrf.init_app(app)
     i18n.init_app(app, babel)

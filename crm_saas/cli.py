@@ -8,8 +8,12 @@ import click
 
 def _app():
     from crm_saas import create_app
+    from crm_saas.config import ConfigurationError
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigurationError as err:  # a message naming the variable, not a traceback
+        raise click.ClickException(str(err)) from None
 
 
 @click.group(help="crm_saas: a multi-tenant CRM.")
@@ -43,6 +47,26 @@ def worker(burst):
     from crm_saas.workers.worker import run_worker
 
     run_worker(_app(), burst=burst)
+
+
+@main.group(help="Development servers from the pip wheels (CRM_EMBEDDED).")
+def embedded():
+    pass
+
+
+@embedded.command("stop", help="Stop the embedded servers this session started (CRM_EMBEDDED_SESSION); make run "
+                               "calls it when it ends.")
+def embedded_stop():
+    from flask import Flask
+
+    from crm_saas import embedded as servers
+
+    session = os.environ.get("CRM_EMBEDDED_SESSION")
+    if not session:
+        raise click.ClickException("CRM_EMBEDDED_SESSION is not set: there is no session whose servers to stop.")
+    instance = Flask("crm_saas").instance_path  # where create_app keeps them; no app (or database) needed
+    stopped = servers.stop_started_by(instance, session)
+    click.echo(f"stopped embedded {', '.join(stopped)}" if stopped else "this session started no embedded server")
 
 
 @main.group(help="Database commands.")

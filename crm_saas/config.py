@@ -1,16 +1,32 @@
-"""Configuration: safe defaults, overridden by the environment, then by the caller.
+"""Configuration: defaults in code, then the environment, then the caller (tests and benches pass theirs).
 
-Nothing here connects to anything: reading the environment happens when
-``load_config`` is called by the app factory, never at import time.
+Every setting in ``DEFAULTS`` can come from the environment, under one
+prefix: a setting named ``CRM_X`` from ``CRM_X``; any other (``MAX_CONTENT_LENGTH``,
+``SQLALCHEMY_ENGINE_OPTIONS`` ...) from ``CRM_`` and its name; and the three
+that every host names its own way from ``DATABASE_URL``, ``REDIS_URL`` and
+``SECRET_KEY``. A value is read as its default's kind: ``1``/``true``/``on``
+for a switch, ``30`` for a number, JSON for ``{"pool_size": 5}``; a value
+that is not one stops start-up naming the variable. README's
+Configuration table lists them all (a test holds it to ``DEFAULTS``).
+
+Production fails closed: without ``CRM_EMBEDDED`` (the development
+convenience of ``make run`` and ``make test``), a missing DATABASE_URL,
+REDIS_URL or SECRET_KEY stops start-up naming the variable, rather than
+quietly writing a company's data into a server started on the spot.
+
+Nothing here connects to anything or reads the environment at import time.
 """
+import json
 import os
 import secrets
 
 DEFAULTS = {
-    "SECRET_KEY": None,  # filled per instance folder when unset, see load_config
+    # Development only: start PostgreSQL and Redis from the pip wheels for the URLs not given (embedded.py).
+    "CRM_EMBEDDED": False,
+    "SECRET_KEY": None,  # required in production; in development kept in the instance folder
     "CRM_ENCRYPTION_KEY": None,  # Fernet key for stored secrets (core/crypto.py); None: derived from SECRET_KEY
-    "DATABASE_URL": None,  # None: start the embedded PostgreSQL
-    "REDIS_URL": None,  # None: start the embedded redis-server
+    "DATABASE_URL": None,  # required in production; in development None starts the embedded PostgreSQL
+    "REDIS_URL": None,  # required in production; in development None starts the embedded redis-server
     "CRM_BASE_DOMAIN": "localhost",
     "CRM_TRIAL_DAYS": 14,
     "CRM_EXPORT_QUEUE": "crm-exports",
@@ -31,15 +47,22 @@ DEFAULTS = {
     # Served over HTTPS (behind a TLS proxy): Secure session cookie and HSTS (core/headers.py).
     "CRM_HTTPS": False,
     "CRM_API_TOKEN_HOURS": 24 * 30,
+    # One JSON line per request and per job on stderr (core/logs.py); off: plain lines for a terminal.
+    "CRM_LOG_JSON": True,
+    "CRM_LOG_LEVEL": "INFO",
     "PASSWORD_HASH_METHOD": "scrypt",
     "LANGUAGES": ["zh_CN", "en"],
     "BABEL_DEFAULT_LOCALE": "zh_CN",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",  # times are stored in UTC, shown in China time
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20},
-    "WTF_CSRF_TIME_LIMIT": None,
+    "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+}
+
+# What the code relies on rather than settings: not read from the environment (tests may still override them).
+FIXED = {
+    "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
-    "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
     # flask-smorest: the OpenAPI document lives at /api/v1/openapi.json
     "API_TITLE": "crm_saas API",
     "API_VERSION": "v1",
@@ -48,26 +71,66 @@ DEFAULTS = {
     "OPENAPI_JSON_PATH": "openapi.json",
 }
 
-ENVIRONMENT_KEYS = (
-    "SECRET_KEY", "CRM_ENCRYPTION_KEY", "DATABASE_URL", "REDIS_URL", "CRM_BASE_DOMAIN", "CRM_EXPORT_QUEUE",
-    "CRM_EXPORT_DIR", "CRM_FILES_DIR", "CRM_PROXY_HOPS", "CRM_OUTBOUND_ALLOW_PRIVATE", "CRM_HTTPS",
-)
-# Read from the environment as yes/no rather than as text.
-BOOLEAN_KEYS = ("CRM_OUTBOUND_ALLOW_PRIVATE", "CRM_HTTPS")
+# Named in the environment without the prefix, as hosting platforms name them.
+UNPREFIXED = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY")
+REQUIRED = UNPREFIXED
+
+
+class ConfigurationError(RuntimeError):
+    """Start-up refused: a required setting is missing (the message names the variable)."""
+
+
+def environment_name(key):
+    """The environment variable a setting is read from."""
+    return key if key.startswith("CRM_") or key in UNPREFIXED else f"CRM_{key}"
+
+
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def _parsed(key, raw):
+    """The environment's text as the setting's type; a value that cannot be one stops start-up naming it."""
+    default = DEFAULTS[key]
+    if key in UNPREFIXED or isinstance(default, str):
+        return raw
+    if isinstance(default, bool):
+        if raw.strip().lower() in _TRUE + _FALSE:
+            return raw.strip().lower() in _TRUE
+        raise ConfigurationError(f"{environment_name(key)}={raw!r}: expected one of {', '.join(_TRUE + _FALSE)}.")
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        value = raw
+    expected = type(default) if default is not None else None
+    if expected in (int, dict, list) and not isinstance(value, expected) or isinstance(value, bool) and expected is int:
+        raise ConfigurationError(f"{environment_name(key)}={raw!r}: expected {_KINDS[expected]}.")
+    return value
+
+
+_KINDS = {int: "a whole number", dict: 'a JSON object such as {"pool_size": 5}', list: 'a JSON list such as ["en"]'}
 
 
 def load_config(app, overrides=None):
-    """Defaults, then environment variables, then explicit overrides (tests)."""
+    """Defaults, then the environment, then explicit overrides; refuses to start without what production needs."""
     app.config.update(DEFAULTS)
-    for key in ENVIRONMENT_KEYS:
-        if os.environ.get(key):
-            value = os.environ[key]
-            app.config[key] = value.strip().lower() in ("1", "true", "yes", "on") if key in BOOLEAN_KEYS else value
+    app.config.update(FIXED)
+    for key in DEFAULTS:
+        raw = os.environ.get(environment_name(key))
+        if raw not in (None, ""):
+            app.config[key] = _parsed(key, raw)
     app.config.update(overrides or {})
     if app.config["CRM_HTTPS"]:
         app.config["SESSION_COOKIE_SECURE"] = True
-    if not app.config["SECRET_KEY"]:
-        app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
+    if app.config["CRM_EMBEDDED"]:
+        if not app.config["SECRET_KEY"]:
+            app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
+        return
+    missing = [key for key in REQUIRED if not app.config.get(key)]
+    if missing:
+        raise ConfigurationError(
+            f"{missing[0]} is not set: crm_saas needs {', '.join(missing)} in production. "
+            "Set it in the environment, or set CRM_EMBEDDED=1 for development servers started from the pip wheels."
+        )
 
 
 def _instance_secret(instance_path):

