@@ -41,12 +41,34 @@ def serve(host, port, worker):
             child.terminate()
 
 
-@main.command(help="Run an RQ worker for export and reminder jobs (with the scheduler for reminders).")
+@main.command(help="Run an RQ worker for export and reminder jobs (with RQ's scheduler for reminders due at a time).")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
-def worker(burst):
+@click.option("--with-scheduler", is_flag=True, help="Also run the scheduled work (purge, reminders, company expiry, "
+                                                     "dead-job reaper) in this process.")
+def worker(burst, with_scheduler):
     from crm_saas.workers.worker import run_worker
 
-    run_worker(_app(), burst=burst)
+    run_worker(_app(), burst=burst, with_scheduler=with_scheduler)
+
+
+@main.command(help="Run the scheduled work (purge, reminders, company expiry, dead-job reaper) until stopped. "
+                   "Several may run: one leads, the others stand by.")
+def scheduler():
+    from crm_saas.workers.scheduler import run_scheduler
+
+    run_scheduler(_app())
+
+
+@main.command(help="Report what a production deployment lacks (settings, database, Redis, worker, scheduler, "
+                   "migrations); exits 1 if anything FAILs.")
+def check():
+    from crm_saas.checks import FAIL, run_checks
+
+    findings = run_checks(_app())
+    for finding in findings:
+        click.echo(f"{finding.level:<4}  {finding.topic}: {finding.message}")
+    if any(finding.level == FAIL for finding in findings):
+        raise SystemExit(1)
 
 
 @main.group(help="Development servers from the pip wheels (CRM_EMBEDDED).")
@@ -131,45 +153,26 @@ def tenants_list():
             click.echo(f"{t.slug:<24} {t.name:<30} {t.status:<10} {t.schema_name:<26} {t.schema_version or '-'}")
 
 
-@main.command("purge-expired", help="Purge customers kept in every company's recycle bin past its days. Run daily.")
+@main.command("purge-expired", help="Purge customers kept in every company's recycle bin past its days (the "
+                                     "scheduler does this daily; for those who keep a cron).")
 def purge_expired_command():
-    from sqlalchemy import select
-
-    from crm_saas.blueprints.customers.services.recycle import purge_expired
-    from crm_saas.extensions import db as database
-    from crm_saas.tenants.binding import tenant_context
-    from crm_saas.tenants.models import Tenant
-
-    app = _app()
-    with app.app_context():
-        companies = database.session.execute(select(Tenant.slug, Tenant.schema_name).order_by(Tenant.slug)).all()
-        for slug, schema in companies:
-            with tenant_context(schema):
-                purged = purge_expired()
-            if purged:
-                click.echo(f"{slug}: {purged} customer(s) purged")
-
-
-@main.command("send-reminders", help="Email every company's due task reminders (those with SMTP set up). "
-                                     "Run from cron, e.g. every 5 minutes: nothing is sent twice.")
-def send_reminders_command():
-    from sqlalchemy import select
-
-    from crm_saas.extensions import db as database
-    from crm_saas.tenants.models import Tenant
     from crm_saas.workers.context import set_app
-    from crm_saas.workers.reminders import send_due_reminders
+    from crm_saas.workers.scheduled import purge_recycle_bins
 
-    app = _app()
-    set_app(app)
-    with app.app_context():
-        companies = database.session.execute(
-            select(Tenant.slug, Tenant.schema_name).where(Tenant.status.in_(("trial", "active"))).order_by(Tenant.slug)
-        ).all()
-    for slug, schema in companies:  # a suspended company's people cannot log in to act on a reminder
-        sent = send_due_reminders(schema)
-        if sent:
-            click.echo(f"{slug}: {sent} reminder(s) sent")
+    set_app(_app())
+    for slug, purged in purge_recycle_bins().items():
+        click.echo(f"{slug}: {purged} customer(s) purged")
+
+
+@main.command("send-reminders", help="Email every company's due task reminders (those with SMTP set up); the "
+                                     "scheduler does this every 5 minutes. Nothing is sent twice.")
+def send_reminders_command():
+    from crm_saas.workers.context import set_app
+    from crm_saas.workers.scheduled import send_reminders
+
+    set_app(_app())
+    for slug, sent in send_reminders().items():
+        click.echo(f"{slug}: {sent} reminder(s) sent")
 
 
 DEMO_PASSWORD = "Demo@2026!"

@@ -15,7 +15,8 @@ from crm_saas.api import api_blueprint
 from crm_saas.api.errors import api_abort
 from crm_saas.api.schemas import InputSchema
 from crm_saas.blueprints.exports.models import EXPORT_KINDS
-from crm_saas.blueprints.exports.services import export_dir, live_progress, start_export, visible_export
+from crm_saas.blueprints.exports.services import export_dir, retry_export, start_export, visible_export
+from crm_saas.core.jobs import QueueUnavailable
 from crm_saas.core.permissions import can
 from crm_saas.core.views import found_or_404
 from crm_saas.tenants.resolve import current_tenant
@@ -61,30 +62,58 @@ class ExportSchema(ma.Schema):
     kind = fields.String()
     status = fields.String(metadata={"enum": ["queued", "started", "finished", "failed"]})
     progress = fields.Integer(metadata={"description": "0-100"})
-    error = fields.String(allow_none=True)
+    error = fields.String(allow_none=True, metadata={"description": "Why it failed, in the caller's language."})
     download_url = fields.String(allow_none=True, metadata={"description": "Set once the export has finished."})
 
 
 def _describe(export):
-    status, progress = live_progress(export)
-    done = status == "finished" and export.file_name
+    done = export.status == "finished" and export.file_name
     return {
-        "id": export.id, "kind": export.kind, "status": status, "progress": progress, "error": export.error,
+        "id": export.id, "kind": export.kind, "status": export.status, "progress": export.progress,
+        "error": export.failure,
         "download_url": url_for("api_exports.download", export_id=export.id, _external=True) if done else None,
     }
+
+
+def _queue_unavailable():
+    api_abort(503, _("The job queue cannot be reached. Nothing was started; try again in a minute."),
+              headers={"Retry-After": "60"})
 
 
 @bp.route("/exports", methods=["POST"])
 @bp.arguments(ExportRequestSchema)
 @bp.response(202, ExportSchema)
 @bp.alt_response(403, description="The caller's role may not export (permission matrix).")
+@bp.alt_response(503, description="The job queue cannot be reached; nothing was started.")
 def create_export(data):
     """Queue an export of the records the caller may see"""
     if not can(current_user, "export"):
         api_abort(403, _("Your role may not export records."))
     if data["kind"] not in EXPORT_KINDS:
         api_abort(422, errors={"kind": [_("Choose a value from the list.")]})
-    return _describe(start_export(data["kind"], data["filters"], actor=current_user))
+    try:
+        return _describe(start_export(data["kind"], data["filters"], actor=current_user))
+    except QueueUnavailable:
+        _queue_unavailable()
+
+
+@bp.route("/exports/<int:export_id>/retry", methods=["POST"])
+@bp.response(202, ExportSchema)
+@bp.alt_response(403, description="The caller's role may not export (permission matrix).")
+@bp.alt_response(404, description="No such export, or not one the caller may see.")
+@bp.alt_response(409, description="The export has not failed: only a failed export is retried.")
+@bp.alt_response(503, description="The job queue cannot be reached; nothing was started.")
+def retry_failed_export(export_id):
+    """Queue a failed export again, with the filters it was asked with"""
+    if not can(current_user, "export"):
+        api_abort(403, _("Your role may not export records."))
+    export = found_or_404(visible_export(current_user, export_id))
+    try:
+        if not retry_export(export):
+            api_abort(409, _("Only a failed export can be retried."))
+    except QueueUnavailable:
+        _queue_unavailable()
+    return _describe(export)
 
 
 @bp.route("/exports/<int:export_id>", methods=["GET"])

@@ -33,6 +33,10 @@ def storage_uri(redis_url):
 
 def init_app(app):
     app.config.setdefault("RATELIMIT_STORAGE_URI", storage_uri(app.config["REDIS_URL"]))
+    # Redis down must not lock everyone out: the limits count in this process's memory until it is back.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 2, "socket_timeout": 5})
     limiter.init_app(app)
 
 

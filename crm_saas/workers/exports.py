@@ -5,7 +5,6 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from rq import get_current_job
 from sqlalchemy import and_, func, select
 
 from crm_saas.blueprints.custom_fields.services import definitions, display_value
@@ -15,37 +14,30 @@ from crm_saas.blueprints.customers.services.privacy import ContactReader
 from crm_saas.blueprints.customers.services.search import customers_statement
 from crm_saas.blueprints.exports.models import Export
 from crm_saas.blueprints.exports.services import export_dir
-from crm_saas.core import spreadsheets
-from crm_saas.core.base import utcnow
+from crm_saas.core import jobs, spreadsheets
 from crm_saas.core.users import User
 from crm_saas.extensions import db
 from crm_saas.workers.context import job_tenant
 
-PROGRESS_EVERY = 2000
+PROGRESS_EVERY = 2000  # rows between progress reports (written to the row at most once a second)
 
 
 def run_export(schema, export_id):
+    """The export's job: the row says started, then how far, then finished with its file (or failed, core/jobs.py)."""
     with job_tenant(schema) as app:
         export = db.session.get(Export, export_id)
-        export.status = "started"
-        db.session.commit()
-        try:
+
+        def work(tracker):
             file_name = f"{export.kind}-{export.id}.xlsx"
             path = os.path.join(export_dir(app, schema), file_name)
             with force_locale(export.created_by.locale or app.config["BABEL_DEFAULT_LOCALE"]):
-                rows = write_customers(path, export.created_by, export.filters)
-        except Exception as exc:
-            db.session.rollback()
-            export.status, export.error = "failed", f"{type(exc).__name__}: {exc}"
-            db.session.commit()
-            raise
-        export.status, export.progress, export.rows = "finished", 100, rows
-        export.file_name, export.finished_at = file_name, utcnow()
-        db.session.commit()
-        return rows
+                rows = write_customers(path, export.created_by, export.filters, tracker.progress)
+            return {"rows": rows, "file_name": file_name}
+
+        return jobs.running(export, work)["rows"]
 
 
-def write_customers(path, user, filters):
+def write_customers(path, user, filters, progress=lambda percent: None):
     """Write the customers ``user`` may see and the filters match; returns the number of rows written.
 
     The main contact's phone and email are masked as on the pages (C12), and
@@ -73,7 +65,6 @@ def write_customers(path, user, filters):
         .join(User, User.id == Customer.owner_id)
         .order_by(Customer.id)
     )
-    job = get_current_job()
     book = spreadsheets.workbook(path)
     sheet = book.add_worksheet(_("Customers"))
     sheet.write_row(0, 0, headers)
@@ -89,8 +80,7 @@ def write_customers(path, user, filters):
             ", ".join(tags or ()), c_name, c_phone, c_email, owner, created.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
             *(display_value(d, (custom or {}).get(d.key)) for d in fields),
         ))
-        if job and written % PROGRESS_EVERY == 0:
-            job.meta["progress"] = min(99, written * 100 // max(total, 1))
-            job.save_meta()
+        if written % PROGRESS_EVERY == 0:
+            progress(written * 100 // max(total, 1))
     book.close()
     return written

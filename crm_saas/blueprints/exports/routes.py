@@ -1,11 +1,13 @@
-"""Export pages: start one, watch its progress bar, download the file."""
+"""Export pages: start one, watch its progress bar, retry a failed one, download the file."""
 import os
 
 from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from crm_saas.blueprints.customers.services.search import read_filters
-from crm_saas.blueprints.exports.services import export_dir, live_progress, start_export, visible_export
+from crm_saas.blueprints.exports.services import export_dir, retry_export, start_export, visible_export
+from crm_saas.core.jobs import QueueUnavailable
 from crm_saas.core.permissions import permission_required
 from crm_saas.core.views import found_or_404
 from crm_saas.tenants.resolve import TENANT_SCOPE, current_tenant, scoped
@@ -16,7 +18,10 @@ bp = scoped(Blueprint("exports", __name__, url_prefix="/exports"), TENANT_SCOPE)
 @bp.route("/customers", methods=["POST"])
 @permission_required("export")
 def export_customers():
-    export = start_export("customers", export_filters(request.form), actor=current_user)
+    try:
+        export = start_export("customers", export_filters(request.form), actor=current_user)
+    except QueueUnavailable:
+        return _unavailable()
     return _progress(export)
 
 
@@ -24,6 +29,18 @@ def export_customers():
 @login_required
 def progress(export_id):
     export = found_or_404(visible_export(current_user, export_id))
+    return _progress(export)
+
+
+@bp.route("/<int:export_id>/retry", methods=["POST"])
+@permission_required("export")
+def retry(export_id):
+    """A failed export, queued again with the filters it was asked with."""
+    export = found_or_404(visible_export(current_user, export_id))
+    try:
+        retry_export(export)
+    except QueueUnavailable:
+        return _unavailable()
     return _progress(export)
 
 
@@ -46,5 +63,11 @@ def export_filters(form):
 
 
 def _progress(export):
-    status, percent = live_progress(export)
-    return render_template("exports/_progress.html", export=export, status=status, percent=percent)
+    return render_template("exports/_progress.html", export=export)
+
+
+def _unavailable():
+    """503: the job queue is down; nothing was started, and the page says to try again."""
+    return render_template("exports/_progress.html", export=None,
+                           unavailable=_("Exports are unavailable for a moment: the job queue cannot be reached. "
+                                         "Nothing was started; try again in a minute.")), 503, {"Retry-After": "60"}
