@@ -153,6 +153,48 @@ def tenants_list():
             click.echo(f"{t.slug:<24} {t.name:<30} {t.status:<10} {t.schema_name:<26} {t.schema_version or '-'}")
 
 
+@tenants.command("backup", help="Write one company (its schema's rows and its files) to FILE, a zip archive.")
+@click.argument("slug")
+@click.argument("file", type=click.Path(dir_okay=False))
+def tenants_backup(slug, file):
+    from crm_saas.tenants.backup import BackupError, backup_tenant
+
+    app = _app()
+    with app.app_context():
+        try:
+            report = backup_tenant(slug, file)
+        except BackupError as err:
+            raise click.ClickException(str(err)) from None
+    click.echo(f"backed up {report.slug} ({report.name}) at revision {report.revision}: {report.tables} tables, "
+               f"{report.rows} rows, {report.files} files -> {report.path}")
+
+
+@tenants.command("restore", help="Make a company of a backup FILE: under its own subdomain if no company has it, "
+                                 "or under --as NEWSLUG. The other companies are not touched.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--as", "new_slug", default=None, metavar="NEWSLUG", help="Restore under this subdomain instead.")
+def tenants_restore(file, new_slug):
+    from crm_saas.tenants.backup import BackupError, read_manifest, restore_tenant
+    from crm_saas.tenants.provisioning import SlugError
+
+    app = _app()
+    with app.app_context():
+        try:
+            report = restore_tenant(file, new_slug)
+        except BackupError as err:
+            raise click.ClickException(str(err)) from None
+        except SlugError as err:
+            slug = new_slug or read_manifest(file)["tenant"]["slug"]
+            if err.code == "taken" and not new_slug:
+                raise click.ClickException(f"a company already has the subdomain {slug!r}: restore this backup under "
+                                           "another one with --as NEWSLUG") from None
+            raise click.BadParameter(f"subdomain {slug!r} is {err.code}",
+                                     param_hint="--as" if new_slug else "FILE") from None
+    restored = report.slug if report.slug == report.original_slug else f"{report.original_slug} as {report.slug}"
+    click.echo(f"restored {restored} ({report.name}) from revision {report.revision}: {report.tables} tables, "
+               f"{report.rows} rows, {report.files} files; http://{report.slug}.{app.config['CRM_BASE_DOMAIN']}/login")
+
+
 @main.command("purge-expired", help="Purge customers kept in every company's recycle bin past its days (the "
                                      "scheduler does this daily; for those who keep a cron).")
 def purge_expired_command():

@@ -82,6 +82,40 @@ def stamp_tenant(connection, schema):
     return head(TENANT)
 
 
+def tenant_revisions(extra_locations=()):
+    """Every revision of the tenant track, from head down to the baseline."""
+    return [script.revision for script in script_directory(TENANT, extra_locations).walk_revisions()]
+
+
+def upgrade_tenant(connection, schema, extra_locations=()):
+    """Take one tenant schema to the head, inside the caller's transaction (which records the version)."""
+    _upgrade(connection, TENANT, check_schema_name(schema), extra_locations, {"tenant_schema": schema})
+    return head(TENANT, extra_locations)
+
+
+def downgrade_tenant(connection, schema, revision):
+    """Take one tenant schema down to ``revision``, inside the caller's transaction.
+
+    The track cannot build a schema from nothing (the baseline is empty:
+    companies start from ``create_all``), so a schema at an older revision
+    is made by walking a fresh head schema down; restoring an old backup
+    does this (tenants/backup.py). ``tests/tenants/test_migration_drift.py``
+    holds the walk down and back up to the models.
+    """
+    schema = check_schema_name(schema)
+    cfg = alembic_config(TENANT)
+    cfg.attributes["tenant_schema"] = schema
+    script = script_directory(TENANT)
+
+    def downgrade_fn(rev, context):
+        return script._downgrade_revs(revision, rev)
+
+    with EnvironmentContext(cfg, script, fn=downgrade_fn, destination_rev=revision) as env:
+        env.configure(connection=connection, version_table_schema=schema)
+        with env.begin_transaction():
+            env.run_migrations()
+
+
 @dataclass
 class UpgradeReport:
     upgraded: list = field(default_factory=list)
