@@ -6,14 +6,17 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint bench translations extract-messages
+LOCK_FLAGS := --quiet --strip-extras --no-emit-index-url --no-emit-find-links --unsafe-package crm-saas
+
+.PHONY: install run test lint bench translations extract-messages lock lock-upgrade
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[dev]"
+# The versions in the lock file (requirements/), the ranges in pyproject.toml.
+$(STAMP): pyproject.toml requirements/dev.lock | $(BIN)/python
+	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade "pip>=25,<27"
+	$(BIN)/python -m pip install -q --disable-pip-version-check -c requirements/dev.lock -e ".[dev]"
 	touch $(STAMP)
 
 translations: $(STAMP)
@@ -43,3 +46,13 @@ bench: install
 extract-messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o crm_saas/translations/messages.pot crm_saas
 	$(BIN)/pybabel update -i crm_saas/translations/messages.pot -d crm_saas/translations --no-fuzzy-matching
+
+# Pin again after a range in pyproject.toml changed (keeps what still fits); `lock-upgrade` takes the newest
+# versions the ranges allow: run it weekly, then `make test`, and commit the two files.
+lock: $(STAMP)
+	$(BIN)/pip-compile $(LOCK_FLAGS) --output-file requirements/production.lock pyproject.toml
+	$(BIN)/pip-compile $(LOCK_FLAGS) --extra dev --output-file requirements/dev.lock pyproject.toml
+
+lock-upgrade: $(STAMP)
+	$(BIN)/pip-compile $(LOCK_FLAGS) --upgrade --output-file requirements/production.lock pyproject.toml
+	$(BIN)/pip-compile $(LOCK_FLAGS) --upgrade --extra dev --output-file requirements/dev.lock pyproject.toml

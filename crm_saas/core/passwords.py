@@ -5,7 +5,6 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms.validators import ValidationError
-from zxcvbn import zxcvbn
 
 from crm_saas.core.users import new_session_token
 
@@ -27,7 +26,7 @@ def policy_errors(password):
         errors.append(_l("Password must contain a digit."))
     if not re.search(r"[^A-Za-z0-9]", password):
         errors.append(_l("Password must contain a special character."))
-    if not errors and zxcvbn(password[:72])["score"] < MIN_STRENGTH:
+    if not errors and _strength(password[:72]) < MIN_STRENGTH:
         errors.append(_l("This password is among the most common ones: choose one nobody would guess."))
     return errors
 
@@ -52,3 +51,9 @@ def set_password(user, new_password, *, by_self):
     user.password_hash = hash_password(new_password)
     user.must_change_password = not by_self
     user.session_token = new_session_token()
+
+
+def _strength(password):
+    from zxcvbn import zxcvbn  # noqa: PLC0415  (start-up cost: its word lists load on first use, not with the app)
+
+    return zxcvbn(password)["score"]

@@ -5,7 +5,6 @@ the first character in full, the rest as initials); zhangsan1 on a clash.
 """
 import re
 
-from pypinyin import Style, lazy_pinyin
 from sqlalchemy import func, select
 
 from crm_saas.core.users import User
@@ -32,11 +31,15 @@ def base_username(name):
     if len(chars) == 2:
         full.append(_full(chars[1]))
     else:
+        from pypinyin import Style, lazy_pinyin  # noqa: PLC0415  (start-up cost: 0.3 s of dictionaries)
+
         full += [lazy_pinyin(c, style=Style.FIRST_LETTER, errors="default")[0] for c in chars[1:]]
     return re.sub(r"[^a-z0-9]", "", "".join(full).lower())[:60]
 
 
 def _full(char):
+    from pypinyin import lazy_pinyin  # noqa: PLC0415  (start-up cost: 0.3 s of dictionaries)
+
     return lazy_pinyin(char, errors="default")[0]
 
 
