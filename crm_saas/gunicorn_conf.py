@@ -37,8 +37,12 @@ forwarded_allow_ips = os.environ.get("CRM_WEB_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
 def pre_fork(server, worker):
-    """Everything loaded so far is the app itself, the same in every worker: keep it out of collections."""
-    gc.freeze()
+    """Everything loaded so far is the app itself, the same in every worker: keep it out of collections.
+
+    ``CRM_WEB_GC_FREEZE=0`` leaves it to the collector (for comparing, bench/gc_freeze.py).
+    """
+    if os.environ.get("CRM_WEB_GC_FREEZE", "1") != "0":
+        gc.freeze()
 
 
 def post_fork(server, worker):
