@@ -1,6 +1,6 @@
 """crm_saas benchmarks: each page's time beside the raw-SQL floor measured in the same run.
 
-    .venv/bin/python bench/run.py [--runs 20] [--tenants 200] [--explain] [--only board,filters]
+    .venv/bin/python bench/run.py [--runs 20] [--tenants 200] [--memory-tenants 1000] [--explain] [--only board,filters]
 
 A fresh database ``crm_bench_<random>`` is created on DATABASE_URL's server
 (or an embedded one under bench/out/) and dropped at the end.
@@ -17,14 +17,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench import filters, floors, seed, supervisor, team_board  # noqa: E402
+from bench import filters, floors, memory, seed, supervisor, team_board  # noqa: E402
 from bench.servers import bench_database  # noqa: E402
 from bench.timing import compare, median_ms, once_ms  # noqa: E402
 
 ADMIN_PASSWORD = "Admin#2026"
 SECRET_KEY = "bench-secret"
 BIG_SLUG = "bench"
-BENCHES = ("board", "search", "filters", "supervisor", "team_board", "provision", "upgrade")
+BENCHES = ("board", "search", "filters", "supervisor", "team_board", "provision", "upgrade", "memory")
 
 
 def log(message):
@@ -45,6 +45,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20, help="timed runs per measurement (median)")
     parser.add_argument("--tenants", type=int, default=200, help="tenants to provision")
+    parser.add_argument("--memory-tenants", type=int, default=1000,
+                        help="companies the memory bench serves (backend memory with and without recycling)")
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of the floor queries")
     parser.add_argument("--only", type=_bench_names, default=BENCHES,
                         help=f"comma-separated benches to run, of: {','.join(BENCHES)} (default: all)")
@@ -118,6 +120,13 @@ def run_all(args, database_url, redis_url, instance):
         rows.append(_provisioning(args, app, db, password_hash))
     if "upgrade" in args.only:
         rows += _upgrades(args, app, db, database_url, redis_url)
+    if "memory" in args.only:
+        def make_app(**settings):
+            other = create_app({**bench_config(database_url, redis_url), "RATELIMIT_ENABLED": False, **settings})
+            other.instance_path = instance
+            return other
+
+        rows += memory.run(make_app, password_hash, ADMIN_PASSWORD, args.memory_tenants, log)
     with app.app_context():
         db.engine.dispose()
     return rows

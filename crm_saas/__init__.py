@@ -13,7 +13,7 @@ def create_app(config=None):
     """
     # Imported when an app is built, not with the package: ``import crm_saas`` stays cheap for the CLI.
     from crm_saas import api, blueprints, embedded, tenants
-    from crm_saas.config import load_config, sqlalchemy_url
+    from crm_saas.config import engine_options, load_config, sqlalchemy_url
     from crm_saas.core import edge, headers, i18n, logs, permissions, templating, throttle
     from crm_saas.extensions import babel, csrf, db, login_manager
 
@@ -22,6 +22,7 @@ def create_app(config=None):
     if app.config["CRM_EMBEDDED"]:
         embedded.resolve_urls(app)
     app.config["SQLALCHEMY_DATABASE_URI"] = sqlalchemy_url(app.config["DATABASE_URL"])
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     hops = int(app.config["CRM_PROXY_HOPS"] or 0)
     if hops:  # behind a TLS proxy: the client's address and scheme come from its headers
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)

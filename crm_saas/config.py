@@ -54,7 +54,15 @@ DEFAULTS = {
     "LANGUAGES": ["zh_CN", "en"],
     "BABEL_DEFAULT_LOCALE": "zh_CN",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",  # times are stored in UTC, shown in China time
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20},
+    # The database pool (engine_options below; README "Configuration", "Tenancy"). Per process: gunicorn workers x
+    # (size + overflow) backends at most. A backend's catalog cache grows with every tenant schema it opens and
+    # never shrinks, so a connection is replaced after serving this many schemas (0: never; tenants/recycling.py)
+    # and after this many seconds (SQLAlchemy's pool_recycle; 0: never).
+    "CRM_DB_POOL_SIZE": 10,
+    "CRM_DB_MAX_OVERFLOW": 20,
+    "CRM_DB_POOL_RECYCLE": 3600,
+    "CRM_DB_TENANTS_PER_CONNECTION": 20,
+    "SQLALCHEMY_ENGINE_OPTIONS": {},  # engine options of one's own, over those built from the settings above
     "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
 }
 
@@ -143,6 +151,32 @@ def _instance_secret(instance_path):
         os.chmod(path, 0o600)
     with open(path) as fh:
         return fh.read().strip()
+
+
+def engine_options(config):
+    """The engine's options from the ``CRM_DB_*`` settings; ``SQLALCHEMY_ENGINE_OPTIONS`` wins key by key.
+
+    Prepared statements are always off (``prepare_threshold=None``): psycopg
+    prepares a statement on the connection after its fifth run, and that is
+    session state. Behind pgbouncer in transaction mode the next transaction
+    may run on another server, where the statement does not exist (or another
+    one of that name does). Directly on PostgreSQL nothing measurable is lost:
+    psycopg forgets them at every rollback, and the pool rolls back every
+    connection it takes back, so pages hardly ever reached a prepared
+    statement (bench/README.md, "Prepared statements"); custom plans also keep
+    the planner seeing each statement's values (the generic-plan traps there).
+    """
+    recycle = int(config["CRM_DB_POOL_RECYCLE"] or 0)
+    options = {
+        "pool_pre_ping": True,
+        "pool_size": int(config["CRM_DB_POOL_SIZE"]),
+        "max_overflow": int(config["CRM_DB_MAX_OVERFLOW"]),
+        "pool_recycle": recycle if recycle > 0 else -1,
+        "connect_args": {"prepare_threshold": None},
+    }
+    explicit = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options["connect_args"] = {**options["connect_args"], **explicit.pop("connect_args", {})}
+    return {**options, **explicit}
 
 
 def sqlalchemy_url(url):

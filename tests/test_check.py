@@ -6,11 +6,11 @@ import time
 
 from cryptography.fernet import Fernet
 
-from tests.workers.test_job_failures import _environment
+from tests.workers.test_job_failures import worker_environment
 
 
 def check(app, **environment):
-    ran = subprocess.run([sys.executable, "-m", "crm_saas.cli", "check"], env={**_environment(app), **environment},
+    ran = subprocess.run([sys.executable, "-m", "crm_saas.cli", "check"], env={**worker_environment(app), **environment},
                          capture_output=True, text=True, timeout=120)
     lines = {line.split(":", 1)[0].split()[-1]: line.split()[0] for line in ran.stdout.splitlines()}
     return ran.returncode, lines, ran.stdout
@@ -32,7 +32,7 @@ def test_a_complete_deployment_passes_with_its_worker_and_scheduler_running(app,
     complete = {"SECRET_KEY": "k" * 64, "CRM_HTTPS": "1", "CRM_PROXY_HOPS": "1", "CRM_BASE_DOMAIN": "crm.example.com",
                 "CRM_ENCRYPTION_KEY": Fernet.generate_key().decode()}
     worker = subprocess.Popen([sys.executable, "-m", "crm_saas.cli", "worker", "--with-scheduler"],
-                              env={**_environment(app), **complete}, stdout=subprocess.DEVNULL,
+                              env={**worker_environment(app), **complete}, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60

@@ -22,6 +22,7 @@ from sqlalchemy import select, update
 from crm_saas.extensions import db
 from crm_saas.tenants.binding import check_schema_name
 from crm_saas.tenants.models import Tenant
+from crm_saas.tenants.recycling import note_schema
 
 PUBLIC, TENANT = "public", "tenant"
 
@@ -139,6 +140,7 @@ def upgrade_tenants(engine, *, extra_locations=(), echo=lambda line: None):
             continue
         try:
             with engine.begin() as conn:
+                note_schema(conn, schema)  # so upgrading every tenant never keeps one backend for all of them
                 _upgrade(conn, TENANT, check_schema_name(schema), extra_locations, {"tenant_schema": schema})
                 conn.execute(update(Tenant).where(Tenant.id == tenant_id).values(schema_version=target))
         except Exception as exc:  # one tenant's failure must not stop the rest

@@ -13,6 +13,7 @@ from crm_saas.extensions import db
 from crm_saas.tenants.binding import check_schema_name
 from crm_saas.tenants.migrate import stamp_tenant
 from crm_saas.tenants.models import Tenant, TenantDomain
+from crm_saas.tenants.recycling import note_schema
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,30}[a-z0-9]$")
 RESERVED_SLUGS = frozenset(
@@ -71,6 +72,7 @@ def provision_tenant(slug, name, admin, *, status="trial", contact=None, rep_cod
         )
         conn.execute(insert(TenantDomain).values(tenant_id=tenant_id, domain=f"{slug}.{base}", is_primary=True))
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        note_schema(conn, schema)  # its catalog now weighs on this connection's backend too
         tconn = conn.execution_options(schema_translate_map={TENANT_SCHEMA: schema})
         db.metadata.create_all(tconn, tables=tenant_tables(), checkfirst=False)  # the schema is brand new
         version = stamp_tenant(conn, schema)

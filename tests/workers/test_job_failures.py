@@ -26,7 +26,7 @@ def own_queue(app, monkeypatch):
     return name
 
 
-def _environment(app):
+def worker_environment(app):
     return dict(os.environ, DATABASE_URL=app.config["DATABASE_URL"], REDIS_URL=app.config["REDIS_URL"],
                 CRM_EXPORT_QUEUE=app.config["CRM_EXPORT_QUEUE"], CRM_EXPORT_DIR=app.config["CRM_EXPORT_DIR"],
                 SECRET_KEY="worker-test")
@@ -35,12 +35,12 @@ def _environment(app):
 def start_worker(app, log_path):
     """A worker in a process group of its own (it and the processes it forks for jobs)."""
     log = open(log_path, "w")
-    return subprocess.Popen([sys.executable, "-m", "crm_saas.cli", "worker"], env=_environment(app),
+    return subprocess.Popen([sys.executable, "-m", "crm_saas.cli", "worker"], env=worker_environment(app),
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def run_burst_worker(app):
-    done = subprocess.run([sys.executable, "-m", "crm_saas.cli", "worker", "--burst"], env=_environment(app),
+    done = subprocess.run([sys.executable, "-m", "crm_saas.cli", "worker", "--burst"], env=worker_environment(app),
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stderr
