@@ -76,8 +76,11 @@ def measure(environment, host, username, password, freeze, path="/customers/"):
     """Sign in, warm up, then time ``REQUESTS`` page loads; returns the percentiles in ms."""
     with Server(environment, freeze) as server:
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
-        response, _ = _request(conn, host, "POST", "/login",
-                               urllib.parse.urlencode({"username": username, "password": password}))
+        response, page = _request(conn, host, "GET", "/login")
+        cookie = re.search(r"(session=[^;]+)", response.getheader("Set-Cookie")).group(1)
+        token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page).group(1).decode()
+        response, _ = _request(conn, host, "POST", "/login", cookie=cookie, body=urllib.parse.urlencode(
+            {"csrf_token": token, "username": username, "password": password}))
         assert response.status == 302, f"login: {response.status}"
         cookie = re.search(r"(session=[^;]+)", response.getheader("Set-Cookie")).group(1)
         for _ in range(30):

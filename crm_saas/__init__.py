@@ -1,6 +1,8 @@
-"""crm_saas: a multi-tenant CRM. ``create_app`` wires config, extensions, tenancy and features."""
-from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
+"""crm_saas: a multi-tenant CRM. ``create_app`` wires config, extensions, tenancy and features.
+
+Importing the package loads nothing else (not even Flask): the command line
+answers ``--help`` and a no-op ``db upgrade`` without building an app.
+"""
 
 
 def create_app(config=None):
@@ -12,6 +14,9 @@ def create_app(config=None):
     In production a missing URL or secret stops it (config.py).
     """
     # Imported when an app is built, not with the package: ``import crm_saas`` stays cheap for the CLI.
+    from flask import Flask
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
     from crm_saas import api, blueprints, embedded, tenants
     from crm_saas.config import engine_options, load_config, sqlalchemy_url
     from crm_saas.core import edge, headers, i18n, logs, permissions, templating, throttle
