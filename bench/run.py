@@ -1,6 +1,7 @@
 """crm_saas benchmarks: each page's time beside the raw-SQL floor measured in the same run.
 
-    .venv/bin/python bench/run.py [--runs 20] [--tenants 200] [--explain] [--only board,filters]
+    .venv/bin/python bench/run.py [--runs 20] [--tenants 200] [--upgrade-tenants 1000] [--explain]
+                                  [--only board,filters]
 
 A fresh database ``crm_bench_<random>`` is created on DATABASE_URL's server
 (or an embedded one under bench/out/) and dropped at the end.
@@ -17,14 +18,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench import filters, floors, seed, supervisor, team_board  # noqa: E402
+from bench import filters, floors, seed, supervisor, team_board, upgrade_jobs  # noqa: E402
 from bench.servers import bench_database  # noqa: E402
 from bench.timing import compare, median_ms, once_ms  # noqa: E402
 
 ADMIN_PASSWORD = "Admin#2026"
 SECRET_KEY = "bench-secret"
 BIG_SLUG = "bench"
-BENCHES = ("board", "search", "filters", "supervisor", "team_board", "provision", "upgrade")
+BENCHES = ("board", "search", "filters", "supervisor", "team_board", "provision", "upgrade", "upgrade_jobs")
 
 
 def log(message):
@@ -45,6 +46,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20, help="timed runs per measurement (median)")
     parser.add_argument("--tenants", type=int, default=200, help="tenants to provision")
+    parser.add_argument("--upgrade-tenants", type=int, default=1000,
+                        help="tenants the upgrade_jobs bench migrates (topped up to this many)")
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of the floor queries")
     parser.add_argument("--only", type=_bench_names, default=BENCHES,
                         help=f"comma-separated benches to run, of: {','.join(BENCHES)} (default: all)")
@@ -118,6 +121,10 @@ def run_all(args, database_url, redis_url, instance):
         rows.append(_provisioning(args, app, db, password_hash))
     if "upgrade" in args.only:
         rows += _upgrades(args, app, db, database_url, redis_url)
+    if "upgrade_jobs" in args.only:  # last: it leaves every tenant at a head only its own revisions know
+        log(f"add column + index over {args.upgrade_tenants} tenants, serial and --jobs 2, vs psycopg")
+        rows += upgrade_jobs.run(app, db, database_url, password_hash, args.upgrade_tenants,
+                                 Path(instance) / "upgrade_jobs", log)
     with app.app_context():
         db.engine.dispose()
     return rows
