@@ -1,6 +1,7 @@
 """crm_saas benchmarks: each page's time beside the raw-SQL floor measured in the same run.
 
-    .venv/bin/python bench/run.py [--runs 20] [--tenants 200] [--memory-tenants 1000] [--explain] [--only board,filters]
+    .venv/bin/python bench/run.py [--runs 20] [--tenants 200] [--memory-tenants 1000] [--upgrade-tenants 1000]
+                                  [--explain] [--only board,filters]
 
 A fresh database ``crm_bench_<random>`` is created on DATABASE_URL's server
 (or an embedded one under bench/out/) and dropped at the end.
@@ -17,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench import filters, floors, gc_freeze, memory, seed, startup, supervisor, team_board  # noqa: E402
+from bench import filters, floors, gc_freeze, memory, seed, startup, supervisor, team_board, upgrade_jobs  # noqa: E402
 from bench.servers import bench_database  # noqa: E402
 from bench.timing import compare, median_ms, once_ms  # noqa: E402
 
@@ -25,7 +26,7 @@ ADMIN_PASSWORD = "Admin#2026"
 SECRET_KEY = "bench-secret"
 BIG_SLUG = "bench"
 BENCHES = ("board", "search", "filters", "supervisor", "team_board", "provision", "upgrade", "memory", "startup",
-           "gc_freeze")
+           "gc_freeze", "upgrade_jobs")
 
 
 def log(message):
@@ -48,6 +49,8 @@ def main(argv=None):
     parser.add_argument("--tenants", type=int, default=200, help="tenants to provision")
     parser.add_argument("--memory-tenants", type=int, default=1000,
                         help="companies the memory bench serves (backend memory with and without recycling)")
+    parser.add_argument("--upgrade-tenants", type=int, default=1000,
+                        help="tenants the upgrade_jobs bench migrates (topped up to this many)")
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of the floor queries")
     parser.add_argument("--only", type=_bench_names, default=BENCHES,
                         help=f"comma-separated benches to run, of: {','.join(BENCHES)} (default: all)")
@@ -134,6 +137,10 @@ def run_all(args, database_url, redis_url, instance):
         _big_tenant(app, db, password_hash)
         rows += gc_freeze.run(database_url, redis_url, SECRET_KEY, f"{BIG_SLUG}.{app.config['CRM_BASE_DOMAIN']}",
                               "admin", ADMIN_PASSWORD, log)
+    if "upgrade_jobs" in args.only:  # last: it leaves every tenant at a head only its own revisions know
+        log(f"add column + index over {args.upgrade_tenants} tenants, serial and --jobs 2, vs psycopg")
+        rows += upgrade_jobs.run(app, db, database_url, password_hash, args.upgrade_tenants,
+                                 Path(instance) / "upgrade_jobs", log)
     with app.app_context():
         db.engine.dispose()
     return rows

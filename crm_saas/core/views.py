@@ -4,7 +4,9 @@ from urllib.parse import urlsplit
 
 from flask import abort, render_template
 
+from crm_saas.core.htmx import is_htmx
 from crm_saas.core.throttle import retry_after
+from crm_saas.tenants.resolve import UPGRADE_RETRY_AFTER, TenantUpgrading
 
 # Browsers drop these anywhere in a URL before reading it: "/\t/evil.example" is "//evil.example".
 _DROPPED = re.compile(r"[\x00-\x1f\x7f]")
@@ -37,9 +39,15 @@ def error_page(error):
     """What a page request gets for an HTTP error: a page in the reader's language where there is one.
 
     A 429 (core/throttle.py) says to wait, and for how long (whole minutes,
-    from Retry-After); other errors keep Werkzeug's page until the app shell
-    gives every error a page of its own.
+    from Retry-After); a company whose schema is behind (tenants/resolve.py)
+    says it is being upgraded; other errors keep Werkzeug's page until the
+    app shell gives every error a page of its own.
     """
+    if isinstance(error, TenantUpgrading):
+        page = render_template("errors/upgrading.html", company=error.tenant_name, retry_after=UPGRADE_RETRY_AFTER)
+        # A fragment request (a poll, a form) reloads the whole page, which is then this one, not a piece of it.
+        refresh = {"HX-Refresh": "true"} if is_htmx() else {}
+        return page, 503, {"Retry-After": str(UPGRADE_RETRY_AFTER), **refresh}
     if error.code != 429:
         return error
     seconds = retry_after()

@@ -105,7 +105,7 @@ from crm_saas.tenants.migrate import (
     head,
     stamp_tenant,
     tenant_revisions,
-    upgrade_tenant,
+    upgrade_schema,
 )
 from crm_saas.tenants.models import Tenant, TenantDomain
 from crm_saas.tenants.provisioning import check_slug, schema_for
@@ -326,7 +326,7 @@ def restore_tenant(path, slug=None, *, hook=None):
                 _fix_session(cursor)
                 _load(cursor, archive, manifest, schema)
                 _set_sequences(cursor, manifest, schema)
-                version = head(TENANT) if at_head else upgrade_tenant(conn, schema)
+                version = head(TENANT) if at_head else upgrade_schema(conn, schema)
                 conn.execute(Tenant.__table__.update().where(Tenant.id == tenant_id).values(schema_version=version))
                 if manifest["files"]:
                     staging = _stage_files(archive, manifest["files"], root, schema)

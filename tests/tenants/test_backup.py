@@ -334,7 +334,7 @@ def test_a_backup_from_an_older_revision_restores_at_head(app, tenant, factory, 
     """The rows go in at the backup's revision, and today's migrations bring them to head, as any company's."""
     from crm_saas.extensions import db
     from crm_saas.tenants.backup import backup_tenant, restore_tenant
-    from crm_saas.tenants.migrate import downgrade_tenant, head, upgrade_tenant
+    from crm_saas.tenants.migrate import downgrade_tenant, head, upgrade_schema
 
     admin = factory.admin_id(tenant)
     rep = factory.user(tenant, "rep", superior_id=admin)
@@ -345,7 +345,7 @@ def test_a_backup_from_an_older_revision_restores_at_head(app, tenant, factory, 
     def walk(to):
         with app.app_context(), db.engine.begin() as conn:
             if to == "head":
-                version = upgrade_tenant(conn, tenant.schema_name)
+                version = upgrade_schema(conn, tenant.schema_name)
             else:
                 downgrade_tenant(conn, tenant.schema_name, to)
                 version = to
