@@ -26,11 +26,15 @@ def main():
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--worker/--no-worker", default=True, show_default=True, help="Start an RQ worker process too.")
 def serve(host, port, worker):
+    import signal
+
     app = _app()
     child = None
-    if worker:
+    if worker:  # with the scheduled work too, as production runs it
         env = dict(os.environ, DATABASE_URL=app.config["DATABASE_URL"], REDIS_URL=app.config["REDIS_URL"])
-        child = subprocess.Popen([sys.executable, "-m", "crm_saas.cli", "worker"], env=env)
+        child = subprocess.Popen([sys.executable, "-m", "crm_saas.cli", "worker", "--with-scheduler"], env=env)
+    # Stopped by SIGTERM (make run's trap, a supervisor) as by Ctrl-C: the worker goes too, never left behind.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     base = app.config["CRM_BASE_DOMAIN"]
     click.echo(f"crm_saas is serving on http://{base}:{port}/  (sign up a company there)")
     click.echo(f"demo company: http://demo.{base}:{port}/login  username: admin  password: {DEMO_PASSWORD}")
