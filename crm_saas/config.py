@@ -54,10 +54,10 @@ DEFAULTS = {
     "LANGUAGES": ["zh_CN", "en"],
     "BABEL_DEFAULT_LOCALE": "zh_CN",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",  # times are stored in UTC, shown in China time
-    # The database pool (engine_options below; README "Configuration", "Tenancy"). Per process: gunicorn workers x
-    # (size + overflow) backends at most. A backend's catalog cache grows with every tenant schema it opens and
-    # never shrinks, so a connection is replaced after serving this many schemas (0: never; tenants/recycling.py)
-    # and after this many seconds (SQLAlchemy's pool_recycle; 0: never).
+    # The database pool (engine_options below; README "Configuration", "Tenancy"): each process (each gunicorn
+    # worker) holds at most size + overflow connections. A backend's catalog cache grows with every tenant schema
+    # it opens and never shrinks, so a connection is replaced once it has served this many schemas (0: never;
+    # tenants/recycling.py) and once it is this many seconds old (SQLAlchemy's pool_recycle; 0: never).
     "CRM_DB_POOL_SIZE": 10,
     "CRM_DB_MAX_OVERFLOW": 20,
     "CRM_DB_POOL_RECYCLE": 3600,
@@ -160,11 +160,12 @@ def engine_options(config):
     prepares a statement on the connection after its fifth run, and that is
     session state. Behind pgbouncer in transaction mode the next transaction
     may run on another server, where the statement does not exist (or another
-    one of that name does). Directly on PostgreSQL nothing measurable is lost:
-    psycopg forgets them at every rollback, and the pool rolls back every
-    connection it takes back, so pages hardly ever reached a prepared
-    statement (bench/README.md, "Prepared statements"); custom plans also keep
-    the planner seeing each statement's values (the generic-plan traps there).
+    one of that name does). Always, not behind a setting, because directly on
+    PostgreSQL nothing measurable is lost: psycopg forgets them at every
+    rollback of an open transaction, and the pool rolls back every connection
+    it takes back, so no page statement ran prepared even with the default
+    (bench/README.md, "Prepared statements off"); custom plans also keep the
+    planner seeing each statement's values (the generic-plan traps there).
     """
     recycle = int(config["CRM_DB_POOL_RECYCLE"] or 0)
     options = {
