@@ -3,8 +3,8 @@
 Each check gives a level and a sentence saying what to do: ``FAIL`` (not
 safe or not working: the command exits 1), ``WARN`` (works, but probably not
 what was meant) or ``OK``. Run it after a deploy and from monitoring: it
-reaches the database and Redis, and asks Redis whether a worker and a
-scheduler are there.
+reaches the database and Redis, asks Redis whether a worker and a
+scheduler are there, and counts the companies that can send mail.
 """
 from dataclasses import dataclass
 
@@ -15,6 +15,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from crm_saas.extensions import db
+from crm_saas.tenants.binding import check_schema_name
+from crm_saas.tenants.lifecycle import OPEN
 from crm_saas.tenants.migrate import PUBLIC, TENANT, head
 from crm_saas.tenants.models import Tenant
 from crm_saas.workers.scheduler import keys
@@ -90,6 +92,26 @@ def _database(app):
                                           "see the upgrade page until `crm-saas db upgrade` finishes them.")
     else:
         yield Finding(OK, "migrations", f"all {total} companies at head")
+    yield _mail()
+
+
+def _mail():
+    """Reminders go out through each company's own SMTP server (E2): how many open companies have one.
+
+    One small query per company, on one connection; the schema names come
+    from the tenants table and are checked as identifiers.
+    """
+    schemas = db.session.scalars(select(Tenant.schema_name).where(Tenant.status.in_(OPEN))).all()
+    configured = 0
+    for schema in schemas:
+        host = db.session.scalar(text(f"SELECT value->>'host' FROM \"{check_schema_name(schema)}\".settings "
+                                      "WHERE key = 'smtp'"))
+        configured += bool(host)
+    if schemas and not configured:
+        return Finding(WARN, "mail", f"None of the {len(schemas)} open companies has an SMTP server: task reminders "
+                                     "are not emailed until a company's admin sets one (Settings, Mail).")
+    return Finding(OK, "mail", f"{configured} of {len(schemas)} open companies send reminders through their SMTP "
+                               "server")
 
 
 def _queue(app):

@@ -6,6 +6,7 @@ import time
 
 from cryptography.fernet import Fernet
 
+from tests.api_client import change_setting
 from tests.workers.test_job_failures import worker_environment
 
 
@@ -27,7 +28,8 @@ def test_a_bare_deployment_is_told_what_it_lacks(app, monkeypatch):
     assert "Run `crm-saas scheduler`" in out
 
 
-def test_a_complete_deployment_passes_with_its_worker_and_scheduler_running(app, monkeypatch):
+def test_a_complete_deployment_passes_with_its_worker_and_scheduler_running(app, monkeypatch, factory, tenant):
+    change_setting(factory, tenant, "smtp", lambda smtp: {**smtp, "host": "smtp.example.com"})
     monkeypatch.setitem(app.config, "CRM_EXPORT_QUEUE", f"check-full-{os.getpid()}")
     complete = {"SECRET_KEY": "k" * 64, "CRM_HTTPS": "1", "CRM_PROXY_HOPS": "1", "CRM_BASE_DOMAIN": "crm.example.com",
                 "CRM_ENCRYPTION_KEY": Fernet.generate_key().decode()}
@@ -43,6 +45,7 @@ def test_a_complete_deployment_passes_with_its_worker_and_scheduler_running(app,
             time.sleep(1)
         assert code == 0, out
         assert set(lines.values()) == {"OK"}, out
+        assert "mail:" in out and "companies send reminders through their SMTP server" in out
     finally:
         worker.terminate()
         worker.wait(timeout=60)
