@@ -2,7 +2,6 @@
 import re
 from datetime import date
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
@@ -19,6 +18,9 @@ def is_cn_phone(value):
 
 def is_email(value):
     """Syntax only: deliverability would need DNS on every save."""
+    # Loaded on the first check, not with the app: its tables cost 50 ms of every process's start-up.
+    from email_validator import EmailNotValidError, validate_email  # noqa: PLC0415
+
     try:
         validate_email(value or "", check_deliverability=False)
     except EmailNotValidError:
