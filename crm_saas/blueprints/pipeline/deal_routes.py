@@ -26,15 +26,19 @@ def deal_list():
 @bp.route("/deals/bulk", methods=["POST"])
 @login_required
 def bulk():
-    """Change the owner or the stage of the ticked deals; deals the person cannot see are simply not found."""
+    """Change the owner or the stage of the ticked deals; deals the person cannot see are simply not found.
+
+    The list's filters come along (``hx-include``) under their own names, so the answer is the same list
+    as before the change: the new owner and stage are ``new_owner_id`` and ``new_stage_id``.
+    """
     form = request.form
     ids = [int(i) for i in form.getlist("ids") if i.isdigit()]
     deals = visible_by_ids(current_user, ids)
     context = {}
     try:
         changed = bulk_change(
-            deals, actor=current_user, owner_id=form.get("owner_id", type=int),
-            stage_id=form.get("stage_id", type=int), lost_reason=form.get("lost_reason"),
+            deals, actor=current_user, owner_id=form.get("new_owner_id", type=int),
+            stage_id=form.get("new_stage_id", type=int), lost_reason=form.get("lost_reason"),
         )
     except DealError as err:
         context["bulk_errors"] = err.errors

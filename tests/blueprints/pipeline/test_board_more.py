@@ -3,7 +3,7 @@ rotting and overdue cards; the deal pages around it: add, detail with history, i
 import re
 from datetime import date, timedelta
 
-from tests.conftest import STAFF_PASSWORD, login
+from tests.conftest import ADMIN_PASSWORD, STAFF_PASSWORD, login
 
 
 def heads(html):
@@ -131,15 +131,36 @@ def test_the_list_changes_owner_and_stage_of_ticked_deals(tenant, client_for, fa
     login(client, "boss", STAFF_PASSWORD)
     page = client.get("/deals/").text
     assert "批0" in page and "看不见" not in page
-    refused = client.post("/deals/bulk", data={"ids": [str(i) for i in ids[:2]], "stage_id": str(lost)})
+    refused = client.post("/deals/bulk", data={"ids": [str(i) for i in ids[:2]], "new_stage_id": str(lost)})
     assert refused.status_code == 422 and "Give a reason for losing these deals." in refused.text
     done = client.post("/deals/bulk", data={"ids": [str(i) for i in ids[:2]] + [str(hidden)],
-                                            "stage_id": str(lost), "lost_reason": "预算冻结",
-                                            "owner_id": str(boss)})
+                                            "new_stage_id": str(lost), "lost_reason": "预算冻结",
+                                            "new_owner_id": str(boss)})
     assert done.status_code == 200 and "2 deals changed." in done.text
     after = client.get(f"/deals/?stage_id={lost}", headers={"HX-Request": "true"}).text
     assert "批0" in after and "批1" in after and "批2" not in after
     assert client.get(f"/deals/{hidden}").status_code == 404
+
+
+def test_a_bulk_change_answers_the_list_its_filters_asked_for(tenant, client_for, factory):
+    """The bulk form sends the filters along (hx-include): with every owner listed, after giving two deals to
+    another owner the list still shows every owner's deals, not only the new owner's."""
+    admin = factory.admin_id(tenant)
+    rep = factory.user(tenant, "rep", superior_id=admin)
+    other = factory.user(tenant, "other", superior_id=admin)
+    customer = factory.customer(tenant, rep)
+    ids = [factory.deal(tenant, customer, rep, name=f"单{i}") for i in range(3)]
+    client = client_for(tenant)
+    login(client, "admin", ADMIN_PASSWORD)
+    page = client.get("/deals/").text
+    assert 'name="new_owner_id"' in page and 'name="new_stage_id"' in page
+    changed = client.post("/deals/bulk", headers={"HX-Request": "true"}, data={
+        "ids": [str(i) for i in ids[:2]], "new_owner_id": str(other), "new_stage_id": "", "lost_reason": "",
+        # the filters, as hx-include="#deal-filters" adds them: all owners, any stage
+        "q": "", "stage_id": "", "owner_id": "", "team": "", "sort": ""})
+    assert changed.status_code == 200 and "2 deals changed." in changed.text
+    assert all(f"单{i}" in changed.text for i in range(3))
+    assert "3 deals" in changed.text
 
 
 def test_two_people_moving_one_card_at_once_never_lose_a_move_silently(app, tenant, factory):
