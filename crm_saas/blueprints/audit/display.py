@@ -7,6 +7,7 @@ A code nobody gave a label shows as itself rather than disappearing.
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from crm_saas.blueprints.custom_fields.services import ENTITIES, TYPES
 from crm_saas.blueprints.pipeline.services.stages import KINDS
 from crm_saas.blueprints.settings.services import SETTING_LABELS
 from crm_saas.core.permissions import PERMISSIONS, ROLE_LABELS
@@ -140,6 +141,10 @@ def _value(value, key, names):
         return LANGUAGES.get(value, value)
     if key == "kind":
         return str(KINDS.get(value, value))
+    if key == "type":  # a custom field's
+        return str(TYPES.get(value, value))
+    if key == "entity":
+        return str(ENTITIES.get(value, value))
     if key in ("granted", "revoked") and isinstance(value, dict):
         return ", ".join(f"{ROLE_LABELS.get(role, role)} ({', '.join(str(PERMISSIONS.get(c, c)) for c in codes)})"
                          for role, codes in value.items())

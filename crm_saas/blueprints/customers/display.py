@@ -43,6 +43,14 @@ def custom_value(definition, value):
 
 
 @bp.app_template_global()
+def field_value(field, value):
+    """A customer's stored ``value`` of ``field`` as words: the label of a code (industry ``it`` reads IT)."""
+    if value is None or value == "":
+        return ""
+    return str(codes.label(CODED[field], value)) if field in CODED else value
+
+
+@bp.app_template_global()
 def change_action(change):
     return ACTIONS.get(change.action, change.action)
 

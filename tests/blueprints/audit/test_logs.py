@@ -125,3 +125,13 @@ def test_operation_log_by_person_and_date_with_departed_people(tenant, admin_cli
     assert len(on_day) == 1 and "Own profile edited" in on_day[0]
     assert rows(admin_client.get("/audit/operations", query_string={"date_from": "2024-03-01",
                                                                     "date_to": "2024-03-01"}).text) == []
+
+
+def test_the_operation_log_reads_labels_not_codes(tenant, admin_client, admin_api):
+    created = admin_api.post("/custom-fields", json={"entity": "customer", "label": "Level", "type": "choice",
+                                                     "options": ["A", "B"]})
+    assert created.status_code == 201
+    entry = [r for r in rows(admin_client.get("/audit/operations", headers=HTMX).text) if "Custom field added" in r]
+    assert len(entry) == 1
+    assert "Type: Single choice" in entry[0] and "Record type: Customers" in entry[0]
+    assert "choice" not in entry[0].replace("Single choice", "")

@@ -108,3 +108,15 @@ def test_merging_needs_both_visible_and_the_right_to_delete(tenant, factory, cli
     refused = client.post(f"/customers/merge?keep={mine_a}&other={mine_b}")
     assert refused.status_code == 422 and "needs the right to delete customers" in refused.text
     assert client.get(f"/customers/{mine_b}").status_code == 200
+
+
+def test_the_merge_page_reads_labels_not_codes(tenant, admin_client, admin_api):
+    keep = admin_api.post("/customers", json=valid_customer(name="标签甲", industry="it", source="online_inquiry"))
+    other = admin_api.post("/customers", json=valid_customer(name="标签乙", industry="finance", source="referral",
+                                                              contacts=[{"name": "乙", "phone": "13900000077"}]))
+    page = admin_client.get(f"/customers/merge?keep={keep.get_json()['id']}&other={other.get_json()['id']}").text
+    cells = re.findall(r'<input type="radio" name="(\w+)" value="(?:keep|other)"[^>]*> ([^<]*)</label>', page)
+    shown = {(field, text.strip()) for field, text in cells}
+    assert {("industry", "IT / Internet"), ("industry", "Finance"), ("source", "Online inquiry"),
+            ("source", "Referral")} <= shown
+    assert not {text for _, text in shown} & {"it", "finance", "online_inquiry", "referral"}
