@@ -47,12 +47,27 @@ def test_each_type_is_created_and_listed_by_entity_then_position(admin_api):
 
 def test_a_key_is_made_from_a_chinese_label_and_a_taken_key_is_refused(admin_api):
     assert created(admin_api, entity="customer", label="客户级别", type="text")["key"] == "ke_hu_ji_bie"
-    assert created(admin_api, entity="customer", label="客户级别", type="text")["key"] == "ke_hu_ji_bie_2"
+    # another label (traditional characters) that reads the same gets the next key
+    assert created(admin_api, entity="customer", label="客戶級別", type="text")["key"] == "ke_hu_ji_bie_2"
     assert created(admin_api, entity="deal", label="客户级别", type="text")["key"] == "ke_hu_ji_bie"
     taken = admin_api.post("/custom-fields", json={"entity": "customer", "label": "Level", "type": "text",
                                                    "key": "ke_hu_ji_bie"})
     assert taken.status_code == 422
     assert taken.get_json() == {"errors": {"key": ["Another field of this record type already uses this key."]}}
+
+
+def test_two_fields_of_one_record_type_never_share_a_label(admin_api):
+    """Forms, columns, filters and the export name a field by its label: a second "Level" would be two
+    identical columns in the export."""
+    first = created(admin_api, entity="customer", label="Level", type="text")
+    again = admin_api.post("/custom-fields", json={"entity": "customer", "label": " level ", "type": "number"})
+    assert again.status_code == 422
+    assert again.get_json() == {"errors": {"label": ["Another field of this record type already has this label."]}}
+    assert created(admin_api, entity="deal", label="Level", type="text")["label"] == "Level"  # other record type
+    other = created(admin_api, entity="customer", label="Tier", type="text")
+    renamed = admin_api.patch(f"/custom-fields/{other['id']}", json={"label": "LEVEL"})
+    assert renamed.status_code == 422 and "label" in renamed.get_json()["errors"]
+    assert admin_api.patch(f"/custom-fields/{first['id']}", json={"label": "Level"}).status_code == 200  # itself
 
 
 def test_every_broken_rule_is_named_in_one_422(admin_api):

@@ -106,9 +106,12 @@ def test_an_htmx_add_answers_with_the_list_section(tenant, admin_client, factory
     assert saved.status_code == 200 and "<html" not in saved.text
     assert saved.text.lstrip().startswith("<section id=\"custom-field-list\">")
     assert "客户级别 has been added." in saved.text and "<code>ke_hu_ji_bie</code>" in saved.text
-    again = admin_client.post("/settings/fields/", data={"entity": "deal", "label": "客户级别", "type": "text"},
+    again = admin_client.post("/settings/fields/", data={"entity": "deal", "label": "客戶級別", "type": "text"},
                               headers=HTMX)
     assert "<code>ke_hu_ji_bie_2</code>" in again.text
+    twin = admin_client.post("/settings/fields/", data={"entity": "deal", "label": "客户级别", "type": "text"},
+                             headers=HTMX)
+    assert twin.status_code == 422 and "Another field of this record type already has this label." in twin.text
     assert [key for key, *_ in fields(factory, tenant, "deal")] == ["ke_hu_ji_bie", "ke_hu_ji_bie_2"]
 
 

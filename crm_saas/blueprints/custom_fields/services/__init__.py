@@ -140,6 +140,10 @@ def definition_errors(data, *, field=None):
             add("label", _("Label is required.") if label == "" else _("Enter the label as text."))
         elif len(label) > LABEL_MAX:
             add("label", _("At most %(max)d characters.", max=LABEL_MAX))
+        elif entity in ENTITIES and label.casefold() in {
+                f.label.casefold() for f in definitions(entity) if field is None or f.id != field.id}:
+            # Forms, list columns, filters and exports name a field by its label: two alike cannot be told apart.
+            add("label", _("Another field of this record type already has this label."))
     if field is None:
         key = _text(data.get("key"))
         if key is None or (key and not KEY_RE.match(key)):
