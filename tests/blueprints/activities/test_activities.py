@@ -166,6 +166,18 @@ def test_the_timeline_mixes_follow_ups_stage_and_field_changes_newest_first(tena
     assert "首次电话沟通" not in deal_page  # that follow-up was on the customer only
 
 
+def test_a_next_time_without_a_next_step_reads_as_the_next_follow_up(tenant, factory, admin_client):
+    customer = factory.customer(tenant, factory.admin_id(tenant))
+    follow_up(admin_client, customer, summary="只约了时间", next_follow_up_at=local(timedelta(days=1)))
+    follow_up(admin_client, customer, summary="有下一步", occurred_at=local(-timedelta(hours=1)),
+              next_action="寄样品", next_follow_up_at=local(timedelta(days=2)))
+    html = admin_client.get(f"/activities/timeline?customer_id={customer}").text
+    steps = [re.sub(r"<[^>]+>", "", p).split() for p in re.findall(r'<p class="next-step">(.*?)</p>', html, re.S)]
+    assert [words[:2] for words in steps] == [["Next", "step:"], ["Next", "follow-up:"]]
+    assert steps[0][2:4] == ["寄样品", "·"] and "(" not in "".join(steps[1])  # no empty step before the time
+    assert "<ol class=\"timeline-entries\">" in html  # an order, not numbered backwards (no `reversed`)
+
+
 def test_late_follow_ups_are_kept_and_marked(tenant, factory, admin_client):
     customer = factory.customer(tenant, factory.admin_id(tenant))
     follow_up(admin_client, customer, summary="上周的拜访", occurred_at=local(-timedelta(days=3)))
