@@ -6,6 +6,7 @@ fetches every row, so it can be timed like a page.
 """
 import psycopg
 
+from crm_saas.blueprints.customers.services.keys import phone_digits
 from crm_saas.tenants.binding import check_schema_name
 
 BOARD_SQL = """
@@ -25,13 +26,13 @@ WHERE s.pipeline_id = %(pipeline_id)s
 ORDER BY s.position, c.position, c.id
 """
 
-# The predicate customers.services.search_filter builds for an admin: contacts'
-# matches as an array of ids, so each arm of the OR is an index condition.
+# The predicate customers.services.search_filter builds for an admin and a term of words (the
+# benches' terms): contacts' matches as an array of ids, so each arm of the OR is an index
+# condition. A term shaped like a phone number adds a phone_key trigram arm, which no bench uses.
 SEARCH_WHERE = """
 c.deleted_at IS NULL AND (
     c.number = %(q)s OR c.name ILIKE %(pattern)s
-    OR c.id = ANY(ARRAY(SELECT customer_id FROM "{s}".contacts WHERE name ILIKE %(pattern)s
-                        UNION SELECT customer_id FROM "{s}".contacts WHERE phone LIKE %(q)s || '%%'))
+    OR c.id = ANY(ARRAY(SELECT customer_id FROM "{s}".contacts WHERE name ILIKE %(pattern)s))
 )
 """
 SEARCH_COUNT_SQL = 'SELECT count(*) FROM "{s}".customers c WHERE ' + SEARCH_WHERE
@@ -140,6 +141,8 @@ def visible_list_floor(conn, schema, viewer_id, limit=50):
 def list_where(schema, q=None, filters=None):
     """The list page's predicate for an admin, as ``(sql, params)``: not deleted, the search, each filter."""
     s = check_schema_name(schema)
+    if q and phone_digits(q):
+        raise ValueError(f"no floor for a phone search ({q!r}): SEARCH_WHERE is the predicate for words")
     where, params = ("c.deleted_at IS NULL", {}) if not q else (SEARCH_WHERE.format(s=s), {"q": q,
                                                                                          "pattern": f"%{q}%"})
     for column, value in (filters or {}).items():
@@ -171,10 +174,10 @@ def list_floor(conn, schema, q=None, filters=None, sort="-created_at", limit=50)
     """Count and first page of the filtered, searched list; ``run()`` returns ``(total, rows)``.
 
     Never prepared: the cases share one SQL text (the term and filter values are
-    parameters), and once psycopg has prepared it PostgreSQL may settle on a generic
-    plan, in which ``phone LIKE $1 || '%'`` cannot use ix_contacts_phone and every
-    search reads all 100k contacts (1.5 -> 11 ms for the rare term). The app never
-    gets there: the pool's rollback on return clears psycopg's prepared statements.
+    parameters), and once psycopg had prepared it PostgreSQL settled on a generic
+    plan, in which the phone arm of the time (``phone LIKE $1 || '%'``) could not use
+    its index and every search read all 100k contacts (1.5 -> 11 ms for the rare
+    term). The app never gets there: it prepares nothing (README "Prepared statements").
     """
     sql, params = list_sql(schema, q, filters, sort, limit)
 

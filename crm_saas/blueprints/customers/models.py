@@ -86,9 +86,10 @@ class Contact(TenantTable, db.Model):
     __tablename__ = "contacts"
     __table_args__ = tenant_args(
         Index("ix_contacts_customer_id", "customer_id"),
-        # Pattern ops: phone search is a prefix LIKE, which a plain btree cannot serve outside the C collation.
-        Index("ix_contacts_phone", "phone", postgresql_ops={"phone": "varchar_pattern_ops"}),
-        Index("ix_contacts_phone_key", "phone_key"),
+        Index("ix_contacts_phone_key", "phone_key"),  # duplicates: the same number, however typed
+        # Search: any run of three or more of a number's digits (the last four, an area code).
+        Index("ix_contacts_phone_key_trgm", "phone_key", postgresql_using="gin",
+              postgresql_ops={"phone_key": "gin_trgm_ops"}),
         Index("ix_contacts_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),
     )
 

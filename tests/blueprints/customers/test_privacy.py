@@ -49,14 +49,15 @@ def test_page_api_and_search(tenant, client_for, api_for, company, username, ful
     if full:
         assert PHONE in page and EMAIL in page and PHONE in listing
         assert (contact["phone"], contact["email"]) == (PHONE, EMAIL) and listed["phone"] == PHONE
-        assert api.get(f"/customers?q={PHONE}").get_json()["total"] == 1
+        for q in (PHONE, "5678", "1234 5678", "+86 138-1234-5678", "381234"):  # any run of its digits
+            assert api.get("/customers", query_string={"q": q}).get_json()["total"] == 1, q
     else:
         assert PHONE not in page and EMAIL not in page and PHONE not in listing
         assert "138****5678" in page and "z***@example.com" in page and "138****5678" in listing
         assert (contact["phone"], contact["email"]) == ("138****5678", "z***@example.com")
         assert listed["phone"] == "138****5678"
         # Searching by the number must not confirm it: neither the full number nor its masked form finds it.
-        for q in (PHONE, "1381234", "138****5678"):
+        for q in (PHONE, "1381234", "138****5678", "5678", "+86 138-1234-5678"):
             assert api.get(f"/customers?q={q}").get_json()["total"] == 0, q
         assert api.get("/customers?q=隐私客户").get_json()["total"] == 1  # the customer itself is visible
 
@@ -173,3 +174,17 @@ def test_an_api_patch_sending_back_masked_contacts_keeps_the_stored_ones(tenant,
     assert patched.get_json()["contacts"][0]["phone"] == "138****5678"  # still masked on the way out
     stored = admin_api.get(f"/customers/{cid}").get_json()["contacts"][0]
     assert (stored["phone"], stored["email"], stored["title"]) == (PHONE, EMAIL, "经理")
+
+
+def test_a_number_is_found_however_it_was_typed_and_by_its_last_four(tenant, factory, admin_api):
+    """Stored as typed (010-8888 6666), found by the digits in any form: the whole, the last four, the
+    area code with a space; a run too short (2 digits) or with letters is a name search, not a phone one."""
+    landline = factory.customer(tenant, factory.admin_id(tenant), name="北京座机客户", phone="010-8888 6666")
+    factory.customer(tenant, factory.admin_id(tenant), name="别的客户", phone="13900000000")
+
+    def found(q):
+        return [c["id"] for c in admin_api.get("/customers", query_string={"q": q}).get_json()["items"]]
+
+    for q in ("01088886666", "010 8888 6666", "6666", "8888 66", "(010)8888-6666"):
+        assert found(q) == [landline], q
+    assert found("66") == [] and found("A6666") == []

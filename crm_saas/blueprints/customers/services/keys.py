@@ -4,7 +4,8 @@
 punctuation dropped: "上海 ABC（集团）有限公司" and "上海abc(集团)有限公司" meet.
 ``phone_key``: digits only, without a +86/0086 country code.
 Both are stored beside the value and indexed, so the duplicate checks are
-index lookups, not scans.
+index lookups, not scans. ``phone_key`` also has a trigram index, so a search
+finds any run of a number's digits (``phone_digits``), the last four included.
 """
 import re
 import unicodedata
@@ -25,3 +26,20 @@ def phone_key(phone):
             digits = digits[len(code):]
             break
     return digits or None
+
+
+_PHONE_LIKE = re.compile(r"^\+?[\d\s()\-]+$")
+PHONE_DIGITS_MIN = 3  # a trigram index serves runs of three characters and more
+
+
+def phone_digits(q):
+    """The digits to look for in ``phone_key`` when a search ``q`` looks like (part of) a phone number.
+
+    ``010-8888 6666``, ``01088886666`` and ``6666`` all qualify; ``A-380`` does
+    not (a letter), nor does ``12`` (too short to look for).
+    """
+    q = unicodedata.normalize("NFKC", q or "").strip()
+    if not _PHONE_LIKE.match(q):
+        return None
+    digits = phone_key(q)
+    return digits if digits and len(digits) >= PHONE_DIGITS_MIN else None
