@@ -2,7 +2,8 @@
 
 Saving answers htmx with the form again and an ``HX-Trigger`` header:
 ``activity-added`` ``{"customer_id", "deal_id"}`` after a follow-up is saved
-or edited, ``task-changed`` when a task was made, moved or ticked off. The
+or edited (and ``activity-added-customer-<id>``, ``activity-added-deal-<id>`` for
+the records it concerns), ``task-changed`` when a task was made, moved or ticked off. The
 card, the timeline and the bell listen for them and refresh themselves.
 """
 import json
@@ -45,6 +46,12 @@ def _triggers(activity=None, task_changed=False):
     events = {}
     if activity is not None:
         events["activity-added"] = {"customer_id": activity.customer_id, "deal_id": activity.deal_id}
+        # One event per record as well, which a card or timeline names in its hx-trigger: a filter
+        # (`activity-added[detail.deal_id==7]`) needs eval, which the CSP and htmx's allowEval refuse,
+        # and htmx then ignores the filter, so every card on the board asked for itself again.
+        events[f"activity-added-customer-{activity.customer_id}"] = {}
+        if activity.deal_id:
+            events[f"activity-added-deal-{activity.deal_id}"] = {}
     if task_changed:
         events["task-changed"] = {}
     return {"HX-Trigger": json.dumps(events)} if events else {}

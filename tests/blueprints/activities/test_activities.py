@@ -61,6 +61,7 @@ def test_quick_add_records_every_field_and_makes_the_owner_a_task(tenant, factor
     assert "Follow-up saved" in saved.text and f'id="activity-form-deal-{deal}"' in saved.text
     events = json.loads(saved.headers["HX-Trigger"])
     assert events["activity-added"] == {"customer_id": customer, "deal_id": deal}
+    assert f"activity-added-customer-{customer}" in events and f"activity-added-deal-{deal}" in events
     assert "task-changed" in events
 
     [activity] = rows(factory, tenant, Activity, customer_id=customer)
@@ -155,7 +156,7 @@ def test_the_timeline_mixes_follow_ups_stage_and_field_changes_newest_first(tena
     assert page.status_code == 200
     html = page.text
     assert f'<section id="timeline-customer-{customer}"' in html
-    assert f'activity-added[detail.customer_id=={customer}] from:body' in html
+    assert f'hx-trigger="activity-added-customer-{customer} from:body"' in html
     field_change, stage_change, activity = (html.index("新名称有限公司"), html.index("Initial contact → Needs analysis"),
                                             html.index("首次电话沟通"))
     assert field_change < stage_change < activity
