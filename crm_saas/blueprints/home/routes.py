@@ -21,6 +21,12 @@ def home():
     return redirect(url_for("pipeline.board"))
 
 
+@bp.route("/favicon.ico")
+def favicon():
+    """For clients that ask the conventional path rather than read the page's ``<link rel="icon">``."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)
+
+
 @bp.route("/healthz")
 def healthz():
     """200 with the state of each backing service, 503 when one is down."""
