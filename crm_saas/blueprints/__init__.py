@@ -19,6 +19,7 @@ from crm_saas.blueprints import (
     home,
     pipeline,
     regions,
+    search,
     settings,
     signup,
     staff,
@@ -26,7 +27,7 @@ from crm_saas.blueprints import (
 
 FEATURES = (
     home, signup, auth, staff, custom_fields, customers, pipeline, activities, files, exports, settings, approvals,
-    audit, regions,
+    audit, regions, search,
 )
 
 

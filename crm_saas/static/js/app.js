@@ -15,4 +15,26 @@
     var button = e.target.closest && e.target.closest(".close-dialog");
     if (button && button.closest("dialog")) button.closest("dialog").close();
   });
+  // "/" anywhere outside a field jumps to the global search, as in most web apps; Escape leaves it.
+  document.addEventListener("keydown", function (e) {
+    var box = document.getElementById("global-search");
+    if (!box) return;
+    var typing = e.target.closest && e.target.closest("input, textarea, select, [contenteditable]");
+    if (e.key === "/" && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      e.preventDefault();
+      box.focus();
+      box.select();
+    } else if (e.key === "Escape" && e.target === box) {
+      hideSearchResults();
+      box.blur();
+    }
+  });
+  // The results under the top bar close when one clicks elsewhere.
+  function hideSearchResults() {
+    var results = document.querySelector("header #global-search-results");
+    if (results) results.hidden = true;
+  }
+  document.addEventListener("click", function (e) {
+    if (!(e.target.closest && e.target.closest(".global-search"))) hideSearchResults();
+  });
 })();

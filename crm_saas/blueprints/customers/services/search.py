@@ -79,6 +79,27 @@ def readable_phone_matches(digits, user):
     return by_phone
 
 
+def search_contacts(user, q, limit=5):
+    """Contacts of customers ``user`` may see whose name holds ``q``, or whose number holds its digits.
+
+    The number arm keeps the masking rule of ``search_filter``: only numbers
+    ``user`` reads in full can match.
+    """
+    q = (q or "").strip()
+    if not q:
+        return []
+    matches = [Contact.name.ilike(contains_pattern(q), escape=LIKE_ESCAPE)]
+    digits = phone_digits(q)
+    if digits:
+        matches.append(Contact.phone_key.contains(digits, autoescape=True)
+                       & Contact.customer_id.in_(readable_phone_matches(digits, user)))
+    visible_ids = visible_customers(user).with_only_columns(Customer.id)
+    return db.session.scalars(
+        select(Contact).where(or_(*matches), Contact.customer_id.in_(visible_ids))
+        .options(selectinload(Contact.customer)).order_by(Contact.name, Contact.id).limit(limit)
+    ).all()
+
+
 def filter_customers(stmt, filters):
     """Narrow by exact codes, tags (all of them), creation dates (company days) and custom fields."""
     filters = filters or {}
