@@ -1,12 +1,17 @@
-"""What every feature's views share: a hidden record is a 404; a redirect never leaves this host."""
+"""What every feature's views share: a hidden record is a 404; a redirect never leaves this host; error pages."""
 import re
 from urllib.parse import urlsplit
 
-from flask import abort, render_template
+from flask import Response, abort, current_app, render_template
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 
 from crm_saas.core.htmx import is_htmx
 from crm_saas.core.throttle import retry_after
-from crm_saas.tenants.resolve import UPGRADE_RETRY_AFTER, TenantUpgrading
+from crm_saas.extensions import db
+from crm_saas.tenants.resolve import UPGRADE_RETRY_AFTER, CompanyNotFound, TenantUpgrading, platform_url
 
 # Browsers drop these anywhere in a URL before reading it: "/\t/evil.example" is "//evil.example".
 _DROPPED = re.compile(r"[\x00-\x1f\x7f]")
@@ -35,20 +40,62 @@ def safe_next(target, fallback="/"):
     return path
 
 
+# What each error page says, beside its code; codes not listed say Werkzeug's name for them.
+ERROR_PAGES = {
+    400: (_l("The request could not be understood"), _l("Something in the request was not as expected. Go back, "
+                                                        "reload the page and try again.")),
+    403: (_l("Not allowed"), _l("Your role does not allow this. Ask your company's administrator if you need it.")),
+    404: (_l("Page not found"), _l("This page does not exist, or it is not one you may see.")),
+    405: (_l("Not possible this way"), _l("This address does not take that kind of request. Use the buttons and "
+                                         "links of the pages.")),
+    413: (_l("Too large"), _l("What was sent is larger than allowed. Send a smaller file or less at once.")),
+    500: (_l("Something went wrong"), _l("Something went wrong on our side, and it has been logged. Please try "
+                                        "again in a moment.")),
+}
+CSRF_EXPIRED = _l("The form had expired (it was open too long, or you signed in again elsewhere). Reload the page "
+                  "and send it again.")
+
+
 def error_page(error):
-    """What a page request gets for an HTTP error: a page in the reader's language where there is one.
+    """What a page request gets for an HTTP error: a page of the app, in the reader's language, with a way on.
 
     A 429 (core/throttle.py) says to wait, and for how long (whole minutes,
     from Retry-After); a company whose schema is behind (tenants/resolve.py)
-    says it is being upgraded; other errors keep Werkzeug's page until the
-    app shell gives every error a page of its own.
+    says it is being upgraded; a host no open company answers to says so and
+    links to the platform site. An htmx request (a fragment: a poll, a form
+    posted in place) is answered with the message alone, as text, which
+    app.js shows as a toast instead of swapping an error page into a piece of
+    another page.
     """
     if isinstance(error, TenantUpgrading):
         page = render_template("errors/upgrading.html", company=error.tenant_name, retry_after=UPGRADE_RETRY_AFTER)
         # A fragment request (a poll, a form) reloads the whole page, which is then this one, not a piece of it.
         refresh = {"HX-Refresh": "true"} if is_htmx() else {}
         return page, 503, {"Retry-After": str(UPGRADE_RETRY_AFTER), **refresh}
-    if error.code != 429:
-        return error
-    seconds = retry_after()
-    return render_template("errors/too_many.html", retry_after=-(-seconds // 60) if seconds else None), 429
+    code = error.code or 500
+    headers = {name: value for name, value in error.get_headers() if name.lower() == "allow"}
+    if code == 429:
+        seconds = retry_after()
+        minutes = -(-seconds // 60) if seconds else None
+        if is_htmx():
+            return _toast(_("Too many attempts from here: wait a while and try again.")), 429
+        return render_template("errors/too_many.html", retry_after=minutes), 429
+    title, message = ERROR_PAGES.get(code, (error.name, error.description))
+    if isinstance(error, CSRFError):
+        message = CSRF_EXPIRED
+    if is_htmx():
+        return _toast(message), code, headers
+    if isinstance(error, CompanyNotFound):
+        return render_template("errors/company_not_found.html", platform=platform_url()), 404
+    try:
+        if code >= 500:
+            db.session.rollback()  # the failed request's transaction, if any, must not fail the page too
+        return render_template("errors/error.html", code=code, title=title, message=message), code, headers
+    except Exception:  # the shell itself failed (its database, say): a plain page rather than none
+        current_app.logger.exception("the error page could not be rendered")
+        return f"<!doctype html><title>{code}</title><h1>{code}</h1><p>{escape(str(message))}</p>", code, headers
+
+
+def _toast(message):
+    """The body of an htmx error answer: the message only, which app.js puts in a toast."""
+    return Response(str(message), mimetype="text/plain")

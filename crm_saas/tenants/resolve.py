@@ -13,7 +13,7 @@ not served: ``TenantUpgrading``, a 503 that pages show as a translated
 from flask import abort, current_app, g, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from werkzeug.exceptions import ServiceUnavailable
+from werkzeug.exceptions import NotFound, ServiceUnavailable
 
 from crm_saas.extensions import db
 from crm_saas.tenants.binding import bind_schema, unbind
@@ -36,6 +36,16 @@ def scoped(blueprint, scope):
 # a minute with --jobs 2 (bench `upgrade_jobs`): half a minute brings people back soon without
 # having every open page ask again each second.
 UPGRADE_RETRY_AFTER = 30
+
+
+class CompanyNotFound(NotFound):
+    """No open company answers to this host (never signed up, closed or expired): a 404 that says so.
+
+    Pages render ``errors/company_not_found.html`` with a link to the platform site
+    (core/views.py); the API answers its usual ``{"message"}``.
+    """
+
+    description = _l("No company uses this address.")
 
 
 class TenantUpgrading(ServiceUnavailable):
@@ -91,7 +101,7 @@ def resolve_tenant():
     if hostname != base:
         tenant = tenant_for_host(hostname)
         if tenant is None or not tenant.is_open:
-            abort(404)
+            raise CompanyNotFound()
         if tenant.schema_version != head(TENANT):
             db.session.remove()
             if request.endpoint == "home.language":  # the language of the page that says so:
@@ -113,6 +123,13 @@ def release_tenant(exc=None):
     token = g.pop("tenant_binding", None)
     if token is not None:
         unbind(token)
+
+
+def platform_url():
+    """The platform site (sign-up, finding one's company) as this request reached us: scheme and port kept."""
+    port = request.host.partition(":")[2]
+    host = current_app.config["CRM_BASE_DOMAIN"]
+    return f"{request.scheme}://{host}:{port}/" if port else f"{request.scheme}://{host}/"
 
 
 def tenant_host(slug):

@@ -5,7 +5,7 @@ from sqlalchemy import text, update
 from crm_saas.core import crypto
 from crm_saas.core.settings import get_setting
 from crm_saas.extensions import db
-from crm_saas.tenants.migrate import upgrade_tenants
+from crm_saas.tenants.migrate import downgrade_tenant, upgrade_tenants
 from crm_saas.tenants.models import Tenant
 from tests.api_client import change_setting
 
@@ -38,11 +38,12 @@ def test_the_upgrade_encrypts_a_password_stored_as_typed(app, tenant, factory):
     def as_before_the_upgrade():
         db.session.execute(text(f"UPDATE {schema}.settings SET value = jsonb_set(value, '{{password}}', "
                                 "'\"typed-long-ago\"') WHERE key = 'smtp'"))
-        db.session.execute(text(f"UPDATE {schema}.alembic_version SET version_num = '0005_login_sessions'"))
         db.session.commit()
 
     factory._run(tenant, as_before_the_upgrade)
     with app.app_context():
+        with db.engine.begin() as conn:  # the schema as 0005 left it, the later revisions walked back
+            downgrade_tenant(conn, schema, "0005_login_sessions")
         db.session.execute(update(Tenant).where(Tenant.id == tenant.id).values(schema_version="0005_login_sessions"))
         db.session.commit()
         report = upgrade_tenants(db.engine)

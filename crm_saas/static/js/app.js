@@ -37,4 +37,22 @@
   document.addEventListener("click", function (e) {
     if (!(e.target.closest && e.target.closest(".global-search"))) hideSearchResults();
   });
+  // A fragment request that fails is not swapped in (base.html's responseHandling); it says why in a toast.
+  // The server answers htmx errors with the message as plain text (core/views.py error_page).
+  function toast(message) {
+    var box = document.getElementById("toasts");
+    if (!box || !message) return;
+    var item = document.createElement("p");
+    item.className = "toast";
+    item.textContent = message;
+    box.appendChild(item);
+    setTimeout(function () { item.remove(); }, 8000);
+  }
+  document.addEventListener("htmx:responseError", function (e) {
+    var xhr = e.detail.xhr;
+    if (xhr.status === 422 || xhr.status === 503) return;  // swapped: the answer shows its own messages
+    var plain = (xhr.getResponseHeader("Content-Type") || "").indexOf("text/plain") === 0;
+    toast(plain && xhr.responseText ? xhr.responseText : document.body.dataset.errorGeneric);
+  });
+  document.addEventListener("htmx:sendError", function () { toast(document.body.dataset.errorNetwork); });
 })();
