@@ -105,6 +105,22 @@ def _log_refusal(_limit):
     return None
 
 
+def failures_left():
+    """``(left, allowed, minutes)``: wrong passwords the account named may still get from this address
+    (of ``allowed``) before sign-in there waits ``minutes``, counting this request's; None where the limit
+    did not apply (or Redis could not say). Read from the limit itself, so the warning never disagrees
+    with the refusal.
+    """
+    try:
+        for limit in limiter.current_limits:
+            if "password-failures" in limit.request_args:
+                left = limit.remaining - (1 if failed() else 0)  # this failure is counted after the response
+                return max(0, left), limit.limit.amount, -(-limit.limit.get_expiry() // 60)
+    except Exception:  # the limits' storage is down: no warning, the fallback still counts
+        current_app.logger.warning("could not read the sign-in failures left", exc_info=True)
+    return None
+
+
 def retry_after():
     """Seconds until the limit this request broke lets it through again (0 when none was broken)."""
     limit = limiter.current_limit

@@ -1,6 +1,7 @@
 """Login, logout and password change pages of a tenant host."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from crm_saas.blueprints.auth.forms import ChangePasswordForm, LoginForm
@@ -8,7 +9,7 @@ from crm_saas.blueprints.auth.login import end_session, start_session
 from crm_saas.blueprints.auth.profile_routes import profile
 from crm_saas.blueprints.auth.services import PasswordError, authenticate, change_own_password
 from crm_saas.core.forms import apply_errors
-from crm_saas.core.throttle import guarding_passwords
+from crm_saas.core.throttle import failures_left, guarding_passwords
 from crm_saas.core.views import safe_next
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 
@@ -38,7 +39,28 @@ def login():
                 return redirect(url_for("auth.change_password"))
             return redirect(safe_next(request.args.get("next"), url_for("home.home")))
         error = LOGIN_MESSAGES[reason]()
-    return render_template("auth/login.html", form=form, error=error), 200 if error is None else 401
+    return render_template("auth/login.html", form=form, error=error, warning=_lockout_warning(error)), \
+        200 if error is None else 401
+
+
+# From this many wrong passwords in the limit's window on, the page says how many are left (B6).
+WARN_AFTER_FAILURES = 3
+
+
+def _lockout_warning(error):
+    """After the third wrong password: how many are left before sign-in from here waits, and how long."""
+    state = failures_left() if error else None
+    if state is None:
+        return None
+    left, allowed, minutes = state
+    if allowed - left < WARN_AFTER_FAILURES:
+        return None
+    if left == 0:
+        return ngettext("Sign-in from here now waits %(num)s minute.", "Sign-in from here now waits %(num)s minutes.",
+                        minutes)
+    return ngettext("%(num)s more wrong password and sign-in from here waits %(minutes)s minutes.",
+                    "%(num)s more wrong passwords and sign-in from here waits %(minutes)s minutes.",
+                    left, minutes=minutes)
 
 
 @bp.route("/logout", methods=["POST"])

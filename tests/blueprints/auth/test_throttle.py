@@ -95,3 +95,24 @@ def test_sign_ups_from_one_address_are_limited(client_for):
     answers = [platform.post("/signup", data={"company_name": ""}, environ_base={"REMOTE_ADDR": "192.0.2.200"})
                .status_code for _ in range(12)]
     assert answers[:10] == [422] * 10 and answers[10:] == [429, 429], answers
+
+
+def test_from_the_third_wrong_password_the_page_says_how_many_are_left(tenant, client_for):
+    """Issue 13.8: the fifth wrong password made sign-in wait 15 minutes without a word of warning."""
+    client = client_for(tenant)
+    warnings = []
+    for _ in range(5):
+        page = attempt(client, "admin", "Wrong#123a")
+        assert page.status_code == 401
+        found = re.search(r'<strong class="lockout-warning">([^<]*)</strong>', page.text)
+        warnings.append(found.group(1) if found else None)
+    assert warnings == [
+        None, None, "2 more wrong passwords and sign-in from here waits 15 minutes.",
+        "1 more wrong password and sign-in from here waits 15 minutes.", "Sign-in from here now waits 15 minutes.",
+    ]
+    assert attempt(client, "admin", ADMIN_PASSWORD).status_code == 429  # as it said
+    zh = client_for(tenant)
+    for _ in range(3):
+        page = zh.post("/login", data={"username": "ghost", "password": "Wrong#123a"}, environ_base=OWNER,
+                       headers={"Accept-Language": "zh-CN"})
+    assert "再输错 2 次密码" in page.text  # an unknown name is warned alike: the warning tells no account apart
