@@ -6,7 +6,9 @@ what was meant) or ``OK``. Run it after a deploy and from monitoring: it
 reaches the database and Redis, asks Redis whether a worker and a
 scheduler are there, and counts the companies that can send mail.
 """
+import smtplib
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from redis import Redis
 from redis.exceptions import RedisError
@@ -37,8 +39,26 @@ def run_checks(app):
     findings = [*_settings(app.config)]
     with app.app_context():
         findings += _database(app)
+    findings.append(_platform_mail(app))
     findings += _queue(app)
     return findings
+
+
+def _platform_mail(app):
+    """The operator's mail server (core/mail.py), which sends password-reset links: set, and answering."""
+    url = app.config["CRM_MAIL_URL"]
+    if not url:
+        return Finding(WARN, "CRM_MAIL_URL", "Not set: people who forget their password cannot get a reset link; "
+                                             "an admin must set a new one. Set smtp://user:password@host:587.")
+    parts = urlsplit(url)
+    try:
+        smtp = smtplib.SMTP_SSL if parts.scheme == "smtps" else smtplib.SMTP
+        with smtp(parts.hostname, parts.port or (465 if parts.scheme == "smtps" else 25), timeout=5) as server:
+            server.noop()
+    except (OSError, smtplib.SMTPException) as exc:
+        return Finding(FAIL, "CRM_MAIL_URL", f"{parts.hostname}:{parts.port} does not answer "
+                                             f"({exc.__class__.__name__}): reset links are not sent.")
+    return Finding(OK, "CRM_MAIL_URL", f"{parts.hostname} answers")
 
 
 def _settings(config):

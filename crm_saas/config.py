@@ -47,6 +47,12 @@ DEFAULTS = {
     # Served over HTTPS (behind a TLS proxy): Secure session cookie and HSTS (core/headers.py).
     "CRM_HTTPS": False,
     "CRM_API_TOKEN_HOURS": 24 * 30,
+    # The platform's own mail (core/mail.py): password-reset links. smtp://user:password@host:587 (STARTTLS when
+    # the server offers it) or smtps://...:465; empty: no reset by email (an admin resets a colleague's password).
+    "CRM_MAIL_URL": "",
+    "CRM_MAIL_SENDER": "",  # empty: noreply@<base domain>
+    "CRM_PASSWORD_RESET_MINUTES": 30,  # how long an emailed reset link works (once)
+    "CRM_PASSWORD_RESET_RATE": "5 per hour",  # reset requests from one address
     # One JSON line per request and per job on stderr (core/logs.py); off: plain lines for a terminal.
     "CRM_LOG_JSON": True,
     "CRM_LOG_LEVEL": "INFO",

@@ -26,7 +26,7 @@ from crm_saas.blueprints.staff.services.departures import deactivate_staff, reac
 from crm_saas.core.passwords import POLICY_TEXT, policy_errors
 from crm_saas.core.permissions import ROLES, can
 from crm_saas.core.staff import STAFF_ORDER, get_visible_staff, may_manage, search_staff
-from crm_saas.core.validators import is_cn_phone
+from crm_saas.core.validators import is_cn_phone, is_email
 from crm_saas.core.views import found_or_404
 
 bp = api_blueprint("api_staff", __name__, "Staff, their place in the tree, and departures.")
@@ -52,6 +52,8 @@ class StaffInputSchema(InputSchema):
     )
     name = fields.String(allow_none=True, validate=validate.Length(max=100), metadata={"description": "Required."})
     phone = fields.String(allow_none=True, metadata={"description": "Mobile (11 digits) or landline with area code."})
+    email = fields.String(allow_none=True, validate=validate.Length(max=200),
+                          metadata={"description": "Where a forgotten password's link goes."})
     title = fields.String(allow_none=True, validate=validate.Length(max=100))
     code = fields.String(allow_none=True, validate=validate.Length(max=32), metadata={"description": "Unique."})
     region = fields.String(allow_none=True, validate=validate.Length(max=100))
@@ -66,6 +68,9 @@ class StaffInputSchema(InputSchema):
         phone = (data.get("phone") or "").strip()
         if phone and not is_cn_phone(phone):
             errors["phone"] = [_("Enter an 11-digit mobile number or a landline with area code.")]
+        email = (data.get("email") or "").strip()
+        if email and not is_email(email):
+            errors["email"] = [_("Enter a valid email address.")]
         password = data.get("password")
         if password is not None and policy_errors(password):
             errors["password"] = [str(message) for message in policy_errors(password)]

@@ -109,3 +109,24 @@ class ApiToken(TenantTable, db.Model):
     revoked_at: Mapped[datetime | None]
 
     user = relationship("User")
+
+
+class PasswordReset(TenantTable, db.Model):
+    """An emailed "forgot password" link (B6): works once, for ``CRM_PASSWORD_RESET_MINUTES``.
+
+    Only the SHA-256 of the link's token is kept, as for API tokens: a
+    database leak leaks no working link.
+    """
+
+    __tablename__ = "password_resets"
+    __table_args__ = tenant_args(Index("ix_password_resets_user_id", "user_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey(f"{TENANT_SCHEMA}.users.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    ip: Mapped[str | None] = mapped_column(String(64))
+
+    user = relationship("User")

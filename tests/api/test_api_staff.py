@@ -259,3 +259,19 @@ def test_openapi_lists_the_staff_paths(client_for, tenant):
     assert {"id", "username", "name", "phone", "title", "code", "role", "superior_id", "active"} <= set(staff)
     assert "password" in spec["components"]["schemas"]["StaffCreate"]["properties"]
     assert {"403", "404", "422"} <= set(paths["/api/v1/staff/{staff_id}"]["patch"]["responses"])
+
+
+def test_a_persons_email_is_kept_and_checked(admin_api, admin_client):
+    """Issue 13.8: a forgotten password's link goes to the person's email, which staff managers and the person
+    themselves now set (before, only the admin from the sign-up had one)."""
+    bad = admin_api.post("/staff", json={"username": "mail.rep", "name": "Mail Rep", "password": "Harbor#Lantern27",
+                                         "email": "not-an-address"})
+    assert bad.status_code == 422 and bad.get_json()["errors"] == {"email": ["Enter a valid email address."]}
+    made = admin_api.post("/staff", json={"username": "mail.rep", "name": "Mail Rep", "password": "Harbor#Lantern27",
+                                          "email": "rep@example.com"})
+    assert made.status_code == 201 and made.get_json()["email"] == "rep@example.com"
+    saved = admin_client.post("/me", data={"name": "Admin", "email": "boss@example.com", "locale": "en"})
+    assert saved.status_code in (200, 302)
+    assert admin_api.get("/me").get_json()["email"] == "boss@example.com"
+    refused = admin_client.post("/me", data={"name": "Admin", "email": "boss@", "locale": "en"})
+    assert "Enter a valid email address." in refused.text

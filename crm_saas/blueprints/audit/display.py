@@ -24,6 +24,7 @@ ACTION_LABELS = {
     "customer_rejected": _l("Customer rejected"),
     "customer_transferred": _l("Customer transferred"),
     "profile_updated": _l("Own profile edited"),
+    "password_reset": _l("Password reset through an emailed link"),
     "transfer_requested": _l("Transfer requested"),
     "transfer_rejected": _l("Transfer rejected"),
     "customer_deleted": _l("Customer moved to the recycle bin"),
@@ -59,7 +60,8 @@ CHANNELS = {"web": _l("Web"), "api": _l("API")}
 FIELD_LABELS = {
     "name": _l("Name"), "username": _l("Username"), "code": _l("Staff code"), "phone": _l("Phone"),
     "title": _l("Title"), "region": _l("Region"), "role": _l("Role"), "superior_id": _l("Superior"),
-    "locale": _l("Language"), "password": _l("Password"), "owner_id": _l("Owner"), "note": _l("Reason"),
+    "locale": _l("Language"), "password": _l("Password"), "email": _l("Email"), "owner_id": _l("Owner"),
+    "note": _l("Reason"),
     "reason": _l("Reason"), "handover_name": _l("Handed over to"), "moved": _l("Records moved"),
     "subordinates_moved_up": _l("Subordinates moved up"), "granted": _l("Granted"), "revoked": _l("Revoked"),
     "customers": _l("Customers"), "deals": _l("Deals"), "tasks": _l("Tasks"),

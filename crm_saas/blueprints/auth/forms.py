@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from crm_saas.core.i18n import LANGUAGE_NAMES
 from crm_saas.core.passwords import password_policy
@@ -11,6 +11,18 @@ from crm_saas.core.validators import CnPhone
 class LoginForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired(_l("Username is required."))])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Password is required."))])
+
+
+class ForgotPasswordForm(FlaskForm):
+    identifier = StringField(_l("Username or email"), validators=[DataRequired(_l("Enter your username or email.")),
+                                                                  Length(max=200)])
+
+
+class ResetPasswordForm(FlaskForm):
+    """The fields of the emailed link's page; the rules are checked in recovery.reset_password."""
+
+    password = PasswordField(_l("New password"))
+    confirm = PasswordField(_l("Repeat new password"))
 
 
 class ChangePasswordForm(FlaskForm):
@@ -29,5 +41,8 @@ class ProfileForm(FlaskForm):
     title = StringField(_l("Title"), validators=[Optional(), Length(max=100)])
     phone = StringField(_l("Phone"), validators=[Optional(), CnPhone(
         _l("Phone: enter an 11-digit mobile number or a landline with area code."))])
+    email = StringField(_l("Email"),
+                        validators=[Optional(), Length(max=200), Email(_l("Enter a valid email address."))],
+                        description=_l("Where a forgotten password's link goes."))
     region = StringField(_l("Region"), validators=[Optional(), Length(max=100)])
     locale = SelectField(_l("Language"), choices=list(LANGUAGE_NAMES.items()))

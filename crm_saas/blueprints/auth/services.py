@@ -95,7 +95,7 @@ def change_own_password(user, old, new, *, keep_token=None):
 
 
 # What the personal centre (B5) lets everyone change about themselves; the rest is the staff managers'.
-PROFILE_FIELDS = ("name", "title", "phone", "region", "locale")
+PROFILE_FIELDS = ("name", "title", "phone", "email", "region", "locale")
 
 
 def update_profile(user, data):

@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from crm_saas.blueprints.staff.services import USERNAME_RE
 from crm_saas.core.passwords import password_policy
@@ -24,6 +24,9 @@ class StaffForm(FlaskForm):
     )
     name = StringField(_l("Name"), validators=[DataRequired(_l("Name is required.")), Length(max=100)])
     phone = StringField(_l("Phone"), validators=[Optional(), CnPhone()])
+    email = StringField(_l("Email"),
+                        validators=[Optional(), Length(max=200), Email(_l("Enter a valid email address."))],
+                        description=_l("Where a forgotten password's link goes."))
     title = StringField(_l("Title"), validators=[Optional(), Length(max=100)])
     region = StringField(_l("Region"), validators=[Optional(), Length(max=100)])
     superior_id = SelectField(_l("Superior"), coerce=int, validate_choice=True)

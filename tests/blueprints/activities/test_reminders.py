@@ -1,46 +1,23 @@
 """Email reminders (E2) against a real SMTP server on 127.0.0.1 (aiosmtpd), never a mock."""
 import os
-import socket
 import subprocess
 import sys
 from datetime import timedelta
-from email import message_from_bytes, policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from tests.api_client import change_setting
-
-
-class Sink:
-    """Collects every message the server accepts."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        message = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
-        self.messages.append((envelope.rcpt_tos, message))
-        return "250 Message accepted"
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.mail_sink import free_port, start_sink
 
 
 @pytest.fixture
 def smtp_sink(app, monkeypatch):
     """A real SMTP server on 127.0.0.1: the platform allows its companies to reach it, as it would its own relay."""
     monkeypatch.setitem(app.config, "CRM_OUTBOUND_ALLOW_PRIVATE", True)
-    sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    sink.port = controller.port
+    sink, stop = start_sink()
     yield sink
-    controller.stop()
+    stop()
 
 
 def use_smtp(factory, tenant, port, **extra):

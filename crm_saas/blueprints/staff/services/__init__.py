@@ -19,7 +19,7 @@ from crm_saas.extensions import db
 from crm_saas.tenants.binding import current_schema
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{2,64}$")
-EDITABLE = ("code", "username", "name", "phone", "title", "region", "role", "superior_id")
+EDITABLE = ("code", "username", "name", "phone", "email", "title", "region", "role", "superior_id")
 
 
 class StaffError(FieldErrors):
@@ -100,7 +100,8 @@ def create_staff(data, *, actor):
     user = User(
         username=data["username"].strip(), name=data["name"].strip(), role=data.get("role") or "rep",
         superior_id=data.get("superior_id") or None, password_hash=hash_password(data["password"]),
-        must_change_password=True, **{key: _clean(data.get(key)) for key in ("code", "phone", "title", "region")},
+        must_change_password=True,
+        **{key: _clean(data.get(key)) for key in ("code", "phone", "email", "title", "region")},
     )
     db.session.add(user)
     db.session.flush()
