@@ -12,6 +12,7 @@ of its own. That keeps tests honest for what rollbacks cannot cover: several
 connections, threads, a worker process and a browser.
 """
 import os
+import re
 import secrets
 import shutil
 import threading
@@ -182,8 +183,26 @@ def client_for(app):
     return make
 
 
-def login(client, username, password):
-    return client.post("/login", data={"username": username, "password": password})
+def login(client, username, password, **kwargs):
+    """Sign in through the page, typing the image code when the last answer asked for one, as a person would
+    (tests of the code itself post it by hand)."""
+    data = {"username": username, "password": password}
+    challenge = getattr(client, "captcha_id", None)
+    if challenge:
+        data.update(captcha_id=challenge, captcha=captcha_answer(client.application, challenge))
+    response = client.post("/login", data=data, **kwargs)
+    found = re.search(r'name="captcha_id" value="([^"]+)"', response.get_data(as_text=True))
+    client.captcha_id = found.group(1) if found else None
+    return response
+
+
+def captcha_answer(app, challenge):
+    """The code of an image challenge, read where the server keeps it (Redis), without spending it."""
+    from crm_saas.core.queue import redis_connection
+
+    with app.app_context():
+        answer = redis_connection().get(f"crm:captcha:{challenge}")
+    return answer.decode() if answer else ""
 
 
 @pytest.fixture

@@ -6,13 +6,14 @@ import threading
 from sqlalchemy import select
 
 from tests.api_client import API, get_token
-from tests.conftest import ADMIN_PASSWORD, STAFF_PASSWORD
+from tests.conftest import ADMIN_PASSWORD, STAFF_PASSWORD, captcha_answer, login
 
 ATTACKER, OWNER = {"REMOTE_ADDR": "203.0.113.7"}, {"REMOTE_ADDR": "198.51.100.20"}
 
 
-def attempt(client, username, password, address=ATTACKER):
-    return client.post("/login", data={"username": username, "password": password}, environ_base=address)
+def attempt(client, username, password, address=ATTACKER, **kwargs):
+    """A sign-in from ``address`` (typing the image code once it is asked for, as the real user would)."""
+    return login(client, username, password, environ_base=address, **kwargs)
 
 
 def test_a_spray_gets_429_while_the_owner_still_logs_in(tenant, client_for, factory):
@@ -49,8 +50,7 @@ def test_the_429_page_speaks_chinese(tenant, client_for):
     attacker = client_for(tenant)
     for _ in range(5):
         attempt(attacker, "admin", "Wrong#123a")
-    page = attacker.post("/login", data={"username": "admin", "password": "x"}, environ_base=ATTACKER,
-                         headers={"Accept-Language": "zh-CN"})
+    page = attempt(attacker, "admin", "x", headers={"Accept-Language": "zh-CN"})
     assert page.status_code == 429 and "尝试次数过多" in page.text
 
 
@@ -113,6 +113,35 @@ def test_from_the_third_wrong_password_the_page_says_how_many_are_left(tenant, c
     assert attempt(client, "admin", ADMIN_PASSWORD).status_code == 429  # as it said
     zh = client_for(tenant)
     for _ in range(3):
-        page = zh.post("/login", data={"username": "ghost", "password": "Wrong#123a"}, environ_base=OWNER,
-                       headers={"Accept-Language": "zh-CN"})
+        page = attempt(zh, "ghost", "Wrong#123a", OWNER, headers={"Accept-Language": "zh-CN"})
     assert "再输错 2 次密码" in page.text  # an unknown name is warned alike: the warning tells no account apart
+
+
+def test_after_three_wrong_passwords_the_image_code_is_asked_and_spent_once(tenant, client_for):
+    """Issue 13.8 (B6's 验证码): the code's answer stays on the server; a wrong or missing code is refused before
+    the password is tried (so even the right password waits for it) and does not count as a wrong password."""
+    client = client_for(tenant)
+    pages = [client.post("/login", data={"username": "admin", "password": "Wrong#123a"}, environ_base=ATTACKER)
+             for _ in range(3)]
+    assert 'name="captcha_id"' not in pages[1].text
+    challenge = re.search(r'name="captcha_id" value="([^"]+)"', pages[2].text).group(1)
+    answer = captcha_answer(client.application, challenge)
+    assert len(answer) == 4 and answer not in pages[2].text  # only its picture goes out
+    png = client.get(f"/captcha/{challenge}.png")
+    assert png.status_code == 200 and png.mimetype == "image/png" and png.data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert png.headers["Cache-Control"] == "no-store"
+
+    def post(**extra):
+        return client.post("/login", data={"username": "admin", "password": ADMIN_PASSWORD, **extra},
+                           environ_base=ATTACKER)
+
+    missing = post()
+    assert missing.status_code == 401 and "Type the characters shown in the image." in missing.text
+    wrong = post(captcha_id=challenge, captcha="ZZZZ")
+    assert wrong.status_code == 401 and "Type the characters shown in the image." in wrong.text
+    assert post(captcha_id=challenge, captcha=answer).status_code == 401  # spent by the wrong try
+    assert client.get(f"/captcha/{challenge}.png").status_code == 404
+    fresh = re.search(r'name="captcha_id" value="([^"]+)"', wrong.text).group(1)
+    assert "2 more wrong passwords" in wrong.text  # refused codes count as no wrong password
+    signed_in = post(captcha_id=fresh, captcha=captcha_answer(client.application, fresh).lower())
+    assert signed_in.status_code == 302
