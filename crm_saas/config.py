@@ -52,7 +52,7 @@ DEFAULTS = {
     "CRM_MAIL_URL": "",
     "CRM_MAIL_SENDER": "",  # empty: noreply@<base domain>
     "CRM_PASSWORD_RESET_MINUTES": 30,  # how long an emailed reset link works (once)
-    "CRM_PASSWORD_RESET_RATE": "5 per hour",  # reset requests from one address
+    "CRM_PASSWORD_RESET_RATE": "5 per hour",  # reset requests from one address; also "find my company" by email
     # One JSON line per request and per job on stderr (core/logs.py); off: plain lines for a terminal.
     "CRM_LOG_JSON": True,
     "CRM_LOG_LEVEL": "INFO",

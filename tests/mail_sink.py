@@ -30,3 +30,27 @@ def start_sink():
     controller.start()
     sink.port = controller.port
     return sink, controller.stop
+
+
+MAIL_JOBS = ("crm_saas.workers.mail.send_platform_mail", "crm_saas.workers.mail.send_company_links")
+
+
+def run_mail_jobs(app):
+    """Run the queued platform mail jobs in this process, as a worker would; how many ran."""
+    import crm_saas.workers.context
+    from crm_saas.core.queue import export_queue
+    from crm_saas.workers.context import set_app
+
+    previous, ran = crm_saas.workers.context._app, 0
+    set_app(app)
+    try:
+        with app.app_context():
+            queue = export_queue()
+            for job in queue.jobs:
+                if job.func_name in MAIL_JOBS:
+                    queue.remove(job)
+                    job.perform()
+                    ran += 1
+    finally:
+        set_app(previous)
+    return ran

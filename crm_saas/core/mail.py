@@ -18,6 +18,7 @@ from rq import Retry
 from crm_saas.core.queue import export_queue
 
 JOB = "crm_saas.workers.mail.send_platform_mail"
+COMPANY_LINKS_JOB = "crm_saas.workers.mail.send_company_links"
 
 
 def configured():
@@ -32,6 +33,12 @@ def queue(to, subject, body):
     """Queue one message for a worker to send (raises ``redis`` errors when the queue is down)."""
     export_queue().enqueue(JOB, to, subject, body, result_ttl=600, failure_ttl=86400,
                            retry=Retry(max=3, interval=[10, 60, 300]))  # a mail server's hiccup is no failure
+
+
+def queue_company_links(email, login_url, locale):
+    """Queue the "find my company" answer for ``email`` (looked up and sent by a worker)."""
+    export_queue().enqueue(COMPANY_LINKS_JOB, email, login_url, locale, result_ttl=600, failure_ttl=86400,
+                           retry=Retry(max=3, interval=[10, 60, 300]))
 
 
 def send(to, subject, body):

@@ -46,3 +46,10 @@ class SignupForm(FlaskForm):
             check_slug((field.data or "").strip().lower())
         except SlugError as err:
             raise ValidationError(SLUG_MESSAGES[err.code]) from None
+
+
+class FindCompanyForm(FlaskForm):
+    """The platform's "log in to your company": a subdomain goes straight there; an email gets links."""
+
+    company = StringField(_l("Your company's subdomain, or your email address"),
+                          validators=[DataRequired(_l("Enter a subdomain or an email address.")), Length(max=200)])

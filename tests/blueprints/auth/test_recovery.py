@@ -10,10 +10,9 @@ import time_machine
 from crm_saas.core.base import utcnow
 from tests.api_client import API, get_token
 from tests.conftest import ADMIN_PASSWORD, login
-from tests.mail_sink import start_sink
+from tests.mail_sink import run_mail_jobs, start_sink
 
 NEW_PASSWORD = "Lantern#Harbor2027"
-MAIL_JOB = "crm_saas.workers.mail.send_platform_mail"
 
 
 @pytest.fixture
@@ -23,27 +22,6 @@ def mail_sink(app, monkeypatch):
     monkeypatch.setitem(app.config, "CRM_MAIL_SENDER", "crm@example.com")
     yield sink
     stop()
-
-
-def deliver(app):
-    """Run the queued platform mail jobs here, as a worker would; how many ran."""
-    import crm_saas.workers.context
-    from crm_saas.core.queue import export_queue
-    from crm_saas.workers.context import set_app
-
-    previous, ran = crm_saas.workers.context._app, 0
-    set_app(app)
-    try:
-        with app.app_context():
-            queue = export_queue()
-            for job in queue.jobs:
-                if job.func_name == MAIL_JOB:
-                    queue.remove(job)
-                    job.perform()
-                    ran += 1
-    finally:
-        set_app(previous)
-    return ran
 
 
 def set_email(factory, tenant, username, email, locale=None):
@@ -77,7 +55,7 @@ def test_a_forgotten_password_is_reset_through_the_emailed_link(app, tenant, fac
     assert 'href="/forgot-password"' in page.text
     asked = ask(client_for(tenant), "Boss@Example.com")  # by email, in any case; the username works too
     assert asked.status_code == 200 and "a link to choose a new password is on its way" in asked.text
-    assert deliver(app) == 1
+    assert run_mail_jobs(app) == 1
     [(to, message)] = mail_sink.messages
     assert to == ["boss@example.com"] and message["Subject"] == "Reset your password"
     assert message["From"] == "crm@example.com" and "within 30 minutes" in message.get_content()
@@ -112,14 +90,14 @@ def test_the_answer_is_the_same_for_nobody_and_nothing_is_sent(app, tenant, fact
         return re.sub(r'(X-CSRFToken": "|name="csrf_token" value=")[^"]*', r"\1", text.replace(identifier, ""))
 
     assert page("ghost") == page("admin") == page("nomail") == page("ghost@example.com")
-    assert deliver(app) == 1 and [to for to, _ in mail_sink.messages] == [["boss@example.com"]]
+    assert run_mail_jobs(app) == 1 and [to for to, _ in mail_sink.messages] == [["boss@example.com"]]
 
 
 def test_a_link_works_for_30_minutes_and_only_the_newest(app, tenant, factory, client_for, mail_sink):
     set_email(factory, tenant, "admin", "boss@example.com", locale="zh_CN")
     ask(client_for(tenant), "admin")
     ask(client_for(tenant), "admin")
-    assert deliver(app) == 2
+    assert run_mail_jobs(app) == 2
     first, second = (link_in(message) for _, message in mail_sink.messages)
     assert mail_sink.messages[0][1]["Subject"] == "重设密码"  # in the person's own language
     assert client_for(tenant).get(first).status_code == 404  # replaced by the second
