@@ -15,7 +15,13 @@ from crm_saas.api import api_blueprint
 from crm_saas.api.errors import api_abort
 from crm_saas.api.schemas import InputSchema
 from crm_saas.blueprints.exports.models import EXPORT_KINDS
-from crm_saas.blueprints.exports.services import export_dir, retry_export, start_export, visible_export
+from crm_saas.blueprints.exports.services import (
+    download_name,
+    export_dir,
+    retry_export,
+    start_export,
+    visible_export,
+)
 from crm_saas.core.jobs import QueueUnavailable
 from crm_saas.core.permissions import can
 from crm_saas.core.views import found_or_404
@@ -137,4 +143,5 @@ def download(export_id):
     if export.status != "finished" or not export.file_name:
         api_abort(409, _("The export has not finished yet."))
     path = os.path.join(export_dir(current_app, current_tenant().schema_name), export.file_name)
-    return send_file(path, mimetype=XLSX, as_attachment=True, download_name=f"{export.kind}-{export.id}.xlsx")
+    return send_file(path, mimetype=XLSX, as_attachment=True,
+                     download_name=download_name(export, current_tenant().name))

@@ -74,3 +74,37 @@ def test_download_url_gives_the_workbook(app, tenant, admin_api, forget_jobs):
     rows = list(load_workbook(io.BytesIO(response.data)).active.values)
     assert [row[1] for row in rows[1:]] == ["导出客户"]
     assert admin_api.client.get(status["download_url"]).status_code == 401  # no token, no file
+
+
+def test_the_workbook_is_one_to_work_in(app, tenant, admin_api, admin_client, forget_jobs):
+    """Issue 13.10: named for the company and the day, a frozen header with a filter, sized columns, labels not
+    codes, real date cells, and every contact (not only the main one)."""
+    from datetime import datetime
+    from urllib.parse import quote
+    from zoneinfo import ZoneInfo
+
+    admin_api.post("/customers", json=valid_customer(
+        name="多联系人公司", industry="finance", source="exhibition", size="21-100",
+        contacts=[{"name": "主联系人", "phone": "13800000001", "primary": True},
+                  {"name": "第二位", "phone": "13800000002", "email": "two@example.com", "primary": False},
+                  {"name": "第三位", "phone": "13800000003", "primary": False}]))
+    export_id = admin_api.post("/exports", json={"kind": "customers", "filters": {}}).get_json()["id"]
+    forget_jobs.append(_job_id(app, tenant, export_id))
+    assert run_export_here(app, tenant, export_id) == 1
+
+    download = admin_client.get(f"/exports/{export_id}/download", headers={"Accept-Language": "en"})
+    day = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()  # the company's day
+    assert f'filename="Company {tenant.slug}-Customers-{day}.xlsx"' in download.headers["Content-Disposition"]
+    zh = admin_client.get(f"/exports/{export_id}/download", headers={"Accept-Language": "zh-CN"})
+    assert quote(f"Company {tenant.slug}-客户-{day}.xlsx") in zh.headers["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(download.data)).active
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
+    assert sheet.column_dimensions["B"].width > sheet.column_dimensions["A"].width  # the name gets room
+    row = [c.value for c in sheet[2]]
+    created = next(value for value in row if isinstance(value, datetime))  # a date cell, not text
+    assert abs((created - datetime.now()).total_seconds()) < 24 * 3600
+    labels = {str(value) for value in row if value}
+    assert {"Finance", "Exhibition"} <= labels or {"金融", "展会"} <= labels  # the creator's language
+    assert not {"finance", "exhibition", "21-100"} & labels
+    others = next(value for value in row if isinstance(value, str) and "第二位" in value)
+    assert others.splitlines() == ["第二位 13800000002 two@example.com", "第三位 13800000003"]

@@ -50,4 +50,4 @@ def test_worker_process_writes_the_visible_customers(app, servers, tenant, clien
     assert len(rows) == 26  # header + the rep's 25, not the admin's
     assert {row[1] for row in rows[1:]} == names
     assert all(re.fullmatch(r"CRM\d{12}", row[0]) for row in rows[1:])
-    assert {row[12] for row in rows[1:]} == {f"1390000{i:04d}" for i in range(25)}  # the owner reads them in full
+    assert {row[13] for row in rows[1:]} == {f"1390000{i:04d}" for i in range(25)}  # the owner reads them in full

@@ -6,7 +6,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from crm_saas.blueprints.customers.services.search import read_filters
-from crm_saas.blueprints.exports.services import export_dir, retry_export, start_export, visible_export
+from crm_saas.blueprints.exports.services import (
+    download_name,
+    export_dir,
+    retry_export,
+    start_export,
+    visible_export,
+)
 from crm_saas.core.jobs import QueueUnavailable
 from crm_saas.core.permissions import permission_required
 from crm_saas.core.views import found_or_404
@@ -51,7 +57,7 @@ def download(export_id):
     if export is None or export.status != "finished" or not export.file_name:
         abort(404)
     path = os.path.join(export_dir(current_app, current_tenant().schema_name), export.file_name)
-    return send_file(path, as_attachment=True, download_name=f"customers-{export.id}.xlsx")
+    return send_file(path, as_attachment=True, download_name=download_name(export, current_tenant().name))
 
 
 def export_filters(form):

@@ -4,8 +4,11 @@ The row is the truth (core/jobs.py): a reader gets its status and
 progress, after a check that its job can still finish.
 """
 import os
+import re
+from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from crm_saas.blueprints.exports.models import EXPORT_KINDS, Export
@@ -14,6 +17,15 @@ from crm_saas.core.visibility import visible
 from crm_saas.extensions import db
 
 JOB = "crm_saas.workers.exports.run_export"
+KIND_LABELS = {"customers": _l("Customers")}
+_UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+def download_name(export, company):
+    """What the file is saved as: the company, the kind and the day, e.g. "星河科技-客户-2026-12-06.xlsx"."""
+    day = export.created_at.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date().isoformat()
+    kind = str(KIND_LABELS.get(export.kind, export.kind))
+    return _UNSAFE_IN_NAMES.sub("_", f"{company}-{kind}-{day}").strip(" .") + ".xlsx"
 
 
 def export_dir(app, schema):
