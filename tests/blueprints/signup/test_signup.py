@@ -42,3 +42,22 @@ def test_messages_speak_chinese_to_a_chinese_browser(client_for):
     response = client_for("localhost").post("/signup", data=dict(GOOD, subdomain="", company_name=""),
                                             headers={"Accept-Language": "zh-CN,zh;q=0.9"})
     assert "公司名称不能为空" in response.text
+
+
+def test_the_default_pipeline_is_named_in_the_sign_up_language(client_for):
+    """Issue 13.9: a company signed up in English got "销售管道" and Chinese stage names to rename."""
+    from tests.api_client import get_token
+
+    names = {}
+    for language, header in (("en", "en"), ("zh", "zh-CN")):
+        slug = new_slug(f"lang{language}")
+        signed_up = client_for("localhost").post("/signup", data=dict(GOOD, subdomain=slug),
+                                                 headers={"Accept-Language": header})
+        assert signed_up.status_code == 302
+        company = client_for(f"{slug}.localhost")
+        token = get_token(company, "admin", "Start#2026")
+        [pipeline] = company.get("/api/v1/pipelines", headers={"Authorization": f"Bearer {token}"}).get_json()
+        names[language] = (pipeline["name"], [stage["name"] for stage in pipeline["stages"]])
+    assert names["en"] == ("Sales pipeline", ["Initial contact", "Needs analysis", "Proposal", "Negotiation", "Won",
+                                              "Lost"])
+    assert names["zh"] == ("销售管道", ["初步接触", "需求分析", "方案提交", "商务谈判", "成交", "输单"])

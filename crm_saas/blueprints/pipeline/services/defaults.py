@@ -21,7 +21,7 @@ STAGE_LABELS = {
     "won": _l("Won"),
     "lost": _l("Lost"),
 }
-DEFAULT_PIPELINE_NAME = "销售管道"
+DEFAULT_PIPELINE_NAME = _l("Sales pipeline")
 
 
 def stage_label(stage):
@@ -30,10 +30,15 @@ def stage_label(stage):
 
 
 def add_default_pipeline(session):
-    """Every new company's pipeline (``tenant_provisioned``), in the provisioning transaction."""
-    pipeline = Pipeline(name=DEFAULT_PIPELINE_NAME, position=0, is_default=True)
+    """Every new company's pipeline (``tenant_provisioned``), in the provisioning transaction.
+
+    Named in the language the company signed up in (the sign-up page's; the
+    default language from the command line): the stored names are what an
+    admin renaming a stage starts from, and what exports and the API carry.
+    """
+    pipeline = Pipeline(name=str(DEFAULT_PIPELINE_NAME), position=0, is_default=True)
     session.add(pipeline)
-    for position, (code, name, kind, probability) in enumerate(DEFAULT_STAGES):
-        session.add(Stage(pipeline=pipeline, code=code, name=name, kind=kind, probability=probability,
-                          position=position))
+    for position, (code, _name, kind, probability) in enumerate(DEFAULT_STAGES):
+        session.add(Stage(pipeline=pipeline, code=code, name=str(STAGE_LABELS[code]), kind=kind,
+                          probability=probability, position=position))
     return pipeline
