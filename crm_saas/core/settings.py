@@ -34,6 +34,8 @@ DEFAULTS = {
     "recycle_bin_days": 30,
     # D3: an open deal with no follow-up for this many days stands out on the board ("rotting").
     "deal_rotting_days": 14,
+    # A new company's first-run checklist on the board (pipeline/services/onboarding.py): done or dismissed.
+    "onboarding_done": False,
     # E2: reminders by email; empty host means no email is sent. The password is kept as typed.
     "smtp": {"host": "", "port": 587, "username": "", "password": "", "sender": "", "tls": True},
 }

@@ -14,10 +14,12 @@ from crm_saas.blueprints.custom_fields.services import definitions
 from crm_saas.blueprints.pipeline import deal_routes, services  # noqa: F401 (deal pages hang on bp)
 from crm_saas.blueprints.pipeline.blueprint import bp, visible_deal_or_404
 from crm_saas.blueprints.pipeline.services import board as board_service
+from crm_saas.blueprints.pipeline.services import onboarding
 from crm_saas.blueprints.pipeline.services.deals import DealError
 from crm_saas.blueprints.pipeline.services.defaults import stage_label
 from crm_saas.blueprints.pipeline.services.moves import StaleMove, move_deal
-from crm_saas.core.htmx import render
+from crm_saas.core.htmx import is_htmx, render
+from crm_saas.core.permissions import permission_required
 from crm_saas.core.settings import get_setting
 from crm_saas.core.staff import staff_choices
 from crm_saas.core.views import found_or_404
@@ -84,11 +86,20 @@ def board():
     people = staff_choices(current_user)
     return render(
         "pipeline/board.html", "pipeline/_board.html",
+        onboarding=None if is_htmx() else onboarding.checklist(current_user),
         pipeline=pipeline, columns=board_service.board(pipeline, current_user, filters), filters=filters,
         pipelines=services.list_pipelines(), people=people,
         leaders=[p for p in people if p.role in ("admin", "supervisor")],
         query={k: v for k, v in request.args.items() if k in board_service.FILTER_KEYS or k == "pipeline_id"},
     )
+
+
+@bp.route("/onboarding/dismiss", methods=["POST"])
+@permission_required("manage_settings")
+def dismiss_onboarding():
+    """Close the first-run checklist for the whole company; the checklist's section swaps itself out."""
+    onboarding.close(current_user)
+    return ""
 
 
 @bp.route("/board/stages/<int:stage_id>/more")

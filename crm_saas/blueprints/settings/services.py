@@ -18,6 +18,7 @@ SETTING_LABELS = {
     "recycle_bin_days": _l("Days a deleted customer stays in the recycle bin"),
     "deal_rotting_days": _l("Days without a follow-up before a deal stands out"),
     "smtp": _l("Mail server for reminders"),
+    "onboarding_done": _l("First-run checklist closed"),
 }
 
 

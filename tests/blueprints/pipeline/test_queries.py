@@ -1,13 +1,15 @@
 """The board sends a fixed number of statements, however many cards, owners and customers it shows (no N+1)."""
 from tests.blueprints.customers.test_queries import statements
 
-# Tenant lookup, the user, pipelines, people for the filters, the cards and the column totals, menus.
+# Tenant lookup, the user, pipelines, people for the filters, the cards and the column totals, menus. A new
+# company's first-run checklist adds one more while it shows (test_onboarding.py); these companies have closed it.
 BOARD_BUDGET = 12
 
 
 def test_the_board_sends_as_many_statements_for_sixty_cards_as_for_two(tenant, factory, admin_client,
                                                                        count_queries):
     admin = factory.admin_id(tenant)
+    assert admin_client.post("/onboarding/dismiss").status_code == 200
     reps = [factory.user(tenant, f"rep{i}", superior_id=admin) for i in range(5)]
 
     def add_deals(count, start):
