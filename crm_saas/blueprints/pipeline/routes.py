@@ -49,7 +49,7 @@ def card_labels():
     """The words every card repeats, translated once per request rather than once per card (300 on a board)."""
     if "card_labels" not in g:
         g.card_labels = {"follow_up": _("+ Follow-up"), "rotting": _("No follow-up for a while"),
-                         "overdue": _("overdue")}
+                         "overdue": _("overdue"), "move": _("Move…")}
     return g.card_labels
 
 

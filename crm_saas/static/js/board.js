@@ -89,6 +89,26 @@
     htmx.swap(card, html, { swapStyle: "outerHTML" });
   }
 
+  // The keyboard's way (and a phone's): a card's "Move…" button asks for the stage in a dialog, then the card
+  // goes to the top of that column through the same request a drag makes; focus comes back to the card.
+  function moveFromMenu(card) {
+    var dialog = document.getElementById("move-dialog");
+    var select = document.getElementById("move-stage");
+    var from = card.closest(".board-cards");
+    select.value = from.dataset.stageId;
+    dialog.addEventListener("close", async function onClose() {
+      dialog.removeEventListener("close", onClose);
+      var to = document.querySelector('.board-cards[data-stage-id="' + select.value + '"]');
+      if (dialog.returnValue !== "ok" || !to || to === from) { card.querySelector(".move-card").focus(); return; }
+      var oldIndex = Array.prototype.indexOf.call(from.children, card);
+      to.insertBefore(card, to.firstElementChild);
+      await onEnd({ item: card, from: from, to: to, oldIndex: oldIndex, newIndex: 0 });
+      var now = document.getElementById(card.id);
+      if (now) now.querySelector(".move-card").focus();
+    });
+    dialog.showModal();
+  }
+
   function init(root) {
     root.querySelectorAll(".board-cards").forEach(function (list) {
       if (list.dataset.sortable) return;
@@ -107,6 +127,10 @@
         var dialog = document.getElementById("follow-up-dialog");
         if (!dialog.open) dialog.showModal();
       }
+    });
+    document.body.addEventListener("click", function (e) {
+      var button = e.target.closest && e.target.closest(".move-card");
+      if (button) moveFromMenu(button.closest(".deal-card"));
     });
     document.body.addEventListener("activity-added", function () {
       var dialog = document.getElementById("follow-up-dialog");

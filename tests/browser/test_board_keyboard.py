@@ -1,0 +1,56 @@
+"""Issue 13.4/13.11: a card moves without a mouse. Tab to its "Move…" button, pick the stage from the keyboard,
+and the card lands at the top of that column, saved on the server, with focus back on it; into "lost" the same
+dialog as a drag asks why."""
+import os
+import re
+
+import pytest
+
+from tests.conftest import ADMIN_PASSWORD
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # a dev dependency; conftest.py explains the rule
+    if os.environ.get("CRM_REQUIRE_BROWSER") == "1":
+        raise
+    pytest.skip("the playwright python package is not installed", allow_module_level=True)
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_card_moves_from_the_keyboard(page, live_server, tenant, factory):
+    base = f"http://{tenant.host}:{live_server.rsplit(':', 1)[1]}"
+    admin = factory.admin_id(tenant)
+    customer = factory.customer(tenant, admin, name="键盘客户")
+    deal = factory.deal(tenant, customer, admin, name="Keyboard deal", amount="5000")
+    stages = factory.stages(tenant)
+    second = stages[1][0]
+    lost = [sid for sid, kind in stages if kind == "lost"][0]
+
+    page.goto(f"{base}/login")
+    page.fill("#username", "admin")
+    page.fill("#password", ADMIN_PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page).not_to_have_url(re.compile(r"/login"))
+    page.goto(f"{base}/board")
+
+    button = page.locator(f"#deal-{deal} .move-card")
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#move-dialog")).to_be_visible()
+    page.locator("#move-stage").select_option(str(second))  # what arrow keys in the focused select do
+    page.locator("#move-dialog button[value=ok]").press("Enter")
+    moved = page.locator(f"ol.board-cards[data-stage-id='{second}'] #deal-{deal}")
+    expect(moved).to_be_visible()
+    expect(page.locator(f"#deal-{deal} .move-card")).to_be_focused()
+    page.reload()
+    expect(page.locator(f"ol.board-cards[data-stage-id='{second}'] #deal-{deal}")).to_be_visible()  # saved
+
+    page.locator(f"#deal-{deal} .move-card").focus()
+    page.keyboard.press("Enter")
+    page.locator("#move-stage").select_option(str(lost))
+    page.locator("#move-dialog button[value=ok]").press("Enter")
+    expect(page.locator("#lost-dialog")).to_be_visible()
+    page.fill("#lost-reason", "预算取消")
+    page.locator("#lost-dialog button[value=ok]").press("Enter")
+    expect(page.locator(f"ol.board-cards[data-stage-id='{lost}'] #deal-{deal}")).to_be_visible()
