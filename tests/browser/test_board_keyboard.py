@@ -54,3 +54,22 @@ def test_a_card_moves_from_the_keyboard(page, live_server, tenant, factory):
     page.fill("#lost-reason", "预算取消")
     page.locator("#lost-dialog button[value=ok]").press("Enter")
     expect(page.locator(f"ol.board-cards[data-stage-id='{lost}'] #deal-{deal}")).to_be_visible()
+
+
+def test_the_follow_up_dialog_keeps_its_save_button_in_sight(page, live_server, tenant, factory):
+    """Issue 13.10: at 900 px the dialog's "Save follow-up" sat below the fold."""
+    base = f"http://{tenant.host}:{live_server.rsplit(':', 1)[1]}"
+    admin = factory.admin_id(tenant)
+    deal = factory.deal(tenant, factory.customer(tenant, admin, name="对话框客户"), admin, name="Dialog deal")
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(f"{base}/login")
+    page.fill("#username", "admin")
+    page.fill("#password", ADMIN_PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page).not_to_have_url(re.compile(r"/login"))
+    page.goto(f"{base}/board")
+    page.locator(f"#deal-{deal} .quick-follow-up").click()
+    save = page.locator("#follow-up-dialog").get_by_role("button", name="Save follow-up")
+    expect(save).to_be_visible()
+    box = save.bounding_box()
+    assert box["y"] + box["height"] <= 900, box
