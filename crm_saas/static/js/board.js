@@ -1,5 +1,5 @@
 /* Kanban moves: Sortable moves the card, the server decides.
- * The card is posted to its move URL with the card above it (after_id), its
+ * The card is posted to its move URL (built from the board's URL templates) with the card above it (after_id), its
  * version and the board's filters; on success the server's card and the
  * out-of-band column heads replace the page's, on refusal the card goes back
  * where it was and the server's reason is shown. A 409 means someone moved
@@ -47,6 +47,12 @@
     });
   }
 
+  // The URLs of a card, from the board's templates (pipeline/_board.html): cards carry only their ids.
+  function cardUrl(kind, card) {
+    return document.getElementById("board").dataset[kind]
+      .replace("{id}", card.dataset.dealId).replace("{customer}", card.dataset.customerId);
+  }
+
   function cardAbove(card) {
     var prev = card.previousElementSibling;
     while (prev && !prev.dataset.dealId) prev = prev.previousElementSibling;
@@ -68,7 +74,7 @@
     var query = document.getElementById("board").dataset.query;
     var response;
     try {
-      response = await fetch(card.dataset.moveUrl + (query ? "?" + query : ""), {
+      response = await fetch(cardUrl("moveUrl", card) + (query ? "?" + query : ""), {
         method: "POST", body: body, credentials: "same-origin",
         headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" },
       });
@@ -129,12 +135,21 @@
       }
     });
     document.body.addEventListener("click", function (e) {
-      var button = e.target.closest && e.target.closest(".move-card");
-      if (button) moveFromMenu(button.closest(".deal-card"));
+      var button = e.target.closest && e.target.closest(".move-card, .quick-follow-up");
+      if (!button) return;
+      var card = button.closest(".deal-card");
+      if (button.classList.contains("move-card")) {
+        moveFromMenu(card);
+      } else {
+        htmx.ajax("GET", cardUrl("followUpUrl", card), { target: "#follow-up-dialog-body", swap: "innerHTML" });
+      }
     });
-    document.body.addEventListener("activity-added", function () {
+    // A follow-up saved (HX-Trigger "activity-added", with its deal): that deal's card asks for itself again.
+    document.body.addEventListener("activity-added", function (e) {
       var dialog = document.getElementById("follow-up-dialog");
       if (dialog && dialog.open) setTimeout(function () { dialog.close(); }, 600);
+      var card = e.detail && e.detail.deal_id && document.getElementById("deal-" + e.detail.deal_id);
+      if (card) htmx.ajax("GET", cardUrl("cardUrl", card), { target: card, swap: "outerHTML" });
     });
   });
 })();

@@ -9,9 +9,11 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from sqlalchemy import and_, any_, func, or_, select, true
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, load_only
 
+from crm_saas.blueprints.customers.models import Customer
 from crm_saas.blueprints.pipeline.models import Deal, Stage
+from crm_saas.core.users import User
 from crm_saas.core.visibility import literal_ids, subtree_ids, visible
 from crm_saas.extensions import db
 
@@ -73,6 +75,17 @@ def column_totals(pipeline_id, user, stage_ids=None, filters=None):
             for stage_id, count, amount, weight in db.session.execute(stmt)}
 
 
+# What a card shows (pipeline/_card.html) and nothing more: whole deal rows (notes, product lines, custom values)
+# were the board's slowest statement and most of its objects' weight.
+CARD_COLUMNS = (
+    load_only(Deal.id, Deal.name, Deal.amount, Deal.probability, Deal.expected_close, Deal.version,
+              Deal.customer_id, Deal.owner_id, Deal.stage_id, Deal.position, Deal.stage_changed_at,
+              Deal.last_activity_at, Deal.created_at),
+    joinedload(Deal.customer).load_only(Customer.id, Customer.name),
+    joinedload(Deal.owner).load_only(User.id, User.name),
+)
+
+
 def board(pipeline, user, filters=None, limit=CARDS_PER_COLUMN):
     """Each stage with its totals and its first ``limit`` cards: ``[{"stage", "count", "amount", "weighted",
     "deals", "more"}]``."""
@@ -84,13 +97,14 @@ def board(pipeline, user, filters=None, limit=CARDS_PER_COLUMN):
         .correlate(Stage)
         .lateral("first_cards")
     )
+    stages = pipeline.stages  # loaded first: each card's stage is then found in the session, not joined again
     deals = db.session.scalars(
         select(Deal)
         .select_from(Stage)
         .join(first_cards, true())
         .join(Deal, Deal.id == first_cards.c.id)
         .where(Stage.pipeline_id == pipeline.id)
-        .options(joinedload(Deal.customer), joinedload(Deal.owner), joinedload(Deal.stage))
+        .options(*CARD_COLUMNS)
         .order_by(Deal.position, Deal.id)
     ).all()
     by_stage = {}
@@ -98,7 +112,7 @@ def board(pipeline, user, filters=None, limit=CARDS_PER_COLUMN):
         by_stage.setdefault(deal.stage_id, []).append(deal)
     totals = column_totals(pipeline.id, user, filters=filters)
     columns = []
-    for stage in pipeline.stages:
+    for stage in stages:
         count, amount, weighted = totals.get(stage.id, (0, 0, 0))
         cards = by_stage.get(stage.id, [])
         columns.append({"stage": stage, "count": count, "amount": amount, "weighted": weighted, "deals": cards,
@@ -113,7 +127,7 @@ def more_cards(stage, user, filters, after_position, after_id, limit=CARDS_PER_C
         filtered(select(Deal), user, filters)
         .where(Deal.stage_id == stage.id, or_(Deal.position > after_position,
                                              and_(Deal.position == after_position, Deal.id > after_id)))
-        .options(joinedload(Deal.customer), joinedload(Deal.owner), joinedload(Deal.stage))
+        .options(*CARD_COLUMNS, joinedload(Deal.stage).load_only(Stage.id, Stage.kind, Stage.code, Stage.name))
         .order_by(Deal.position, Deal.id).limit(limit + 1)
     ).all()
     return rows[:limit], len(rows) > limit
