@@ -15,6 +15,7 @@ DEALS = 20_000
 REPS = 9
 
 COMMON_TERM = "Logistics"  # one customer name in eight
+SHORT_TERM = "zi"  # two letters (as in 华为): only in "Zanzibar Quartzite Works"; too short for a trigram index
 RARE_TERM = "Quartzite"  # exactly one customer: the oldest, i.e. last in the list's newest-first order,
 # and, as "Zanzibar Quartzite Works", last in name order too (every other name starts Acme..Wayne)
 

@@ -53,7 +53,20 @@ def test_revisions_reach_the_models_schema(app, tenant):
         })
         diff = [d for d in compare_metadata(context, _models_in(schema))
                 if not (d[0] == "remove_table" and d[1].name == "alembic_version")]
-    assert diff == []
+    assert _same_expression_indexes_left_out(diff) == []
+
+
+def _same_expression_indexes_left_out(diff):
+    """Alembic reports an expression index as removed and added when PostgreSQL spells the expression its own
+    way (``crm_grams(name::text)`` for the models' ``public.crm_grams(name)``); such a pair with the same name,
+    table and expression is no drift."""
+    def spelled(index):
+        return [str(e).replace("public.", "").replace("::text", "") for e in index.expressions]
+
+    removed = {(d[1].table.name, d[1].name): spelled(d[1]) for d in diff if d[0] == "remove_index"}
+    added = {(d[1].table.name, d[1].name): spelled(d[1]) for d in diff if d[0] == "add_index"}
+    same = {key for key in removed.keys() & added.keys() if removed[key] == added[key]}
+    return [d for d in diff if not (d[0] in ("remove_index", "add_index") and (d[1].table.name, d[1].name) in same)]
 
 
 def test_existing_customers_get_their_duplicate_keys_and_keep_their_serials(app, tenant, factory):

@@ -22,6 +22,8 @@ class Customer(TenantTable, db.Model):
         # Sorting by name walks this index; the search guards against the rare-late-match trap (services/search.py).
         Index("ix_customers_name", "name"),
         Index("ix_customers_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),
+        # A search of one or two characters (华为), which trigrams cannot serve (services/search.py).
+        Index("ix_customers_name_grams", text("public.crm_grams(name)"), postgresql_using="gin"),
         Index("ix_customers_name_key", "name_key"),
         Index("ix_customers_tags", "tags", postgresql_using="gin"),
         Index("ix_customers_region", "province", "city", "district"),
@@ -91,6 +93,7 @@ class Contact(TenantTable, db.Model):
         Index("ix_contacts_phone_key_trgm", "phone_key", postgresql_using="gin",
               postgresql_ops={"phone_key": "gin_trgm_ops"}),
         Index("ix_contacts_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),
+        Index("ix_contacts_name_grams", text("public.crm_grams(name)"), postgresql_using="gin"),  # 张三
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

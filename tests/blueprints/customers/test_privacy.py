@@ -188,3 +188,37 @@ def test_a_number_is_found_however_it_was_typed_and_by_its_last_four(tenant, fac
     for q in ("01088886666", "010 8888 6666", "6666", "8888 66", "(010)8888-6666"):
         assert found(q) == [landline], q
     assert found("66") == [] and found("A6666") == []
+
+
+def test_one_or_two_characters_find_names_through_their_own_index(app, tenant, factory, admin_api):
+    """Issue 13: a trigram index cannot serve 华为 or 张三 (two characters): they read every customer and contact.
+    Names are now also indexed by their letters and letter pairs, and the plan uses that index."""
+    from sqlalchemy import text, update
+
+    from crm_saas.blueprints.customers.models import Contact
+    from crm_saas.extensions import db
+    from crm_saas.tenants.binding import tenant_context
+
+    admin = factory.admin_id(tenant)
+    huawei = factory.customer(tenant, admin, name="华为技术有限公司", phone="13900000001")
+    zhang = factory.customer(tenant, admin, name="星河贸易", phone="13900000002")
+    huarun = factory.customer(tenant, admin, name="华润万家", phone="13900000003")
+
+    def rename_contact():
+        db.session.execute(update(Contact).where(Contact.customer_id == zhang).values(name="张三"))
+        db.session.commit()
+
+    factory._run(tenant, rename_contact)
+
+    def found(q):
+        return sorted(c["id"] for c in admin_api.get("/customers", query_string={"q": q}).get_json()["items"])
+
+    assert found("华为") == [huawei] and found("为技") == [huawei] and found("张三") == [zhang]
+    assert found("华") == sorted([huawei, huarun]) and found("Xy") == []
+    with app.app_context(), tenant_context(tenant.schema_name):
+        db.session.execute(text("SET LOCAL enable_seqscan = off"))  # a tiny table: ask whether the index can serve
+        plan = "\n".join(row[0] for row in db.session.execute(text(
+            f"EXPLAIN SELECT id FROM {tenant.schema_name}.customers "
+            "WHERE public.crm_grams(name) @> ARRAY['华为']::text[]")))
+        db.session.rollback()
+    assert "ix_customers_name_grams" in plan
