@@ -18,7 +18,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench import filters, floors, gc_freeze, memory, seed, startup, supervisor, team_board, upgrade_jobs  # noqa: E402
+from bench import (  # noqa: E402
+    filters,
+    floors,
+    gc_freeze,
+    memory,
+    seed,
+    startup,
+    supervisor,
+    team_board,
+    upgrade_jobs,
+    weight,
+)
 from bench.servers import bench_database  # noqa: E402
 from bench.timing import compare, median_ms, once_ms  # noqa: E402
 
@@ -26,7 +37,7 @@ ADMIN_PASSWORD = "Admin#2026"
 SECRET_KEY = "bench-secret"
 BIG_SLUG = "bench"
 BENCHES = ("board", "search", "filters", "supervisor", "team_board", "provision", "upgrade", "memory", "startup",
-           "gc_freeze", "upgrade_jobs")
+           "gc_freeze", "weight", "upgrade_jobs")
 
 
 def log(message):
@@ -138,6 +149,13 @@ def run_all(args, database_url, redis_url, instance):
         _big_tenant(app, db, password_hash)
         rows += gc_freeze.run(database_url, redis_url, SECRET_KEY, f"{BIG_SLUG}.{app.config['CRM_BASE_DOMAIN']}",
                               "admin", ADMIN_PASSWORD, log)
+    if "weight" in args.only:
+        schema = _big_tenant(app, db, password_hash)
+        client, base_url = session_for(BIG_SLUG, "admin", ADMIN_PASSWORD)
+        with floors.connect(database_url) as raw:
+            customer_id, deal_id = raw.execute(
+                f'SELECT (SELECT min(id) FROM "{schema}".customers), (SELECT min(id) FROM "{schema}".deals)').fetchone()
+        rows += weight.run(client, base_url, customer_id, deal_id, log)
     if "upgrade_jobs" in args.only:  # last: it leaves every tenant at a head only its own revisions know
         log(f"add column + index over {args.upgrade_tenants} tenants, serial and --jobs 2, vs psycopg")
         rows += upgrade_jobs.run(app, db, database_url, password_hash, args.upgrade_tenants,
