@@ -51,17 +51,34 @@ def save_columns(user, columns):
     db.session.commit()
 
 
+# Column heads that sort the list by a click, and the order a first click asks for (dates: newest first).
+SORTABLE_COLUMNS = {"number": "number", "name": "name", "created_at": "-created_at", "updated_at": "-updated_at"}
+PER_PAGE_CHOICES = (25, PER_PAGE, 100)
+
+
 def _is_filter(name):
-    return name in ("q", "sort", "tag", "owner_id", *EXACT) or name.startswith("cf-")
+    return name in ("q", "sort", "tag", "owner_id", "per_page", *EXACT) or name.startswith("cf-")
+
+
+def column_sort(column, sort):
+    """``(sort a click on ``column``'s head asks for, "ascending"/"descending"/None for aria-sort)``."""
+    first = SORTABLE_COLUMNS[column]
+    key = first.lstrip("-")
+    if sort.lstrip("-") != key:
+        return first, None
+    return ("-" + key if sort == key else key), ("ascending" if sort == key else "descending")
 
 
 def list_context(args):
     """Everything the list page and its results partial show."""
     q, filters, sort, page = read_filters(args)
-    rows, total = search_customers(current_user, q=q, filters=filters, sort=sort, page=page)
+    per_page = args.get("per_page", type=int) if args.get("per_page", type=int) in PER_PAGE_CHOICES else PER_PAGE
+    rows, total = search_customers(current_user, q=q, filters=filters, sort=sort, page=page, per_page=per_page)
     params = {key: [v for v in args.getlist(key) if v] for key in args if _is_filter(key)}
     return dict(
-        customers=rows, total=total, q=q, filters=filters, sort=sort, page=page, per_page=PER_PAGE,
+        customers=rows, total=total, q=q, filters=filters, sort=sort, page=page, per_page=per_page,
+        per_page_choices=PER_PAGE_CHOICES, sortable=SORTABLE_COLUMNS, column_sort=column_sort,
+        filtered=bool(q or filters),
         params={key: values for key, values in params.items() if values}, codes=codes,
         columns=chosen_columns(current_user), column_labels=available_columns(),
         sort_labels=SORT_LABELS, definitions=definitions("customer"), categories=get_setting("customer_categories"),
