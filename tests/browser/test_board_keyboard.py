@@ -73,3 +73,31 @@ def test_the_follow_up_dialog_keeps_its_save_button_in_sight(page, live_server, 
     expect(save).to_be_visible()
     box = save.bounding_box()
     assert box["y"] + box["height"] <= 900, box
+
+
+def test_the_board_fits_the_window_and_each_column_scrolls_on_its_own(page, live_server, tenant, factory):
+    """Issue 13.4: with 50 cards in a column the board was about 8,000 px tall."""
+    base = f"http://{tenant.host}:{live_server.rsplit(':', 1)[1]}"
+    admin = factory.admin_id(tenant)
+    customer = factory.customer(tenant, admin, name="高看板客户")
+    for i in range(40):
+        factory.deal(tenant, customer, admin, name=f"Tall deal {i}")
+    first = factory.stages(tenant)[0][0]
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(f"{base}/login")
+    page.fill("#username", "admin")
+    page.fill("#password", ADMIN_PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page).not_to_have_url(re.compile(r"/login"))
+    page.goto(f"{base}/board")
+    page.get_by_role("button", name="Hide this list").click()  # the first-run list, above the board
+    expect(page.locator("#onboarding")).to_have_count(0)
+    page.reload()
+    cards = page.locator(f"ol.board-cards[data-stage-id='{first}']")
+    expect(cards.locator(".deal-card")).to_have_count(40)
+    assert page.evaluate("document.documentElement.scrollHeight") <= 900 + 40  # the page, not the board, scrolls
+    assert cards.evaluate("list => list.scrollHeight > list.clientHeight + 100")  # the column scrolls instead
+    head = page.locator(f"#stage-head-{first}")
+    cards.evaluate("list => { list.scrollTop = list.scrollHeight; }")
+    expect(head).to_be_in_viewport()
+    expect(cards.locator(".deal-card").last).to_be_in_viewport()

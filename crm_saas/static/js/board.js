@@ -124,8 +124,20 @@
     });
   }
 
+  // The board takes the window's height below where it starts; the CSS reads --board-top (board.html's toolbar,
+  // filters and first-run list above it vary in height).
+  function fitBoard() {
+    var board = document.getElementById("board");
+    if (!board) return;
+    var top = board.getBoundingClientRect().top + window.scrollY;
+    document.documentElement.style.setProperty("--board-top", Math.round(top) + "px");
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     init(document);
+    fitBoard();
+    window.addEventListener("resize", fitBoard);
+    document.body.addEventListener("htmx:afterSettle", fitBoard);
     document.body.addEventListener("htmx:load", function (e) { init(e.target); });
     // The quick-add follow-up form opens in a dialog, which closes once the follow-up is saved.
     document.body.addEventListener("htmx:afterSwap", function (e) {
