@@ -190,8 +190,9 @@ def tenants_backup(slug, file):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--as", "new_slug", default=None, metavar="NEWSLUG", help="Restore under this subdomain instead.")
 def tenants_restore(file, new_slug):
-    from crm_saas.tenants.backup import BackupError, read_manifest, restore_tenant
+    from crm_saas.tenants.backup import BackupError
     from crm_saas.tenants.provisioning import SlugError
+    from crm_saas.tenants.restore import read_manifest, restore_tenant
 
     app = _app()
     with app.app_context():

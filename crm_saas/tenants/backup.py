@@ -1,6 +1,6 @@
 """Backups per company: one archive holds a company's rows and files; a restore makes a company of it again.
 
-``crm-saas tenants backup SLUG FILE`` and ``crm-saas tenants restore FILE [--as NEWSLUG]``.
+``crm-saas tenants backup SLUG FILE`` (here) and ``crm-saas tenants restore FILE [--as NEWSLUG]`` (restore.py).
 
 **No pg_dump.** The server may be the embedded one from the wheel (PostgreSQL
 17 or 18) while the machine's ``pg_dump`` is 15, and pg_dump refuses a newer
@@ -84,31 +84,19 @@ import json
 import os
 import re
 import secrets
-import shutil
 import zipfile
-import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-import psycopg
 from flask import current_app
 from psycopg import sql
-from sqlalchemy import insert, select, text
+from sqlalchemy import select
 
-from crm_saas.core.base import TENANT_SCHEMA, tenant_tables, utcnow
+from crm_saas.core.base import utcnow
 from crm_saas.extensions import db
 from crm_saas.tenants.binding import check_schema_name
-from crm_saas.tenants.migrate import (
-    TENANT,
-    downgrade_tenant,
-    head,
-    stamp_tenant,
-    tenant_revisions,
-    upgrade_schema,
-)
 from crm_saas.tenants.models import Tenant, TenantDomain
-from crm_saas.tenants.provisioning import check_slug, schema_for
 
 FORMAT = "crm_saas-company-backup"
 FORMAT_VERSION = 1
@@ -116,10 +104,8 @@ MANIFEST = "manifest.json"
 CHUNK = 1024 * 1024
 VERSION_TABLE = "alembic_version"
 
-# The public row's fields a restored company keeps; the rest (id, slug, schema, version) the restore decides.
-KEPT_FIELDS = ("name", "status", "expires_at", "contact_name", "contact_phone", "contact_email", "rep_code",
-               "created_at", "last_activity_at")
-TIME_FIELDS = ("expires_at", "created_at", "last_activity_at")
+# One name of a file's path: nothing hidden (so neither "." nor ".."), no separator, no NUL.
+FILE_PART = re.compile(r"^[^./\\\x00][^/\\\x00]{0,254}$")
 
 # The same text for the same rows on any server and in any session: COPY's text and to_jsonb depend on these.
 SESSION_SETTINGS = (
@@ -130,12 +116,6 @@ SESSION_SETTINGS = (
     "SET LOCAL extra_float_digits = 3",
     "SET LOCAL bytea_output = 'hex'",
 )
-
-IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
-# One name of a file's path: nothing hidden (so neither "." nor ".."), no separator, no NUL.
-FILE_PART = re.compile(r"^[^./\\\x00][^/\\\x00]{0,254}$")
-SHA256 = re.compile(r"^[0-9a-f]{64}$")
-
 
 class BackupError(Exception):
     """A backup or restore that cannot go on; the message says why, for the person who typed the command."""
@@ -150,19 +130,6 @@ class BackupReport:
     tables: int
     rows: int
     files: int
-
-
-@dataclass
-class RestoreReport:
-    tenant_id: int
-    slug: str
-    schema: str
-    name: str
-    revision: str  # the backup's; the company is at head now
-    tables: int
-    rows: int
-    files: int
-    original_slug: str
 
 
 def files_root(app=None):
@@ -189,15 +156,15 @@ def backup_tenant(slug, path):
             schema = check_schema_name(company["schema_name"])
             domains = snapshot.scalars(select(TenantDomain.domain).where(TenantDomain.tenant_id == company["id"])
                                        .order_by(TenantDomain.id)).all()
-            cursor = _raw_cursor(snapshot)
-            _fix_session(cursor)
+            cursor = raw_cursor(snapshot)
+            fix_session(cursor)
             revision = _revision(cursor, schema)
             tables = []
-            found = dict(_tables(cursor, schema))
-            for table in _load_order(cursor, schema, list(found)):  # the manifest reads parents first
+            found = dict(tables_of(cursor, schema))
+            for table in load_order(cursor, schema, list(found)):  # the manifest reads parents first
                 columns = found[table]
-                with archive.open(_data_member(table), "w", force_zip64=True) as member, \
-                        cursor.copy(_copy_sql(schema, table, columns, "TO STDOUT")) as copy:
+                with archive.open(data_member(table), "w", force_zip64=True) as member, \
+                        cursor.copy(copy_sql(schema, table, columns, "TO STDOUT")) as copy:
                     buffer = bytearray()  # COPY hands over a row at a time: write to the zip a megabyte at a time
                     for row in copy:
                         buffer += row
@@ -208,7 +175,7 @@ def backup_tenant(slug, path):
                 rows, checksum = table_checksum(cursor, schema, table)
                 tables.append({"name": table, "columns": columns, "rows": rows, "checksum": checksum})
             sequences = [{"table": table, "column": column, "last_value": last, "is_called": called}
-                         for _, table, column, last, called in _sequences(cursor, schema, positions=True)]
+                         for _, table, column, last, called in sequences_of(cursor, schema, positions=True)]
         files = _write_files(archive, os.path.join(files_root(), schema))
         manifest = {
             "format": FORMAT,
@@ -241,15 +208,15 @@ def _new_file(path):
             os.fsync(handle.fileno())
         os.replace(temp, path)
     except BaseException:
-        _remove(temp)
+        remove_path(temp)
         raise
 
 
 def _write_files(archive, folder):
     """Every file of the company's folder by its path in it; names starting with a dot (uploads under way) left out."""
     files = []
-    for relative in _walk_files(folder):
-        if not _safe_path(relative):
+    for relative in walk_files(folder):
+        if not safe_path(relative):
             raise BackupError(f"cannot keep the file {os.path.join(folder, relative)!r}: a restore refuses its name")
         digest, size = hashlib.sha256(), 0
         with open(os.path.join(folder, relative), "rb") as source, \
@@ -262,7 +229,7 @@ def _write_files(archive, folder):
     return files
 
 
-def _walk_files(folder):
+def walk_files(folder):
     if not os.path.isdir(folder):
         return []
     found = []
@@ -283,263 +250,11 @@ def _jsonable(value):
     return value if value is None or isinstance(value, (str, int, float, bool)) else str(value)
 
 
-# --- restore ------------------------------------------------------------------------------------------------------
-
-
-def read_manifest(path):
-    """The archive's manifest, checked: what it would restore, without restoring it."""
-    with _open_archive(path) as archive:
-        return _manifest(archive)
-
-
-def restore_tenant(path, slug=None, *, hook=None):
-    """Make a company of the archive ``path``, under ``slug`` (default: the slug it was backed up from).
-
-    Raises ``SlugError`` when the slug is malformed, reserved or taken, and
-    ``BackupError`` when the archive cannot be restored; either way nothing
-    is left behind. ``hook(connection)`` runs just before the commit (tests
-    use it to fail mid-way). Returns a RestoreReport.
-    """
-    with _open_archive(path) as archive:
-        manifest = _manifest(archive)
-        revision = manifest["revision"]
-        if revision not in tenant_revisions():
-            raise BackupError(f"the backup is at tenant revision {revision}, which this installation does not know "
-                              "(made by a newer release?): upgrade the application before restoring it")
-        original = manifest["tenant"]["slug"]
-        slug = slug or original
-        check_slug(slug)
-        schema = schema_for(slug)
-        root = files_root()
-        final = os.path.join(root, schema)
-        if os.path.isdir(final) and os.listdir(final):
-            raise BackupError(f"the files folder {final} is not empty (left by an earlier company {slug}?): "
-                              "move it away before restoring")
-        staging = None
-        try:
-            with db.engine.begin() as conn:
-                tenant_id = _create_company(conn, manifest, slug, schema)
-                at_head = revision == head(TENANT)
-                if not at_head:
-                    downgrade_tenant(conn, schema, revision)
-                cursor = _raw_cursor(conn)
-                _fix_session(cursor)
-                _load(cursor, archive, manifest, schema)
-                _set_sequences(cursor, manifest, schema)
-                version = head(TENANT) if at_head else upgrade_schema(conn, schema)
-                conn.execute(Tenant.__table__.update().where(Tenant.id == tenant_id).values(schema_version=version))
-                if manifest["files"]:
-                    staging = _stage_files(archive, manifest["files"], root, schema)
-                if hook:
-                    hook(conn)
-        except BaseException:
-            if staging:
-                shutil.rmtree(staging, ignore_errors=True)
-            raise
-    if staging:
-        _move_into_place(staging, final)
-    tables = manifest["tables"]
-    return RestoreReport(tenant_id=tenant_id, slug=slug, schema=schema, name=manifest["tenant"]["name"],
-                         revision=revision, tables=len(tables), rows=sum(t["rows"] for t in tables),
-                         files=len(manifest["files"]), original_slug=original)
-
-
-@contextmanager
-def _open_archive(path):
-    try:
-        archive = zipfile.ZipFile(path)
-    except FileNotFoundError:
-        raise BackupError(f"no file {path}") from None
-    except (OSError, zipfile.BadZipFile) as err:
-        raise BackupError(f"{path} is not a company backup: {err}") from None
-    with archive:
-        yield archive
-
-
-def _manifest(archive):
-    """The manifest, with every name it hands to SQL or to the file system checked first."""
-    try:
-        manifest = json.loads(archive.read(MANIFEST))
-    except KeyError:
-        raise BackupError("the archive has no manifest: not a company backup") from None
-    except (ValueError, zipfile.BadZipFile) as err:
-        raise BackupError(f"the backup's manifest is damaged: {err}") from None
-    try:
-        if manifest["format"] != FORMAT:
-            raise BackupError("not a company backup (its manifest names another format)")
-        if manifest["version"] != FORMAT_VERSION:
-            raise BackupError(f"backup format version {manifest['version']} is not one this release reads "
-                              f"({FORMAT_VERSION})")
-        company = manifest["tenant"]
-        _require(isinstance(company["slug"], str) and isinstance(company["name"], str), "tenant")
-        _require(isinstance(manifest["revision"], str), "revision")
-        for table in manifest["tables"]:
-            _require(_identifier(table["name"]) and table["name"] != VERSION_TABLE, "table name")
-            _require(table["columns"] and all(_identifier(c) for c in table["columns"]), "columns")
-            _require(isinstance(table["rows"], int) and isinstance(table["checksum"], str), "table")
-        for sequence in manifest["sequences"]:
-            _require(isinstance(sequence["last_value"], int) and isinstance(sequence["is_called"], bool), "sequence")
-        for file in manifest["files"]:
-            _require(_safe_path(file["path"]) and isinstance(file["size"], int)
-                     and SHA256.fullmatch(file["sha256"] or ""), "file")
-        for key in TIME_FIELDS:
-            if company.get(key) is not None:
-                company[key] = datetime.fromisoformat(company[key])
-    except (KeyError, TypeError, ValueError, AttributeError) as err:
-        raise BackupError(f"the backup's manifest is damaged: {type(err).__name__}: {err}") from None
-    return manifest
-
-
-def _require(condition, what):
-    if not condition:
-        raise ValueError(f"bad {what}")
-
-
-def _identifier(name):
-    return isinstance(name, str) and bool(IDENTIFIER.fullmatch(name))
-
-
-def _safe_path(path):
-    """A relative path of plain names: nothing absolute, no ``..``, nothing hidden."""
-    return isinstance(path, str) and all(FILE_PART.fullmatch(part) for part in path.split("/"))
-
-
-def _create_company(conn, manifest, slug, schema):
-    """The public rows and the schema at head, as provisioning makes them (no admin, no defaults: those are rows)."""
-    company = manifest["tenant"]
-    values = {key: company.get(key) for key in KEPT_FIELDS}
-    values["created_at"] = values["created_at"] or utcnow()
-    values["status"] = values["status"] or "trial"
-    tenant_id = conn.scalar(insert(Tenant).values(slug=slug, schema_name=schema, **values).returning(Tenant.id))
-    base = current_app.config["CRM_BASE_DOMAIN"]
-    conn.execute(insert(TenantDomain).values(tenant_id=tenant_id, domain=f"{slug}.{base}", is_primary=True))
-    conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    tconn = conn.execution_options(schema_translate_map={TENANT_SCHEMA: schema})
-    db.metadata.create_all(tconn, tables=tenant_tables(), checkfirst=False)
-    stamp_tenant(conn, schema)
-    return tenant_id
-
-
-def _load(cursor, archive, manifest, schema):
-    """Each table's rows by COPY, parents before children, then counted and checksummed against the manifest."""
-    wanted = {table["name"]: table for table in manifest["tables"]}
-    present = dict(_tables(cursor, schema))
-    if set(wanted) != set(present):
-        missing, extra = sorted(set(present) - set(wanted)), sorted(set(wanted) - set(present))
-        raise BackupError(f"the backup's tables do not match revision {manifest['revision']}'s "
-                          f"(not in the backup: {missing or 'none'}; unknown here: {extra or 'none'})")
-    for name, table in wanted.items():
-        if set(table["columns"]) != set(present[name]):
-            raise BackupError(f"table {name}: the backup's columns do not match revision {manifest['revision']}'s")
-    for name in _load_order(cursor, schema, list(wanted)):
-        try:
-            with archive.open(_data_member(name)) as source, \
-                    cursor.copy(_copy_sql(schema, name, wanted[name]["columns"], "FROM STDIN")) as copy:
-                while chunk := source.read(CHUNK):
-                    copy.write(chunk)
-        except KeyError:
-            raise BackupError(f"the archive has no rows for table {name}: it is damaged") from None
-        except (zipfile.BadZipFile, zlib.error, EOFError) as err:
-            raise BackupError(f"the rows of table {name} are damaged in the archive: {err}") from None
-        except psycopg.Error as err:  # rows COPY cannot read: damaged in a way the archive's checks missed
-            raise BackupError(f"the rows of table {name} do not load: {str(err).splitlines()[0]}") from None
-    for name, table in wanted.items():
-        rows, checksum = table_checksum(cursor, schema, name)
-        if (rows, checksum) != (table["rows"], table["checksum"]):
-            raise BackupError(f"table {name}: {rows} rows restored (checksum {checksum}), the backup holds "
-                              f"{table['rows']} (checksum {table['checksum']}): the archive is damaged")
-
-
-def _load_order(cursor, schema, names):
-    """Tables with the tables their foreign keys point at first (a table's rows may point at each other)."""
-    needs = {name: set() for name in names}
-    cursor.execute(
-        """SELECT src.relname, dst.relname FROM pg_constraint c
-           JOIN pg_class src ON src.oid = c.conrelid JOIN pg_namespace n ON n.oid = src.relnamespace
-           JOIN pg_class dst ON dst.oid = c.confrelid
-           WHERE c.contype = 'f' AND n.nspname = %s""", (schema,))
-    for source, target in cursor.fetchall():
-        if source in needs and target in needs and source != target:
-            needs[source].add(target)
-    order = []
-    while needs:
-        ready = sorted(name for name, wanted in needs.items() if not wanted)
-        if not ready:
-            raise BackupError(f"the foreign keys of tables {sorted(needs)} form a cycle: no order loads them")
-        order.extend(ready)
-        for name in ready:
-            del needs[name]
-        for wanted in needs.values():
-            wanted.difference_update(ready)
-    return order
-
-
-def _set_sequences(cursor, manifest, schema):
-    """Every sequence past the largest id of its column and past where it stood at the backup."""
-    recorded = {(s["table"], s["column"]): s["last_value"] + (1 if s["is_called"] else 0)
-                for s in manifest["sequences"]}
-    for sequence, table, column in _sequences(cursor, schema):
-        cursor.execute(sql.SQL("SELECT coalesce(max({}), 0) FROM {}.{}").format(
-            sql.Identifier(column), sql.Identifier(schema), sql.Identifier(table)))
-        largest = cursor.fetchone()[0]
-        following = max(largest + 1, recorded.get((table, column), 1))
-        # As the original stood: "handed out following - 1" when any was, else "will hand out 1 first".
-        name = sql.Identifier(schema, sequence).as_string(cursor.connection)
-        cursor.execute("SELECT setval(%s::regclass, %s, %s)",
-                       (name, max(following - 1, 1), following > 1))
-
-
-def _stage_files(archive, files, root, schema):
-    """Extract and check the files into a folder beside the companies' folders; returns that folder."""
-    os.makedirs(root, exist_ok=True)
-    staging = os.path.join(root, f".restore-{schema}-{secrets.token_hex(4)}")
-    os.makedirs(staging)
-    try:
-        for file in files:
-            target = os.path.join(staging, *file["path"].split("/"))
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            digest, size = hashlib.sha256(), 0
-            with archive.open(f"files/{file['path']}") as source, open(target, "xb") as out:
-                while chunk := source.read(CHUNK):
-                    digest.update(chunk)
-                    size += len(chunk)
-                    out.write(chunk)
-            if (size, digest.hexdigest()) != (file["size"], file["sha256"]):
-                raise BackupError(f"file {file['path']} is damaged in the archive")
-    except KeyError:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise BackupError("the archive lacks a file its manifest lists: it is damaged") from None
-    except (zipfile.BadZipFile, zlib.error, EOFError) as err:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise BackupError(f"a file is damaged in the archive: {err}") from None
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return staging
-
-
-def _move_into_place(staging, final):
-    """After the commit: one rename (replacing the empty folder a first page view may have made), else file by file."""
-    try:
-        os.rename(staging, final)
-        return
-    except OSError:
-        pass
-    for relative in _walk_files(staging):
-        target = os.path.join(final, *relative.split("/"))
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        os.replace(os.path.join(staging, *relative.split("/")), target)
-    shutil.rmtree(staging, ignore_errors=True)
-
-
-# --- the catalog and the checksum, shared by both directions -------------------------------------------------------
-
-
 def table_checksum(cursor, schema, table):
     """``(rows, checksum)`` of a table: md5 of each row as ``to_jsonb(row)::text``, summed as two 64-bit halves.
 
     Independent of the columns' physical order and of the rows' order; run
-    it after ``_fix_session`` (times in UTC), as the backup and the restore do.
+    it after ``fix_session`` (times in UTC), as the backup and the restore do.
     """
     cursor.execute(sql.SQL(
         "SELECT count(*), coalesce(sum(('x' || substr(h, 1, 16))::bit(64)::bigint), 0),"
@@ -550,12 +265,12 @@ def table_checksum(cursor, schema, table):
     return int(rows), f"{int(high) % 2**64:016x}{int(low) % 2**64:016x}"
 
 
-def _raw_cursor(connection):
+def raw_cursor(connection):
     """A psycopg cursor on the SQLAlchemy connection's own DBAPI connection, so in its transaction."""
     return connection.connection.driver_connection.cursor()
 
 
-def _fix_session(cursor):
+def fix_session(cursor):
     for statement in SESSION_SETTINGS:
         cursor.execute(statement)
 
@@ -569,7 +284,7 @@ def _revision(cursor, schema):
     return versions[0]
 
 
-def _tables(cursor, schema):
+def tables_of(cursor, schema):
     """``[(table, [columns])]`` of the schema's tables, by name; stored columns in their order (none generated)."""
     cursor.execute(
         """SELECT c.relname, array_agg(a.attname::text ORDER BY a.attnum) FROM pg_class c
@@ -580,7 +295,7 @@ def _tables(cursor, schema):
     return [(name, list(columns)) for name, columns in cursor.fetchall()]
 
 
-def _sequences(cursor, schema, *, positions=False):
+def sequences_of(cursor, schema, *, positions=False):
     """``[(sequence, table, column)]`` of the sequences owned by the schema's columns (serial and identity).
 
     With ``positions``, each also carries ``last_value`` and ``is_called``.
@@ -605,17 +320,45 @@ def _sequences(cursor, schema, *, positions=False):
     return result
 
 
-def _copy_sql(schema, table, columns, direction):
+def copy_sql(schema, table, columns, direction):
     return sql.SQL("COPY {}.{} ({}) " + direction).format(
         sql.Identifier(schema), sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns)))
 
 
-def _data_member(table):
+def data_member(table):
     return f"data/{table}.copy"
 
 
-def _remove(path):
+def remove_path(path):
     try:
         os.remove(path)
     except FileNotFoundError:
         pass
+
+def load_order(cursor, schema, names):
+    """Tables with the tables their foreign keys point at first (a table's rows may point at each other)."""
+    needs = {name: set() for name in names}
+    cursor.execute(
+        """SELECT src.relname, dst.relname FROM pg_constraint c
+           JOIN pg_class src ON src.oid = c.conrelid JOIN pg_namespace n ON n.oid = src.relnamespace
+           JOIN pg_class dst ON dst.oid = c.confrelid
+           WHERE c.contype = 'f' AND n.nspname = %s""", (schema,))
+    for source, target in cursor.fetchall():
+        if source in needs and target in needs and source != target:
+            needs[source].add(target)
+    order = []
+    while needs:
+        ready = sorted(name for name, wanted in needs.items() if not wanted)
+        if not ready:
+            raise BackupError(f"the foreign keys of tables {sorted(needs)} form a cycle: no order loads them")
+        order.extend(ready)
+        for name in ready:
+            del needs[name]
+        for wanted in needs.values():
+            wanted.difference_update(ready)
+    return order
+
+
+def safe_path(path):
+    """A relative path of plain names: nothing absolute, no ``..``, nothing hidden."""
+    return isinstance(path, str) and all(FILE_PART.fullmatch(part) for part in path.split("/"))

@@ -144,9 +144,10 @@ NOTHING = {"rows": 0, "domains": 0, "schemas": 0, "files": {}, "staged": []}
 
 
 def test_backup_and_restore_round_trip(app, tenant, make_tenant, factory, api_for, client_for, tmp_path):
-    from crm_saas.tenants.backup import backup_tenant, read_manifest, restore_tenant
+    from crm_saas.tenants.backup import backup_tenant
     from crm_saas.tenants.migrate import head
     from crm_saas.tenants.provisioning import SlugError
+    from crm_saas.tenants.restore import read_manifest, restore_tenant
 
     data = fill(tenant, factory, api_for, client_for)
     neighbour = make_tenant()
@@ -232,7 +233,8 @@ def test_backup_and_restore_round_trip(app, tenant, make_tenant, factory, api_fo
 
 
 def test_a_restore_that_fails_midway_leaves_nothing(app, tenant, factory, api_for, client_for, tmp_path):
-    from crm_saas.tenants.backup import BackupError, backup_tenant, restore_tenant
+    from crm_saas.tenants.backup import BackupError, backup_tenant
+    from crm_saas.tenants.restore import restore_tenant
 
     fill(tenant, factory, api_for, client_for)
     before = fingerprint(app, tenant.schema_name)
@@ -298,7 +300,8 @@ def rewritten(source, target, change):
 
 
 def test_what_an_archive_names_is_checked_before_anything_is_made(app, tenant, factory, tmp_path):
-    from crm_saas.tenants.backup import BackupError, backup_tenant, restore_tenant
+    from crm_saas.tenants.backup import BackupError, backup_tenant
+    from crm_saas.tenants.restore import restore_tenant
 
     factory.customer(tenant, factory.admin_id(tenant))
     archive = tmp_path / "company.zip"
@@ -333,8 +336,9 @@ def test_what_an_archive_names_is_checked_before_anything_is_made(app, tenant, f
 def test_a_backup_from_an_older_revision_restores_at_head(app, tenant, factory, client_for, tmp_path, revision):
     """The rows go in at the backup's revision, and today's migrations bring them to head, as any company's."""
     from crm_saas.extensions import db
-    from crm_saas.tenants.backup import backup_tenant, restore_tenant
+    from crm_saas.tenants.backup import backup_tenant
     from crm_saas.tenants.migrate import downgrade_tenant, head, upgrade_schema
+    from crm_saas.tenants.restore import restore_tenant
 
     admin = factory.admin_id(tenant)
     rep = factory.user(tenant, "rep", superior_id=admin)
