@@ -330,3 +330,15 @@ def api_for(client_for):
 @pytest.fixture
 def admin_api(api_for, tenant):
     return api_for(tenant)
+
+
+@pytest.fixture
+def mail_sink(app, monkeypatch):
+    """The platform's mail server (CRM_MAIL_URL) as a real SMTP server on 127.0.0.1 that keeps what it gets."""
+    from tests.mail_sink import start_sink
+
+    sink, stop = start_sink()
+    monkeypatch.setitem(app.config, "CRM_MAIL_URL", f"smtp://127.0.0.1:{sink.port}")
+    monkeypatch.setitem(app.config, "CRM_MAIL_SENDER", "crm@example.com")
+    yield sink
+    stop()

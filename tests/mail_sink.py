@@ -54,3 +54,17 @@ def run_mail_jobs(app):
     finally:
         set_app(previous)
     return ran
+
+
+def set_email(factory, tenant, username, email, locale=None):
+    """Give ``username`` of ``tenant`` an email address (and a language) to be written to."""
+    from sqlalchemy import update
+
+    from crm_saas.core.users import User
+    from crm_saas.extensions import db
+
+    def change():
+        db.session.execute(update(User).where(User.username == username).values(email=email, locale=locale))
+        db.session.commit()
+
+    factory._run(tenant, change)

@@ -2,11 +2,10 @@
 and the card lands at the top of that column, saved on the server, with focus back on it; into "lost" the same
 dialog as a drag asks why."""
 import os
-import re
 
 import pytest
 
-from tests.conftest import ADMIN_PASSWORD
+from tests.browser.session import company_url, sign_in
 
 try:
     from playwright.sync_api import expect
@@ -19,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_card_moves_from_the_keyboard(page, live_server, tenant, factory):
-    base = f"http://{tenant.host}:{live_server.rsplit(':', 1)[1]}"
+    base = company_url(tenant, live_server)
     admin = factory.admin_id(tenant)
     customer = factory.customer(tenant, admin, name="键盘客户")
     deal = factory.deal(tenant, customer, admin, name="Keyboard deal", amount="5000")
@@ -27,11 +26,7 @@ def test_a_card_moves_from_the_keyboard(page, live_server, tenant, factory):
     second = stages[1][0]
     lost = [sid for sid, kind in stages if kind == "lost"][0]
 
-    page.goto(f"{base}/login")
-    page.fill("#username", "admin")
-    page.fill("#password", ADMIN_PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page).not_to_have_url(re.compile(r"/login"))
+    sign_in(page, base)
     page.goto(f"{base}/board")
 
     button = page.locator(f"#deal-{deal} .move-card")
@@ -58,15 +53,11 @@ def test_a_card_moves_from_the_keyboard(page, live_server, tenant, factory):
 
 def test_the_follow_up_dialog_keeps_its_save_button_in_sight(page, live_server, tenant, factory):
     """Issue 13.10: at 900 px the dialog's "Save follow-up" sat below the fold."""
-    base = f"http://{tenant.host}:{live_server.rsplit(':', 1)[1]}"
+    base = company_url(tenant, live_server)
     admin = factory.admin_id(tenant)
     deal = factory.deal(tenant, factory.customer(tenant, admin, name="对话框客户"), admin, name="Dialog deal")
     page.set_viewport_size({"width": 1440, "height": 900})
-    page.goto(f"{base}/login")
-    page.fill("#username", "admin")
-    page.fill("#password", ADMIN_PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page).not_to_have_url(re.compile(r"/login"))
+    sign_in(page, base)
     page.goto(f"{base}/board")
     page.locator(f"#deal-{deal} .quick-follow-up").click()
     save = page.locator("#follow-up-dialog").get_by_role("button", name="Save follow-up")
@@ -77,18 +68,14 @@ def test_the_follow_up_dialog_keeps_its_save_button_in_sight(page, live_server, 
 
 def test_the_board_fits_the_window_and_each_column_scrolls_on_its_own(page, live_server, tenant, factory):
     """Issue 13.4: with 50 cards in a column the board was about 8,000 px tall."""
-    base = f"http://{tenant.host}:{live_server.rsplit(':', 1)[1]}"
+    base = company_url(tenant, live_server)
     admin = factory.admin_id(tenant)
     customer = factory.customer(tenant, admin, name="高看板客户")
     for i in range(40):
         factory.deal(tenant, customer, admin, name=f"Tall deal {i}")
     first = factory.stages(tenant)[0][0]
     page.set_viewport_size({"width": 1440, "height": 900})
-    page.goto(f"{base}/login")
-    page.fill("#username", "admin")
-    page.fill("#password", ADMIN_PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page).not_to_have_url(re.compile(r"/login"))
+    sign_in(page, base)
     page.goto(f"{base}/board")
     page.get_by_role("button", name="Hide this list").click()  # the first-run list, above the board
     expect(page.locator("#onboarding")).to_have_count(0)

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.conftest import ADMIN_PASSWORD
+from tests.browser.session import company_url, sign_in
 
 try:
     from playwright.sync_api import expect
@@ -18,18 +18,14 @@ pytestmark = pytest.mark.browser
 
 
 def test_slash_types_into_the_search_and_results_come_as_one_types(page, live_server, tenant, factory):
-    base = f"http://{tenant.host}:{live_server.rsplit(':', 1)[1]}"
+    base = company_url(tenant, live_server)
     admin_id = factory.admin_id(tenant)
     customer = factory.customer(tenant, admin_id, name="北京座机客户", phone="010-8888 6666")
     factory.deal(tenant, customer, admin_id, name="座机一期")
     errors = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
 
-    page.goto(f"{base}/login")
-    page.fill("#username", "admin")
-    page.fill("#password", ADMIN_PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
+    sign_in(page, base)
     page.goto(f"{base}/customers/")
     page.evaluate("window.__same_page = true")
     assert errors == [], errors  # the board after sign-in and this page: no 404 (favicon), no eval refused

@@ -3,7 +3,6 @@
 A session is a row (``LoginSession``): logging out ends it on the server, so
 a copy of the cookie taken before stops working too.
 """
-import hashlib
 import secrets
 
 from flask import redirect, request, url_for
@@ -13,7 +12,7 @@ from sqlalchemy import select, update
 
 from crm_saas.core.base import utcnow
 from crm_saas.core.requests import is_api_request
-from crm_saas.core.users import LoginSession, User
+from crm_saas.core.users import LoginSession, User, secret_digest
 from crm_saas.extensions import db, login_manager
 from crm_saas.tenants.resolve import current_tenant
 
@@ -35,7 +34,7 @@ def load_user(cookie_id):
         return None
     user = db.session.scalar(
         select(User).join(LoginSession, LoginSession.user_id == User.id)
-        .where(User.id == int(user_id), LoginSession.key_hash == digest(key), LoginSession.ended_at.is_(None))
+        .where(User.id == int(user_id), LoginSession.key_hash == secret_digest(key), LoginSession.ended_at.is_(None))
     )
     if user is None or not user.active or user.session_token != token:
         return None
@@ -46,7 +45,7 @@ def load_user(cookie_id):
 def start_session(user, *, ip=None, user_agent=None):
     """A new browser session for ``user`` (call before ``login_user``, which writes its key into the cookie)."""
     user.login_key = secrets.token_urlsafe(24)
-    db.session.add(LoginSession(user_id=user.id, key_hash=digest(user.login_key), ip=ip,
+    db.session.add(LoginSession(user_id=user.id, key_hash=secret_digest(user.login_key), ip=ip,
                                 user_agent=(user_agent or "")[:300]))
     db.session.commit()
 
@@ -55,13 +54,11 @@ def end_session(user):
     """End the session ``user`` came in with (logout): its cookie, and every copy of it, stops working."""
     if user.login_key:
         db.session.execute(update(LoginSession).where(
-            LoginSession.user_id == user.id, LoginSession.key_hash == digest(user.login_key),
+            LoginSession.user_id == user.id, LoginSession.key_hash == secret_digest(user.login_key),
         ).values(ended_at=utcnow()))
         db.session.commit()
 
 
-def digest(key):
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def enforce_password_change():

@@ -8,7 +8,6 @@ password (the policy applies), ends every session (``set_password`` rotates
 the session token) and every API token, and retires every other link of
 theirs. Only the token's SHA-256 is stored.
 """
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -23,7 +22,7 @@ from crm_saas.core.audit import record
 from crm_saas.core.base import utcnow
 from crm_saas.core.errors import FieldErrors
 from crm_saas.core.passwords import policy_errors, set_password
-from crm_saas.core.users import PasswordReset, User
+from crm_saas.core.users import PasswordReset, User, secret_digest
 from crm_saas.extensions import db
 
 
@@ -51,7 +50,7 @@ def request_reset(identifier, *, link_for, ip=None):
                        .values(used_at=now))  # only the newest link works
     token = secrets.token_urlsafe(32)
     minutes = current_app.config["CRM_PASSWORD_RESET_MINUTES"]
-    db.session.add(PasswordReset(user_id=user.id, token_hash=_digest(token), created_at=now,
+    db.session.add(PasswordReset(user_id=user.id, token_hash=secret_digest(token), created_at=now,
                                  expires_at=now + timedelta(minutes=minutes), ip=ip))
     subject, body = _message(user, link_for(token), minutes)
     db.session.commit()
@@ -72,7 +71,7 @@ def _message(user, link, minutes):
 
 def valid_reset(token):
     """The unused, unexpired reset row ``token`` names, for an active person, or None."""
-    row = db.session.scalar(select(PasswordReset).where(PasswordReset.token_hash == _digest(token or "")))
+    row = db.session.scalar(select(PasswordReset).where(PasswordReset.token_hash == secret_digest(token or "")))
     if row is None or row.used_at is not None or row.expires_at <= utcnow() or not row.user.active:
         return None
     return row
@@ -102,7 +101,3 @@ def reset_password(token, password, confirm):
     record("password_reset", user, actor=user)
     db.session.commit()
     return user
-
-
-def _digest(token):
-    return hashlib.sha256(token.encode()).hexdigest()

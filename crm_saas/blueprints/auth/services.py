@@ -1,5 +1,4 @@
 """Logging in, locking out, changing passwords and API tokens."""
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -12,7 +11,7 @@ from crm_saas.core.base import utcnow
 from crm_saas.core.errors import FieldErrors
 from crm_saas.core.passwords import hash_password, policy_errors, set_password, verify_password
 from crm_saas.core.throttle import mark_failed
-from crm_saas.core.users import ApiToken, LoginEvent, User
+from crm_saas.core.users import ApiToken, LoginEvent, User, secret_digest
 from crm_saas.extensions import db
 
 # Hashes to compare against when the username does not exist, one per hashing method (made once),
@@ -116,7 +115,7 @@ def revoke_tokens(user, *, keep=None):
     """End every API token of ``user`` but ``keep`` (no commit: it goes with the change that asks for it)."""
     stmt = update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
     if keep:
-        stmt = stmt.where(ApiToken.token_hash != _digest(keep))
+        stmt = stmt.where(ApiToken.token_hash != secret_digest(keep))
     db.session.execute(stmt.values(revoked_at=utcnow()))
 
 
@@ -124,25 +123,21 @@ def issue_token(user):
     """A new bearer token; the caller sees it once, the database keeps its hash."""
     token = secrets.token_urlsafe(32)
     expires_at = utcnow() + timedelta(hours=current_app.config["CRM_API_TOKEN_HOURS"])
-    db.session.add(ApiToken(user_id=user.id, token_hash=_digest(token), expires_at=expires_at))
+    db.session.add(ApiToken(user_id=user.id, token_hash=secret_digest(token), expires_at=expires_at))
     db.session.commit()
     return token, expires_at
 
 
 def user_for_token(token):
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token or "")))
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == secret_digest(token or "")))
     if row is None or row.revoked_at or row.expires_at <= utcnow() or not row.user.active:
         return None
     return row.user
 
 
 def revoke_token(token):
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token or "")))
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == secret_digest(token or "")))
     if row is not None and row.revoked_at is None:
         row.revoked_at = utcnow()
         db.session.commit()
     return row is not None
-
-
-def _digest(token):
-    return hashlib.sha256(token.encode()).hexdigest()

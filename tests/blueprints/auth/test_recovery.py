@@ -4,37 +4,14 @@ limited per address; the new password ends every other session and token."""
 import re
 from datetime import timedelta
 
-import pytest
 import time_machine
 
 from crm_saas.core.base import utcnow
 from tests.api_client import API, get_token
 from tests.conftest import ADMIN_PASSWORD, login
-from tests.mail_sink import run_mail_jobs, start_sink
+from tests.mail_sink import run_mail_jobs, set_email
 
 NEW_PASSWORD = "Lantern#Harbor2027"
-
-
-@pytest.fixture
-def mail_sink(app, monkeypatch):
-    sink, stop = start_sink()
-    monkeypatch.setitem(app.config, "CRM_MAIL_URL", f"smtp://127.0.0.1:{sink.port}")
-    monkeypatch.setitem(app.config, "CRM_MAIL_SENDER", "crm@example.com")
-    yield sink
-    stop()
-
-
-def set_email(factory, tenant, username, email, locale=None):
-    from sqlalchemy import update
-
-    from crm_saas.core.users import User
-    from crm_saas.extensions import db
-
-    def change():
-        db.session.execute(update(User).where(User.username == username).values(email=email, locale=locale))
-        db.session.commit()
-
-    factory._run(tenant, change)
 
 
 def ask(client, identifier, **kwargs):

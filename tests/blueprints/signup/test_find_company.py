@@ -1,18 +1,8 @@
 """Issue 13.8: on the platform site, "log in to your company" by subdomain (straight there) or by email (a
 message with the sign-in page of each company where that address has an active account, looked up by a worker,
 the same answer for any address)."""
-import pytest
 
-from tests.blueprints.auth.test_recovery import set_email
-from tests.mail_sink import run_mail_jobs, start_sink
-
-
-@pytest.fixture
-def mail_sink(app, monkeypatch):
-    sink, stop = start_sink()
-    monkeypatch.setitem(app.config, "CRM_MAIL_URL", f"smtp://127.0.0.1:{sink.port}")
-    yield sink
-    stop()
+from tests.mail_sink import run_mail_jobs, set_email
 
 
 def test_a_subdomain_goes_to_its_sign_in_page(tenant, client_for):

@@ -1,0 +1,19 @@
+"""Signing in through the real page, shared by the browser tests."""
+import re
+
+from tests.conftest import ADMIN_PASSWORD
+
+
+def company_url(tenant, live_server):
+    """The company's own host on the live server's port."""
+    return f"http://{tenant.host}:{live_server.rsplit(':', 1)[1]}"
+
+
+def sign_in(page, base, username="admin", password=ADMIN_PASSWORD):
+    from playwright.sync_api import expect  # a dev dependency: the test modules skip without it (conftest.py)
+
+    page.goto(f"{base}/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.keyboard.press("Enter")
+    expect(page).not_to_have_url(re.compile(r"/login"))
