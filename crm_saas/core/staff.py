@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from crm_saas.core.permissions import can
 from crm_saas.core.users import User
-from crm_saas.core.visibility import visible
+from crm_saas.core.visibility import subtree_ids, visible
 from crm_saas.extensions import db
 
 # Staff lists read active people first, then by name.
@@ -50,6 +50,15 @@ def search_staff(viewer, q=None, **filters):
         if filters.get(key) is not None:
             stmt = stmt.where(getattr(User, key) == filters[key])
     return stmt
+
+
+def leads_people(viewer):
+    """Whether ``viewer`` has anyone to look after: staff managers, see-all roles and supervisors with people below.
+
+    The menus ask it: a rep with nobody below them gets no staff list of one.
+    ``subtree_ids`` is kept for the request, so the question costs nothing more.
+    """
+    return can(viewer, "manage_staff") or can(viewer, "see_all") or len(subtree_ids(viewer.id)) > 1
 
 
 def list_staff(viewer=None, *, active=None):

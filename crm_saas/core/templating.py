@@ -1,10 +1,13 @@
-"""Template helpers every feature's pages use: money and times in the reader's format."""
+"""Template helpers every feature's pages use: money and times in the reader's format, icons, the menu's rights."""
 from decimal import Decimal
 from functools import lru_cache
 
 from babel import Locale
 from babel.numbers import get_currency_symbol, parse_pattern
 from flask_babel import format_datetime, get_locale
+
+from crm_saas.core.icons import icon
+from crm_saas.core.staff import leads_people
 
 
 def money(amount, locale_name=None):
@@ -91,3 +94,5 @@ def init_app(app):
     app.jinja_env.globals["money"] = money
     app.jinja_env.globals["money_compact"] = money_compact
     app.jinja_env.filters["when"] = when
+    app.jinja_env.globals["icon"] = icon
+    app.jinja_env.globals["leads_people"] = leads_people

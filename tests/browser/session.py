@@ -17,3 +17,9 @@ def sign_in(page, base, username="admin", password=ADMIN_PASSWORD):
     page.fill("#password", password)
     page.keyboard.press("Enter")
     expect(page).not_to_have_url(re.compile(r"/login"))
+
+
+def sign_out(page):
+    """Log out through the user menu in the top bar, as a person would."""
+    page.locator(".user-menu").click()
+    page.get_by_role("button", name="Log out").click()

@@ -11,9 +11,9 @@ from flask_login import current_user
 from crm_saas.blueprints.custom_fields.services import definitions
 from crm_saas.blueprints.customers.services import codes
 from crm_saas.blueprints.customers.services.search import EXACT, PER_PAGE, read_filters, search_customers
-from crm_saas.blueprints.customers.services.transfer import colleagues
 from crm_saas.core.settings import get_setting
-from crm_saas.core.staff import staff_choices
+from crm_saas.core.staff import assignable_people, staff_choices
+from crm_saas.core.users import User
 from crm_saas.extensions import db
 
 COLUMNS = {
@@ -69,18 +69,76 @@ def column_sort(column, sort):
     return ("-" + key if sort == key else key), ("ascending" if sort == key else "descending")
 
 
+# What a chip says for each plain filter: the field's label, and the value's label where the value is a code.
+_CHIP_FIELDS = {"type": codes.CUSTOMER_TYPES, "industry": codes.INDUSTRIES, "source": codes.SOURCES,
+                "status": codes.STATUSES}
+_CHIP_LABELS = {"created_from": _l("Created from"), "created_to": _l("Created until"),
+                "tag": codes.FIELD_LABELS["tags"], "province": _l("Province"), "city": _l("City"),
+                "district": _l("District"), "owner_id": codes.FIELD_LABELS["owner_id"],
+                "category": codes.FIELD_LABELS["category"]}
+_CF_ENDS = {"min": _l("at least"), "max": _l("at most"), "from": _l("from"), "to": _l("until")}
+
+
+def _custom_filter(name, labels):
+    """``(field key, range end or "")`` of a ``cf-`` parameter: ``amount-min`` is the field ``amount``'s lower end."""
+    for end in _CF_ENDS:
+        if name.endswith(f"-{end}") and name[:-len(end) - 1] in labels:
+            return name[:-len(end) - 1], end
+    return name, ""
+
+
+def filter_chips(params, owners, fields):
+    """``[(label, value, params without it)]``: one removable chip per filter that is on, in the URL's order.
+
+    The list shows them beside its one line of filters, so what narrows the
+    list is always in sight even with the drawer shut (C6).
+    """
+    names = {person.id: person.name for person in owners}
+    labels = {d.key: d.label for d in fields}
+    chips = []
+    for key, values in params.items():
+        if key in ("q", "sort", "per_page"):
+            continue
+        for value in values:
+            if key in _CHIP_FIELDS:
+                label, shown = codes.FIELD_LABELS[key], codes.label(_CHIP_FIELDS[key], value)
+            elif key == "owner_id":
+                label, shown = _CHIP_LABELS[key], names.get(int(value), value) if value.isdigit() else value
+            elif key.startswith("cf-"):
+                field, end = _custom_filter(key[3:], labels)
+                label, shown = labels.get(field, field) + (f" ({_CF_ENDS[end]})" if end else ""), value
+            else:
+                label, shown = _CHIP_LABELS.get(key, key), value
+            rest = {k: ([v for v in vs if v != value] if k == key else vs) for k, vs in params.items()}
+            chips.append((label, shown, {k: vs for k, vs in rest.items() if vs}))
+    return chips
+
+
+def bulk_receivers(viewer):
+    """Whom the list's bulk transfer offers: the active people within the viewer's reach, themselves aside.
+
+    A transfer across teams stays possible one customer at a time (C8: it
+    waits for approval); the bulk form is for handing out within one's own
+    branch, so a rep with nobody below them is offered none.
+    """
+    stmt = assignable_people(viewer).where(User.id != viewer.id).with_only_columns(User.id, User.name)
+    return db.session.execute(stmt.order_by(User.name, User.id)).all()
+
+
 def list_context(args):
     """Everything the list page and its results partial show."""
     q, filters, sort, page = read_filters(args)
     per_page = args.get("per_page", type=int) if args.get("per_page", type=int) in PER_PAGE_CHOICES else PER_PAGE
     rows, total = search_customers(current_user, q=q, filters=filters, sort=sort, page=page, per_page=per_page)
     params = {key: [v for v in args.getlist(key) if v] for key in args if _is_filter(key)}
+    params = {key: values for key, values in params.items() if values}
+    owners, fields = staff_choices(current_user, active=None), definitions("customer")
     return dict(
         customers=rows, total=total, q=q, filters=filters, sort=sort, page=page, per_page=per_page,
         per_page_choices=PER_PAGE_CHOICES, sortable=SORTABLE_COLUMNS, column_sort=column_sort,
         filtered=bool(q or filters),
-        params={key: values for key, values in params.items() if values}, codes=codes,
+        params=params, chips=filter_chips(params, owners, fields), codes=codes,
         columns=chosen_columns(current_user), column_labels=available_columns(),
-        sort_labels=SORT_LABELS, definitions=definitions("customer"), categories=get_setting("customer_categories"),
-        owners=staff_choices(current_user, active=None), colleagues=colleagues(), args=args,
+        sort_labels=SORT_LABELS, definitions=fields, categories=get_setting("customer_categories"),
+        owners=owners, colleagues=bulk_receivers(current_user), args=args,
     )

@@ -137,11 +137,18 @@ def edit_deal(deal_id):
 @bp.route("/deals/<int:deal_id>/stage", methods=["POST"])
 @login_required
 def change_stage(deal_id):
-    """Move from the deal page: the same rules as a drag on the board."""
+    """Move from the deal page: the same rules as a drag on the board.
+
+    The stage bar's buttons send ``stage_id``; the "another pipeline" button
+    sends ``stage_id=other`` with the choice in ``other_stage_id``. Each lost
+    stage has its own reason box, so the one filled in is the reason.
+    """
     deal = visible_deal_or_404(deal_id)
+    field = "other_stage_id" if request.form.get("stage_id") == "other" else "stage_id"
+    reason = next((text for text in request.form.getlist("lost_reason") if text.strip()), None)
     try:
-        move_deal(current_user, deal.id, request.form.get("stage_id", type=int), lost_reason=request.form.get(
-            "lost_reason"), version=request.form.get("version", type=int))
+        move_deal(current_user, deal.id, request.form.get(field, type=int), lost_reason=reason,
+                  version=request.form.get("version", type=int))
     except (StaleMove, DealError) as err:
         for messages in err.errors.values():
             for message in messages:

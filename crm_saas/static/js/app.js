@@ -15,6 +15,40 @@
     var button = e.target.closest && e.target.closest(".close-dialog");
     if (button && button.closest("dialog")) button.closest("dialog").close();
   });
+  // The sidebar folds to its icons on wide screens, and stays as the reader left it (this browser only).
+  function foldSidebar(folded) {
+    var button = document.querySelector(".app-sidebar-toggle");
+    document.body.classList.toggle("sidebar-collapsed", folded);
+    if (!button) return;
+    button.setAttribute("aria-expanded", folded ? "false" : "true");
+    var label = folded ? button.dataset.labelExpand : button.dataset.labelCollapse;
+    button.querySelector(".nav-label").textContent = label;
+    button.title = label;
+  }
+  try { if (localStorage.getItem("sidebar-collapsed") === "1") foldSidebar(true); } catch (err) { /* storage off */ }
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest(".app-sidebar-toggle");
+    if (!button) return;
+    var folded = !document.body.classList.contains("sidebar-collapsed");
+    foldSidebar(folded);
+    try { localStorage.setItem("sidebar-collapsed", folded ? "1" : "0"); } catch (err) { /* storage off */ }
+  });
+  // On a phone every table reads as cards (app.css): each cell is labelled with its column's head, once per
+  // table, here rather than in every template; a cell that has its own data-label keeps it ("" for none).
+  function labelCells(root) {
+    var scope = root && root.querySelectorAll ? root : document;
+    Array.prototype.forEach.call(scope.querySelectorAll("table.table"), function (table) {
+      var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) { return th.textContent.trim(); });
+      if (!heads.length) return;
+      Array.prototype.forEach.call(table.querySelectorAll("tbody tr"), function (row) {
+        Array.prototype.forEach.call(row.children, function (cell, i) {
+          if (!cell.hasAttribute("data-label") && heads[i] && cell.colSpan === 1) cell.setAttribute("data-label", heads[i]);
+        });
+      });
+    });
+  }
+  labelCells(document);
+  document.addEventListener("htmx:afterSettle", function (e) { labelCells(e.detail.elt.parentNode || document); });
   // "/" anywhere outside a field jumps to the global search, as in most web apps; Escape leaves it.
   document.addEventListener("keydown", function (e) {
     var box = document.getElementById("global-search");
@@ -31,7 +65,7 @@
   });
   // The results under the top bar close when one clicks elsewhere.
   function hideSearchResults() {
-    var results = document.querySelector("header #global-search-results");
+    var results = document.querySelector(".app-topbar #global-search-results");
     if (results) results.hidden = true;
   }
   document.addEventListener("click", function (e) {

@@ -66,7 +66,7 @@ def test_the_answer_is_the_same_for_nobody_and_nothing_is_sent(app, tenant, fact
         text = ask(client_for(tenant), identifier).text
         return re.sub(r'(X-CSRFToken": "|name="csrf_token" value=")[^"]*', r"\1", text.replace(identifier, ""))
 
-    assert page("ghost") == page("admin") == page("nomail") == page("ghost@example.com")
+    assert page("nosuchuser") == page("admin") == page("nomail") == page("nosuch@example.com")
     assert run_mail_jobs(app) == 1 and [to for to, _ in mail_sink.messages] == [["boss@example.com"]]
 
 

@@ -115,7 +115,7 @@ def test_the_merge_page_reads_labels_not_codes(tenant, admin_client, admin_api):
     other = admin_api.post("/customers", json=valid_customer(name="标签乙", industry="finance", source="referral",
                                                               contacts=[{"name": "乙", "phone": "13900000077"}]))
     page = admin_client.get(f"/customers/merge?keep={keep.get_json()['id']}&other={other.get_json()['id']}").text
-    cells = re.findall(r'<input type="radio" name="(\w+)" value="(?:keep|other)"[^>]*> ([^<]*)</label>', page)
+    cells = re.findall(r'<input [^>]*type="radio" name="(\w+)" value="(?:keep|other)"[^>]*> ([^<]*)</label>', page)
     shown = {(field, text.strip()) for field, text in cells}
     assert {("industry", "IT / Internet"), ("industry", "Finance"), ("source", "Online inquiry"),
             ("source", "Referral")} <= shown

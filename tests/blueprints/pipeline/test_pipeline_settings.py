@@ -29,7 +29,7 @@ def stage_ids(factory, tenant, pipeline_id):
 def columns(client, pipeline_id, headers=None):
     """The board's column titles, left to right."""
     html = client.get(f"/board?pipeline_id={pipeline_id}", headers=headers or {}).text
-    return [unescape(t) for t in re.findall(r'id="stage-head-\d+".*?<h2>(.*?)</h2>', html, re.S)]
+    return [unescape(t) for t in re.findall(r'id="stage-head-\d+".*?<h2[^>]*>(.*?)</h2>', html, re.S)]
 
 
 def settings_rows(html):
