@@ -237,13 +237,14 @@ class Factory:
             binding.__exit__(None, None, None)
             ctx.pop()
 
-    def user(self, tenant, username, role="rep", superior_id=None, must_change=False, password=STAFF_PASSWORD):
+    def user(self, tenant, username, role="rep", superior_id=None, must_change=False, password=STAFF_PASSWORD,
+             name=None, active=True):
         from crm_saas.core.users import User
         from crm_saas.extensions import db
 
         def make():
-            user = User(username=username, name=username.title(), role=role, superior_id=superior_id,
-                        password_hash=hash_password(password), must_change_password=must_change)
+            user = User(username=username, name=name or username.title(), role=role, superior_id=superior_id,
+                        password_hash=hash_password(password), must_change_password=must_change, active=active)
             db.session.add(user)
             db.session.commit()
             return user.id

@@ -12,7 +12,7 @@ from crm_saas.blueprints.custom_fields.services import definitions
 from crm_saas.blueprints.customers.services import codes
 from crm_saas.blueprints.customers.services.search import EXACT, PER_PAGE, read_filters, search_customers
 from crm_saas.core.settings import get_setting
-from crm_saas.core.staff import assignable_people, staff_choices
+from crm_saas.core.staff import NAME_ORDER, assignable_people, staff_choices
 from crm_saas.core.users import User
 from crm_saas.extensions import db
 
@@ -122,7 +122,7 @@ def bulk_receivers(viewer):
     branch, so a rep with nobody below them is offered none.
     """
     stmt = assignable_people(viewer).where(User.id != viewer.id).with_only_columns(User.id, User.name)
-    return db.session.execute(stmt.order_by(User.name, User.id)).all()
+    return db.session.execute(stmt.order_by(NAME_ORDER, User.id)).all()
 
 
 def list_context(args):

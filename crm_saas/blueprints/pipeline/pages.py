@@ -10,7 +10,7 @@ from crm_saas.blueprints.pipeline.models import DealStageChange, Stage
 from crm_saas.blueprints.pipeline.services import default_pipeline, get_stage, list_pipelines
 from crm_saas.blueprints.pipeline.services.deal_list import PER_PAGE, SORT_LABELS, list_deals, read_list_args
 from crm_saas.blueprints.pipeline.services.defaults import stage_label
-from crm_saas.core.staff import assignable_people, staff_choices
+from crm_saas.core.staff import NAME_ORDER, assignable_people, staff_choices
 from crm_saas.core.users import User
 from crm_saas.extensions import db
 
@@ -19,7 +19,7 @@ CHOICES_LIMIT = 30
 
 def owners():
     """Active people the viewer may make owner: themselves and everyone they see."""
-    return db.session.scalars(assignable_people(current_user).order_by(User.name)).all()
+    return db.session.scalars(assignable_people(current_user).order_by(NAME_ORDER, User.id)).all()
 
 
 def stage_choices(include_lost=False):

@@ -99,3 +99,14 @@ def test_only_staff_managers_add_staff(tenant, client_for, factory):
     listing = client.get("/staff/")
     assert listing.status_code == 200 and "plainrep" in listing.text
     assert "Add staff member" not in listing.text and 'data-username="admin"' not in listing.text
+
+
+def test_the_staff_list_reads_in_pinyin_order_active_people_first(tenant, admin_client, factory):
+    """Issue 13.10: the list had no order a Chinese reader knows; names now sort as a dictionary does."""
+    for username, name in (("zw", "张伟"), ("ln", "李娜"), ("cj", "陈静"), ("wf", "王芳")):
+        factory.user(tenant, username, name=name)
+    factory.user(tenant, "gone", name="艾丽", active=False)
+    page = admin_client.get("/staff/").text
+    rows = re.findall(r'data-username="(zw|ln|cj|wf|gone)"[^>]*>\s*<td>[^<]*</td><td>[^<]*</td><td>([^<]*)</td>', page)
+    names = [name for _username, name in rows]
+    assert names == ["陈静", "李娜", "王芳", "张伟", "艾丽"]  # chen, li, wang, zhang; the departed last

@@ -20,7 +20,7 @@ from crm_saas.blueprints.customers.services.validation import clean_tags, is_pri
 from crm_saas.core.errors import FieldErrors
 from crm_saas.core.permissions import can
 from crm_saas.core.settings import get_setting
-from crm_saas.core.staff import assignable_people, get_assignable
+from crm_saas.core.staff import NAME_ORDER, assignable_people, get_assignable
 from crm_saas.core.users import User
 from crm_saas.core.visibility import visible
 from crm_saas.extensions import db
@@ -244,7 +244,7 @@ def owned_by(user, limit):
 
 def assignable_owners(actor):
     """Active people ``actor`` may make owner of a new customer: themselves and everyone they see."""
-    return db.session.scalars(assignable_people(actor).order_by(User.name)).all()
+    return db.session.scalars(assignable_people(actor).order_by(NAME_ORDER, User.id)).all()
 
 
 def tag_suggestions(limit=50):

@@ -17,6 +17,7 @@ from crm_saas.core import signals
 from crm_saas.core.audit import record
 from crm_saas.core.base import utcnow
 from crm_saas.core.errors import FieldErrors
+from crm_saas.core.staff import NAME_ORDER
 from crm_saas.core.users import User
 from crm_saas.extensions import db
 
@@ -34,7 +35,7 @@ def _is_id(value):
 def colleagues():
     """Anyone active may receive a customer: handing across teams is what a transfer is for."""
     return db.session.execute(select(User.id, User.name, User.username).where(User.active.is_(True))
-                              .order_by(User.name)).all()
+                              .order_by(NAME_ORDER, User.id)).all()
 
 
 def receiver_errors(to_user_id):

@@ -7,7 +7,7 @@ missing superior (outside the viewer's subtree) simply makes a root.
 from dataclasses import dataclass, field
 
 from crm_saas.blueprints.customers.services import count_by_owner
-from crm_saas.core.staff import visible_staff
+from crm_saas.core.staff import NAME_ORDER, visible_staff
 from crm_saas.core.users import User
 from crm_saas.extensions import db
 
@@ -26,7 +26,7 @@ def org_tree(viewer):
     their own subtree, rooted at themselves. Departed people are left out.
     """
     people = db.session.scalars(
-        visible_staff(viewer).where(User.active.is_(True)).order_by(User.name, User.id)
+        visible_staff(viewer).where(User.active.is_(True)).order_by(NAME_ORDER, User.id)
     ).all()
     counts = count_by_owner([p.id for p in people])
     nodes = {p.id: Node(p, counts.get(p.id, 0)) for p in people}
