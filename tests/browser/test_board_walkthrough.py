@@ -172,7 +172,7 @@ def test_drag_across_into_lost_then_follow_up_from_a_card(page, live_server, ten
         response = answer.value
         assert response.status == 200, response.text()
         sent = {k: v[0] for k, v in parse_qs(response.request.post_data, keep_blank_values=True).items()}
-        assert sent["stage_id"] == str(target) and sent["version"] == str(version)
+        assert sent["stage_id"] == str(target) and sent["version"] == str(version), (sent, target, version)
         assert sent.get("lost_reason") == lost_reason
 
         model.move(deal_id, target)

@@ -7,6 +7,7 @@ which the page's Content-Security-Policy does not govern, so the policy stays as
 """
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -175,5 +176,31 @@ def test_the_deal_stage_bar_moves_with_one_click_and_lost_asks_why(browser, live
         page.get_by_role("button", name="Mark as lost").click()
         expect(page.locator("#deal-header")).to_contain_text("Lost: Budget cut")
         expect(page.locator("#deal-history")).to_contain_text("Budget cut")
+    finally:
+        context.close()
+
+
+def test_the_new_deal_form_finds_and_chooses_its_customer_in_one_box(browser, live_server, tenant, scene):
+    """Issue 13.10: the customer was a search box plus a select; now one combobox, by keyboard too."""
+    base = company_url(tenant, live_server)
+    context, page, errors = _open(browser, DESKTOP)
+    try:
+        sign_in(page, base, "rep1", STAFF_PASSWORD)
+        page.goto(f"{base}/deals/new")
+        page.fill("#name", "华东机电二期")
+        box = page.get_by_role("combobox", name="Customer")
+        box.press_sequentially("华东", delay=30)
+        options = page.get_by_role("listbox", name="Customer").get_by_role("option")
+        expect(options).to_have_count(1)  # the admin's customers are not the rep's to choose
+        expect(options.first).to_contain_text("华东机电有限公司")
+        box.press("ArrowDown")
+        box.press("Enter")
+        expect(box).to_have_value(re.compile(r"^华东机电有限公司 \("))
+        box.blur()
+        expect(page.get_by_role("listbox", name="Customer")).to_be_hidden()
+        page.get_by_role("button", name="Save").click()
+        expect(page.locator("#deal-header h1")).to_have_text("华东机电二期")
+        expect(page.locator("#deal-header")).to_contain_text("Customer: 华东机电有限公司")
+        assert errors == []
     finally:
         context.close()

@@ -69,7 +69,7 @@ def form_context(form, *, errors, custom, deal=None):
         people = [deal.owner, *people]
     form.owner_id.choices = [(p.id, p.name) for p in people]
     return dict(form=form, deal=deal, definitions=definitions("deal"), custom_values=custom,
-                custom_errors=custom_errors, leftover=leftover)
+                custom_errors=custom_errors, leftover=leftover, chosen_customer=chosen)
 
 
 def detail_context(deal, **extra):
