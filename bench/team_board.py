@@ -34,7 +34,7 @@ from bench import floors, seed, supervisor
 from bench.timing import compare, once_ms, sql_meter
 from crm_saas.tenants.binding import check_schema_name
 
-SECTION = re.compile(r'<section class="board-column"')
+SECTION = re.compile(r'<section [^>]*class="board-column"')
 HEAD = re.compile(r'<header id="stage-head-(\d+)".*?data-count="(\d+)".*?data-amount="([^"]*)"'
                   r'.*?data-weighted="([^"]*)"', re.S)
 CARD = re.compile(r'<li\s[^>]*?\bid="deal-(\d+)"[^>]*>.*?</li>', re.S)  # a card: its <li> tag and body

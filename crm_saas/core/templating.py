@@ -4,6 +4,7 @@ from functools import lru_cache
 
 from babel import Locale
 from babel.numbers import get_currency_symbol, parse_pattern
+from flask import url_for
 from flask_babel import format_datetime, get_locale
 
 from crm_saas.core.icons import icon
@@ -83,6 +84,20 @@ def _compact_format(locale_name):
         forms.append((int(magnitude), text[:start], text[start + zeros:], int(magnitude) // 10 ** (zeros - 1)))
     forms.sort(reverse=True)
     return forms, locale, get_currency_symbol("CNY", locale), _currency_format(locale_name)[3]
+
+
+SENTINEL_ID = 9_000_000_000_000_000_000  # an id no table reaches, to cut a built URL around
+
+
+def url_around_id(endpoint, argument):
+    """``(before, after)`` the id in ``endpoint``'s URL, so a page can write ``before + id + after``.
+
+    A list of 50 rows then builds one URL, not 50: ``url_for`` is a few tens of
+    microseconds, and the board and the customer list each called it hundreds
+    of times a page.
+    """
+    before, _, after = url_for(endpoint, **{argument: SENTINEL_ID}).partition(str(SENTINEL_ID))
+    return before, after
 
 
 def when(value):

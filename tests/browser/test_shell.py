@@ -63,8 +63,8 @@ def main_pages(role, customer, deal):
     return pages
 
 
-def _open(browser, viewport):
-    context = browser.new_context(locale="en-US", viewport=viewport)
+def _open(browser, viewport, locale="en-US"):
+    context = browser.new_context(locale=locale, viewport=viewport)
     page = context.new_page()
     page.set_default_timeout(10_000)
     errors = []
@@ -73,11 +73,13 @@ def _open(browser, viewport):
     return context, page, errors
 
 
-@pytest.mark.parametrize("role", ["admin", "rep"])
-@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1440x900", "390x844"])
-def test_main_pages_fit_and_pass_axe(browser, live_server, tenant, scene, axe_source, role, viewport):
+@pytest.mark.parametrize(("role", "viewport", "locale"), [
+    ("admin", DESKTOP, "en-US"), ("admin", PHONE, "en-US"), ("rep", DESKTOP, "en-US"), ("rep", PHONE, "en-US"),
+    ("admin", PHONE, "zh-CN"), ("rep", DESKTOP, "zh-CN"),  # Chinese labels are shorter or longer: both checked
+], ids=["admin-1440x900", "admin-390x844", "rep-1440x900", "rep-390x844", "admin-390x844-zh", "rep-1440x900-zh"])
+def test_main_pages_fit_and_pass_axe(browser, live_server, tenant, scene, axe_source, role, viewport, locale):
     base = company_url(tenant, live_server)
-    context, page, errors = _open(browser, viewport)
+    context, page, errors = _open(browser, viewport, locale)
     try:
         sign_in(page, base, *(("rep1", STAFF_PASSWORD) if role == "rep" else ()))
         problems = {}
@@ -91,6 +93,8 @@ def test_main_pages_fit_and_pass_axe(browser, live_server, tenant, scene, axe_so
             widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
             if widths[0] > widths[1]:
                 found.append(f"{widths[0]} px wide in a {widths[1]} px window")
+            if locale == "zh-CN" and page.locator("html").get_attribute("lang") != "zh-CN":
+                found.append("not in Chinese")
             page.evaluate(axe_source)
             found += page.evaluate(AXE_RUN)
             found += [f"console: {text}" for text in errors]

@@ -23,7 +23,7 @@ from crm_saas.core.htmx import is_htmx, render
 from crm_saas.core.permissions import permission_required
 from crm_saas.core.settings import get_setting
 from crm_saas.core.staff import staff_choices
-from crm_saas.core.templating import money, money_compact
+from crm_saas.core.templating import SENTINEL_ID, money, money_compact, url_around_id
 from crm_saas.core.views import found_or_404
 
 __all__ = ["bp"]
@@ -53,7 +53,7 @@ class CardKit:
         self.locale = str(get_locale())
         self.words = {"follow_up": _("+ Follow-up"), "rotting": _("No follow-up for a while"),
                       "overdue": _("overdue"), "move": _("Move…"), "close_by": _("Close by %(date)s")}
-        self.detail = _url_around_id("pipeline.deal_detail", "deal_id")
+        self.detail = url_around_id("pipeline.deal_detail", "deal_id")
         self._days = {}
 
     def state(self, deal):
@@ -89,20 +89,11 @@ def card_kit():
 def card_url_templates():
     """The URLs board.js builds for a card, with ``{id}`` (and ``{customer}``) for it to fill in."""
     return {
-        "move": "{id}".join(_url_around_id("pipeline.move", "deal_id")),
-        "card": "{id}".join(_url_around_id("pipeline.card", "deal_id")),
-        "follow_up": url_for("activities.new", customer_id=_SENTINEL, deal_id=_SENTINEL + 1)
-        .replace(str(_SENTINEL + 1), "{id}").replace(str(_SENTINEL), "{customer}"),
+        "move": "{id}".join(url_around_id("pipeline.move", "deal_id")),
+        "card": "{id}".join(url_around_id("pipeline.card", "deal_id")),
+        "follow_up": url_for("activities.new", customer_id=SENTINEL_ID, deal_id=SENTINEL_ID + 1)
+        .replace(str(SENTINEL_ID + 1), "{id}").replace(str(SENTINEL_ID), "{customer}"),
     }
-
-
-_SENTINEL = 9_000_000_000_000_000_000  # an id no table reaches, to cut a built URL around
-
-
-def _url_around_id(endpoint, argument):
-    """``(before, after)`` the id in ``endpoint``'s URL, so a page can write ``before + id + after``."""
-    before, _, after = url_for(endpoint, **{argument: _SENTINEL}).partition(str(_SENTINEL))
-    return before, after
 
 
 @bp.app_template_global("customer_deals")
