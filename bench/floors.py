@@ -8,6 +8,7 @@ import psycopg
 
 from crm_saas.blueprints.customers.services.keys import phone_digits
 from crm_saas.blueprints.customers.services.search import SHORT_SEARCH
+from crm_saas.blueprints.pipeline.services.board import CARDS_PER_COLUMN
 from crm_saas.tenants.binding import check_schema_name
 
 BOARD_SQL = """
@@ -103,7 +104,7 @@ def connect(database_url):
     return psycopg.connect(database_url, autocommit=True)
 
 
-def board_floor(conn, schema, pipeline_id, limit=50):
+def board_floor(conn, schema, pipeline_id, limit=CARDS_PER_COLUMN):
     sql = BOARD_SQL.format(s=check_schema_name(schema))
     params = {"pipeline_id": pipeline_id, "limit": limit}
 
@@ -309,12 +310,12 @@ def deals_where(ids, alias="d"):
     return where + f" AND {alias}.owner_id = ANY('{{{','.join(str(int(i)) for i in ids)}}}'::bigint[])"
 
 
-def team_board_sql(schema, pipeline_id, ids, limit=50):
+def team_board_sql(schema, pipeline_id, ids, limit=CARDS_PER_COLUMN):
     return TEAM_BOARD_SQL.format(s=check_schema_name(schema), pipeline_id=int(pipeline_id), where=deals_where(ids),
                                  limit=int(limit))
 
 
-def team_board_floor(conn, schema, pipeline_id, viewer_id=None, limit=50):
+def team_board_floor(conn, schema, pipeline_id, viewer_id=None, limit=CARDS_PER_COLUMN):
     """Walk the viewer's subtree (none for an admin: ``viewer_id=None``), then totals and first cards of every
     column in one statement; ``run()`` returns the rows, one per card (one per empty column)."""
 

@@ -6,7 +6,7 @@ gets 20,000 deals over the 6 default stages, dealt round-robin over all staff
 sees about a sixth of them. For that supervisor, and for the admin for reference:
 
 - ``GET /board`` vs. the walk of the subtree, then per-stage count, amount and weighted amount and
-  the first 50 cards of each column with customer and owner names, in one statement
+  the first ``CARDS_PER_COLUMN`` cards of each column with customer and owner names, in one statement
   (``floors.TEAM_BOARD_SQL``). The page must first show the floor's numbers and cards.
 - ``POST /deals/<id>/move`` of a visible deal to the next stage, after a given card, and back
   (every timed request is a real move; each sends the version the previous answer carried), vs.
@@ -32,6 +32,7 @@ import flask
 
 from bench import floors, seed, supervisor
 from bench.timing import compare, once_ms, sql_meter
+from crm_saas.blueprints.pipeline.services.board import CARDS_PER_COLUMN
 from crm_saas.tenants.binding import check_schema_name
 
 SECTION = re.compile(r'<section [^>]*class="board-column"')
@@ -86,7 +87,8 @@ def run(app, db, raw, schema, session_for, password, runs, log, explain=False):
 
         _check_board(board_page().get_data(as_text=True), columns, who)
         who_label = f"{who} depth {depth} ({subtree:,} of {staff:,} staff" if not see_all else f"{who} ({staff:,} staff"
-        floor_what = "floor: totals + 50 cards a column, one statement" + ("" if see_all else ", after the walk")
+        floor_what = f"floor: totals + {CARDS_PER_COLUMN} cards a column, one statement"
+        floor_what += "" if see_all else ", after the walk"
         rows.append(compare(engine, f"board, {who_label}, {visible:,} of {seed.TREE_DEALS:,} deals)", board_page,
                             board_floor, runs, f"{anatomy(app, engine, board_page)}; {floor_what}"))
         if explain:

@@ -6,7 +6,8 @@ def drag(page, card, target):
     card.scroll_into_view_if_needed()
     box, goal = card.bounding_box(), target.bounding_box()
     assert goal["x"] + goal["width"] <= page.viewport_size["width"], "the target column is off screen"
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    # Near the card's right edge, half-way down: its links and buttons (which never start a drag) sit on the left.
+    x, y = box["x"] + box["width"] - 8, box["y"] + box["height"] / 2
     page.mouse.move(x, y)
     page.mouse.down()
     page.mouse.move(x + 10, y + 10, steps=5)

@@ -13,8 +13,8 @@ from crm_saas.blueprints.customers.services import codes
 from crm_saas.blueprints.customers.services.privacy import ContactReader
 from crm_saas.blueprints.customers.services.search import EXACT, PER_PAGE, read_filters, search_customers
 from crm_saas.core.settings import get_setting
-from crm_saas.core.templating import url_around_id
 from crm_saas.core.staff import NAME_ORDER, assignable_people, staff_choices
+from crm_saas.core.templating import url_around_id
 from crm_saas.core.users import User
 from crm_saas.extensions import db
 

@@ -3,6 +3,7 @@ rotting and overdue cards; the deal pages around it: add, detail with history, i
 import re
 from datetime import date, timedelta
 
+from crm_saas.blueprints.pipeline.services.board import CARDS_PER_COLUMN
 from tests.conftest import ADMIN_PASSWORD, STAFF_PASSWORD, login
 
 
@@ -62,16 +63,17 @@ def test_filters_live_in_the_url(tenant, admin_client, factory):
     assert partial.strip().startswith('<div id="board"') and "近的" in partial
 
 
-def test_columns_load_fifty_cards_then_more_on_scroll(tenant, admin_client, factory):
+def test_columns_load_twenty_cards_then_more_on_scroll(tenant, admin_client, factory):
     admin = factory.admin_id(tenant)
     customer = factory.customer(tenant, admin)
-    deals = [factory.deal(tenant, customer, admin, name=f"D{i:02d}") for i in range(53)]
+    deals = [factory.deal(tenant, customer, admin, name=f"D{i:02d}") for i in range(CARDS_PER_COLUMN + 3)]
     stage = factory.stages(tenant)[0][0]
     board = admin_client.get("/board").text
-    assert cards(board, stage) == deals[:50] and "53 deals" in board
+    assert CARDS_PER_COLUMN == 20
+    assert cards(board, stage) == deals[:20] and "23 deals" in board
     more_url = re.search(r'hx-get="(/board/stages/\d+/more[^"]*)"', board).group(1).replace("&amp;", "&")
     rest = admin_client.get(more_url, headers={"HX-Request": "true"}).text
-    assert [int(i) for i in re.findall(r'id="deal-(\d+)"', rest)] == deals[50:] and "/more" not in rest
+    assert [int(i) for i in re.findall(r'id="deal-(\d+)"', rest)] == deals[20:] and "/more" not in rest
 
 
 def test_rotting_and_overdue_cards_stand_out(tenant, admin_client, factory):
