@@ -32,6 +32,7 @@ from bench import (  # noqa: E402
 )
 from bench.servers import bench_database  # noqa: E402
 from bench.timing import compare, median_ms, once_ms  # noqa: E402
+from crm_saas.blueprints.pipeline.services.board import CARDS_PER_COLUMN  # noqa: E402
 
 ADMIN_PASSWORD = "Admin#2026"
 SECRET_KEY = "bench-secret"
@@ -177,9 +178,9 @@ def _flat_tenant(args, app, db, engine, raw, client_for, password_hash):
         log("board page vs floor")
         page = get("/board")
         cards = len(re.findall(r'class="deal-card[ "]', page().get_data(as_text=True)))  # some rot, some overdue
-        assert cards == 6 * 50, f"board shows {cards} cards, expected 300"
+        assert cards == 6 * CARDS_PER_COLUMN, f"board shows {cards} cards, expected {6 * CARDS_PER_COLUMN}"
         floor = floors.board_floor(raw, schema, pipeline_id)
-        assert len(floor()) == 300
+        assert len(floor()) == 6 * CARDS_PER_COLUMN
         rows.append(compare(engine, f"board page ({seed.DEALS // 1000}k deals, admin)", page, floor, args.runs,
                             "DESIGN 3.4 ms SQL"))
 
