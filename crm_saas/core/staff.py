@@ -87,3 +87,42 @@ def staff_choices(viewer, *, active=True):
 def get_visible_staff(viewer, user_id):
     """The person, or None when they do not exist or ``viewer`` may not see them (a 404)."""
     return db.session.scalar(visible_staff(viewer).where(User.id == user_id))
+
+
+# What a person picker (a combobox, _macros.person_picker) may offer: everyone the viewer sees, the active
+# ones, those they may hand records to (with or without themselves), and the leaders of teams.
+PICKER_SCOPES = ("visible", "active", "assignable", "others", "leaders")
+PICKER_LIMIT = 20
+
+
+def _picker_statement(viewer, scope):
+    if scope in ("assignable", "others"):
+        stmt = assignable_people(viewer)
+        return stmt.where(User.id != viewer.id) if scope == "others" else stmt
+    stmt = visible_staff(viewer)
+    if scope in ("active", "leaders"):
+        stmt = stmt.where(User.active.is_(True))
+    return stmt.where(User.role.in_(("admin", "supervisor"))) if scope == "leaders" else stmt
+
+
+def pick_people(viewer, scope, q=""):
+    """``(id, name, username)`` of the first people in ``scope`` whose name, username or code holds ``q``.
+
+    Pickers ask as one types, so a 2,000-person company's pages no longer
+    carry 2,000 ``<option>``s per dropdown (a page's largest cost there).
+    """
+    stmt = _picker_statement(viewer, scope)
+    q = (q or "").strip()
+    if q:
+        columns = (User.name, User.username, User.code)
+        stmt = stmt.where(or_(*(column.icontains(q, autoescape=True) for column in columns)))
+    stmt = stmt.with_only_columns(User.id, User.name, User.username).order_by(NAME_ORDER, User.id).limit(PICKER_LIMIT)
+    return db.session.execute(stmt).all()
+
+
+def picked_person(viewer, scope, user_id):
+    """The person ``user_id`` as a picker in ``scope`` shows them chosen, or None (unknown, or out of scope)."""
+    if not isinstance(user_id, int) or isinstance(user_id, bool):
+        return None
+    stmt = _picker_statement(viewer, scope).where(User.id == user_id)
+    return db.session.execute(stmt.with_only_columns(User.id, User.name, User.username)).first()

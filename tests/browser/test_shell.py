@@ -208,3 +208,27 @@ def test_the_new_deal_form_finds_and_chooses_its_customer_in_one_box(browser, li
         assert errors == []
     finally:
         context.close()
+
+
+def test_the_owner_filter_asks_as_one_types_and_filters_on_a_choice(browser, live_server, tenant, scene):
+    """A company may have thousands of people: owner filters are pickers, not selects of everyone."""
+    base = company_url(tenant, live_server)
+    context, page, errors = _open(browser, DESKTOP)
+    try:
+        sign_in(page, base)
+        page.goto(f"{base}/customers/")
+        page.get_by_role("button", name="Filters").click()
+        drawer = page.locator("#customer-filter-drawer")
+        expect(drawer).not_to_have_class(re.compile(r"\bshowing\b"))  # opened: Bootstrap then focuses the drawer
+        picker = drawer.get_by_role("combobox", name="Owner")
+        picker.press_sequentially("rep", delay=30)
+        options = page.get_by_role("listbox", name="Owner").get_by_role("option")
+        expect(options).to_have_text(["Any owner", re.compile(r"^Rep1")])
+        options.nth(1).click()
+        expect(page.locator(".filter-chip")).to_contain_text("Owner: Rep1")
+        expect(page.locator("#customer-results")).to_contain_text("1 customer")
+        expect(page).to_have_url(re.compile(r"owner_id=\d+"))
+        assert "q=rep" not in page.url  # the picker's own typing is not a filter
+        assert errors == []
+    finally:
+        context.close()

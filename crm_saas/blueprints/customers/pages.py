@@ -13,9 +13,8 @@ from crm_saas.blueprints.customers.services import codes
 from crm_saas.blueprints.customers.services.privacy import ContactReader
 from crm_saas.blueprints.customers.services.search import EXACT, PER_PAGE, read_filters, search_customers
 from crm_saas.core.settings import get_setting
-from crm_saas.core.staff import NAME_ORDER, assignable_people, staff_choices
+from crm_saas.core.staff import picked_person
 from crm_saas.core.templating import url_around_id
-from crm_saas.core.users import User
 from crm_saas.extensions import db
 
 COLUMNS = {
@@ -89,13 +88,13 @@ def _custom_filter(name, labels):
     return name, ""
 
 
-def filter_chips(params, owners, fields):
+def filter_chips(params, owner, fields):
     """``[(label, value, params without it)]``: one removable chip per filter that is on, in the URL's order.
 
     The list shows them beside its one line of filters, so what narrows the
     list is always in sight even with the drawer shut (C6).
     """
-    names = {person.id: person.name for person in owners}
+    names = {owner.id: owner.name} if owner else {}
     labels = {d.key: d.label for d in fields}
     chips = []
     for key, values in params.items():
@@ -114,17 +113,6 @@ def filter_chips(params, owners, fields):
             rest = {k: ([v for v in vs if v != value] if k == key else vs) for k, vs in params.items()}
             chips.append((label, shown, {k: vs for k, vs in rest.items() if vs}))
     return chips
-
-
-def bulk_receivers(viewer):
-    """Whom the list's bulk transfer offers: the active people within the viewer's reach, themselves aside.
-
-    A transfer across teams stays possible one customer at a time (C8: it
-    waits for approval); the bulk form is for handing out within one's own
-    branch, so a rep with nobody below them is offered none.
-    """
-    stmt = assignable_people(viewer).where(User.id != viewer.id).with_only_columns(User.id, User.name)
-    return db.session.execute(stmt.order_by(NAME_ORDER, User.id)).all()
 
 
 class RowKit:
@@ -160,14 +148,14 @@ def list_context(args):
     rows, total = search_customers(current_user, q=q, filters=filters, sort=sort, page=page, per_page=per_page)
     params = {key: [v for v in args.getlist(key) if v] for key in args if _is_filter(key)}
     params = {key: values for key, values in params.items() if values}
-    owners, fields = staff_choices(current_user, active=None), definitions("customer")
+    owner, fields = picked_person(current_user, "visible", filters.get("owner_id")), definitions("customer")
     column_labels = available_columns()
     return dict(
         customers=rows, total=total, q=q, filters=filters, sort=sort, page=page, per_page=per_page,
         per_page_choices=PER_PAGE_CHOICES, sortable=SORTABLE_COLUMNS, column_sort=column_sort,
         filtered=bool(q or filters),
-        params=params, chips=filter_chips(params, owners, fields), codes=codes,
+        params=params, chips=filter_chips(params, owner, fields), codes=codes,
         columns=chosen_columns(current_user), column_labels=column_labels, kit=RowKit(current_user, column_labels),
         sort_labels=SORT_LABELS, definitions=fields, categories=get_setting("customer_categories"),
-        owners=owners, colleagues=bulk_receivers(current_user), args=args,
+        chosen_owner=owner, args=args,
     )

@@ -10,7 +10,7 @@ from crm_saas.blueprints.pipeline.models import DealStageChange, Stage
 from crm_saas.blueprints.pipeline.services import default_pipeline, get_stage, list_pipelines
 from crm_saas.blueprints.pipeline.services.deal_list import PER_PAGE, SORT_LABELS, list_deals, read_list_args
 from crm_saas.blueprints.pipeline.services.defaults import stage_label
-from crm_saas.core.staff import NAME_ORDER, assignable_people, staff_choices
+from crm_saas.core.staff import NAME_ORDER, assignable_people, picked_person
 from crm_saas.core.users import User
 from crm_saas.extensions import db
 
@@ -93,13 +93,17 @@ def _history(deal):
     return [(change, stages.get(change.from_stage_id), stage, name) for change, stage, name in rows]
 
 
+def chosen_people(filters):
+    """The owner and team the deal filters name, as their pickers show them chosen (board and deal list)."""
+    return {"chosen_owner": picked_person(current_user, "active", filters.get("owner_id")),
+            "chosen_team": picked_person(current_user, "leaders", filters.get("team"))}
+
+
 def list_context(args):
     filters, q, sort, page = read_list_args(args)
     rows, total = list_deals(current_user, filters, q, sort, page)
-    people = staff_choices(current_user)
     keys = ("q", "sort", "pipeline_id", "stage_id", "customer_id", "owner_id", "team", "close_from", "close_to",
             "amount_min", "amount_max")
     return dict(deals=rows, total=total, page=page, per_page=PER_PAGE, filters=filters, q=q, sort=sort,
-                sort_labels=SORT_LABELS, params={k: args.get(k) for k in keys if args.get(k)}, people=people,
-                leaders=[p for p in people if p.role in ("admin", "supervisor")], pipelines=list_pipelines(),
-                stages=stage_choices(include_lost=True), owners=owners())
+                sort_labels=SORT_LABELS, params={k: args.get(k) for k in keys if args.get(k)},
+                **chosen_people(filters), pipelines=list_pipelines(), stages=stage_choices(include_lost=True))

@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 
 from crm_saas.blueprints.custom_fields.services import definitions
 from crm_saas.blueprints.pipeline import deal_routes, services  # noqa: F401 (deal pages hang on bp)
+from crm_saas.blueprints.pipeline import pages as deal_pages
 from crm_saas.blueprints.pipeline.blueprint import bp, visible_deal_or_404
 from crm_saas.blueprints.pipeline.services import board as board_service
 from crm_saas.blueprints.pipeline.services import onboarding
@@ -22,7 +23,6 @@ from crm_saas.blueprints.pipeline.services.moves import StaleMove, move_deal
 from crm_saas.core.htmx import is_htmx, render
 from crm_saas.core.permissions import permission_required
 from crm_saas.core.settings import get_setting
-from crm_saas.core.staff import staff_choices
 from crm_saas.core.templating import SENTINEL_ID, money, money_compact, url_around_id
 from crm_saas.core.views import found_or_404
 
@@ -126,13 +126,11 @@ def _pipeline_or_404():
 def board():
     pipeline = _pipeline_or_404()
     filters = board_service.read_filters(request.args)
-    people = staff_choices(current_user)
     return render(
         "pipeline/board.html", "pipeline/_board.html",
         onboarding=None if is_htmx() else onboarding.checklist(current_user),
         pipeline=pipeline, columns=board_service.board(pipeline, current_user, filters), filters=filters,
-        pipelines=services.list_pipelines(), people=people,
-        leaders=[p for p in people if p.role in ("admin", "supervisor")],
+        pipelines=services.list_pipelines(), **deal_pages.chosen_people(filters),
         query={k: v for k, v in request.args.items() if k in board_service.FILTER_KEYS or k == "pipeline_id"},
     )
 

@@ -2,8 +2,11 @@
 
 The org tree and moves live in ``tree_routes.py`` on the same blueprint.
 """
-from flask import flash, redirect, render_template, request, url_for
+import re
+
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user
 
@@ -21,7 +24,7 @@ from crm_saas.blueprints.staff.services.usernames import suggest_username
 from crm_saas.core.forms import apply_errors, has_errors
 from crm_saas.core.htmx import render
 from crm_saas.core.permissions import ROLE_LABELS, can, permission_required
-from crm_saas.core.staff import get_visible_staff, list_staff
+from crm_saas.core.staff import PICKER_SCOPES, get_visible_staff, list_staff, pick_people
 from crm_saas.core.visibility import subtree_ids
 
 __all__ = ["bp"]
@@ -167,3 +170,20 @@ def reactivate(user_id):
     else:
         flash(_("%(name)s can log in again.", name=person.name), "success")
     return redirect(url_for("staff.index"))
+
+
+@bp.route("/choices")
+@login_required
+def choices():
+    """A person picker's matches as one types (``_macros.person_picker``), in the scope the picker names."""
+    scope = request.args.get("scope", "visible")
+    target = request.args.get("target", "")
+    if scope not in PICKER_SCOPES or not re.fullmatch(r"[a-z][a-z0-9-]{0,60}", target):
+        abort(404)
+    return render_template("staff/_choices.html", people=pick_people(current_user, scope, request.args.get("q", "")),
+                           target=target, any_label=_PICKER_ANY.get(request.args.get("any", ""), ""),
+                           teams=scope == "leaders", label=request.args.get("label", "")[:100])
+
+
+# The first choice a picker may offer, which clears it, by what the picker is for.
+_PICKER_ANY = {"owner": _l("Any owner"), "team": _l("Any team"), "unchanged": _l("Owner: unchanged")}

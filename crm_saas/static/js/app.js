@@ -63,9 +63,14 @@
     parts.input.setAttribute("aria-expanded", open ? "true" : "false");
     if (!open) parts.input.removeAttribute("aria-activedescendant");
   }
+  function comboSet(parts, value) {
+    if (parts.value.value === value) return;
+    parts.value.value = value;
+    parts.value.dispatchEvent(new Event("change", { bubbles: true }));  // a filter form asks again
+  }
   function comboChoose(parts, option) {
-    parts.value.value = option.dataset.value;
-    parts.input.value = option.textContent.trim();
+    comboSet(parts, option.dataset.value);
+    parts.input.value = option.dataset.value === "" ? "" : option.firstChild.textContent.trim();
     comboOpen(parts, false);
   }
   document.addEventListener("htmx:afterSettle", function (e) {
@@ -74,8 +79,12 @@
   });
   document.addEventListener("input", function (e) {
     var parts = e.target.getAttribute && e.target.getAttribute("role") === "combobox" && comboParts(e.target);
-    if (parts) parts.value.value = "0";
+    if (parts && parts.value.value !== "" && parts.value.value !== "0") comboSet(parts, parts.value.dataset.empty || "");
   });
+  // The text box's own change (on leaving it) is not the form's: only a chosen id is.
+  document.addEventListener("change", function (e) {
+    if (e.target.getAttribute && e.target.getAttribute("role") === "combobox") e.stopPropagation();
+  }, true);
   document.addEventListener("mousedown", function (e) {
     var option = e.target.closest && e.target.closest("[role=option][data-value]");
     var parts = option && comboParts(option);

@@ -110,3 +110,27 @@ def test_the_staff_list_reads_in_pinyin_order_active_people_first(tenant, admin_
     rows = re.findall(r'data-username="(zw|ln|cj|wf|gone)"[^>]*>\s*<td>[^<]*</td><td>[^<]*</td><td>([^<]*)</td>', page)
     names = [name for _username, name in rows]
     assert names == ["陈静", "李娜", "王芳", "张伟", "艾丽"]  # chen, li, wang, zhang; the departed last
+
+
+def test_a_person_picker_offers_only_the_people_of_its_scope(tenant, client_for, factory):
+    """Pickers ask as one types (a company may have thousands of people), under the visibility rule."""
+    admin = factory.admin_id(tenant)
+    boss = factory.user(tenant, "boss", role="supervisor", superior_id=admin, name="王经理")
+    factory.user(tenant, "mine", superior_id=boss, name="王小明")
+    factory.user(tenant, "gone", superior_id=boss, name="王离职", active=False)
+    factory.user(tenant, "other", superior_id=admin, name="王别人")
+    client = client_for(tenant)
+    login(client, "boss", STAFF_PASSWORD)
+
+    def names(scope, q="王", **extra):
+        page = client.get("/staff/choices", query_string={"scope": scope, "q": q, "target": "pick-x-options", **extra})
+        assert page.status_code == 200
+        return re.findall(r'data-value="\d+"[^>]*>\s*([^<]+?)\s*<small>', page.text)
+
+    assert names("visible") == ["王经理", "王离职", "王小明"]  # pinyin order; nobody outside the team
+    assert names("active") == ["王经理", "王小明"]
+    assert names("others") == ["王小明"]  # whom the boss may hand records to, themselves aside
+    assert names("leaders") == ["王经理's team"]
+    assert "Any owner" in client.get("/staff/choices?scope=visible&target=pick-x-options&any=owner").text
+    assert client.get("/staff/choices?scope=everyone&target=pick-x-options").status_code == 404
+    assert client.get('/staff/choices?scope=visible&target="><script>').status_code == 404
