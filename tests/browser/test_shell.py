@@ -8,6 +8,7 @@ which the page's Content-Security-Policy does not govern, so the policy stays as
 import json
 import os
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -63,14 +64,20 @@ def main_pages(role, customer, deal):
     return pages
 
 
-def _open(browser, viewport, locale="en-US"):
+@contextmanager
+def signed_in(browser, base, viewport, user="admin", locale="en-US"):
+    """``(page, console errors)`` of a person signed in at ``viewport``, in a browser context of their own."""
     context = browser.new_context(locale=locale, viewport=viewport)
     page = context.new_page()
     page.set_default_timeout(10_000)
     errors = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
-    return context, page, errors
+    try:
+        sign_in(page, base, *((user, STAFF_PASSWORD) if user != "admin" else ()))
+        yield page, errors
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize(("role", "viewport", "locale"), [
@@ -79,9 +86,7 @@ def _open(browser, viewport, locale="en-US"):
 ], ids=["admin-1440x900", "admin-390x844", "rep-1440x900", "rep-390x844", "admin-390x844-zh", "rep-1440x900-zh"])
 def test_main_pages_fit_and_pass_axe(browser, live_server, tenant, scene, axe_source, role, viewport, locale):
     base = company_url(tenant, live_server)
-    context, page, errors = _open(browser, viewport, locale)
-    try:
-        sign_in(page, base, *(("rep1", STAFF_PASSWORD) if role == "rep" else ()))
+    with signed_in(browser, base, viewport, "rep1" if role == "rep" else "admin", locale) as (page, errors):
         problems = {}
         for path in main_pages(role, *scene[role]):
             errors.clear()
@@ -101,15 +106,11 @@ def test_main_pages_fit_and_pass_axe(browser, live_server, tenant, scene, axe_so
             if found:
                 problems[path] = found
         assert not problems, json.dumps(problems, ensure_ascii=False, indent=1)
-    finally:
-        context.close()
 
 
 def test_a_rep_sees_only_what_they_may_open_and_the_phone_menu_opens(browser, live_server, tenant, scene):
     base = company_url(tenant, live_server)
-    context, page, _errors = _open(browser, PHONE)
-    try:
-        sign_in(page, base, "rep1", STAFF_PASSWORD)
+    with signed_in(browser, base, PHONE, "rep1") as (page, _errors):
         page.goto(f"{base}/customers/")
         menu = page.locator("#sidebar")
         expect(menu).to_be_hidden()  # off-canvas under 768 px, behind the button
@@ -124,30 +125,22 @@ def test_a_rep_sees_only_what_they_may_open_and_the_phone_menu_opens(browser, li
         assert page.locator("#bulk-transfer").count() == 0  # nobody within reach to hand customers to
         page.goto(f"{base}/staff/")
         assert page.locator("h1").count()  # the page itself still answers: the menu only hides it
-    finally:
-        context.close()
 
 
 def test_fifteen_customers_above_the_fold_at_1440x900(browser, live_server, tenant, scene):
     base = company_url(tenant, live_server)
-    context, page, _errors = _open(browser, DESKTOP)
-    try:
-        sign_in(page, base)
+    with signed_in(browser, base, DESKTOP) as (page, _errors):
         page.goto(f"{base}/customers/")
         rows = page.locator("#customer-results tbody tr[data-customer-id]")
         expect(rows.first).to_be_visible()
         above = page.evaluate("""() => [...document.querySelectorAll('#customer-results tbody tr[data-customer-id]')]
             .filter(row => row.getBoundingClientRect().bottom <= window.innerHeight).length""")
         assert above >= 15, above
-    finally:
-        context.close()
 
 
 def test_filters_show_as_removable_chips(browser, live_server, tenant, scene):
     base = company_url(tenant, live_server)
-    context, page, _errors = _open(browser, DESKTOP)
-    try:
-        sign_in(page, base)
+    with signed_in(browser, base, DESKTOP) as (page, _errors):
         page.goto(f"{base}/customers/")
         page.get_by_role("button", name="Filters").click()
         drawer = page.locator("#customer-filter-drawer")
@@ -160,16 +153,12 @@ def test_filters_show_as_removable_chips(browser, live_server, tenant, scene):
         chip.click()
         expect(page.locator(".filter-chip")).to_have_count(0)
         expect(page.locator("#customer-results")).to_contain_text("22 customers")
-    finally:
-        context.close()
 
 
 def test_the_deal_stage_bar_moves_with_one_click_and_lost_asks_why(browser, live_server, tenant, scene):
     base = company_url(tenant, live_server)
     _customer, deal = scene["admin"]
-    context, page, _errors = _open(browser, DESKTOP)
-    try:
-        sign_in(page, base)
+    with signed_in(browser, base, DESKTOP) as (page, _errors):
         page.goto(f"{base}/deals/{deal}")
         bar = page.locator(".stage-bar")
         expect(bar.locator("[aria-current=step]")).to_have_text("Initial contact")
@@ -180,16 +169,12 @@ def test_the_deal_stage_bar_moves_with_one_click_and_lost_asks_why(browser, live
         page.get_by_role("button", name="Mark as lost").click()
         expect(page.locator("#deal-header")).to_contain_text("Lost: Budget cut")
         expect(page.locator("#deal-history")).to_contain_text("Budget cut")
-    finally:
-        context.close()
 
 
 def test_the_new_deal_form_finds_and_chooses_its_customer_in_one_box(browser, live_server, tenant, scene):
     """Issue 13.10: the customer was a search box plus a select; now one combobox, by keyboard too."""
     base = company_url(tenant, live_server)
-    context, page, errors = _open(browser, DESKTOP)
-    try:
-        sign_in(page, base, "rep1", STAFF_PASSWORD)
+    with signed_in(browser, base, DESKTOP, "rep1") as (page, errors):
         page.goto(f"{base}/deals/new")
         page.fill("#name", "华东机电二期")
         box = page.get_by_role("combobox", name="Customer")
@@ -206,16 +191,12 @@ def test_the_new_deal_form_finds_and_chooses_its_customer_in_one_box(browser, li
         expect(page.locator("#deal-header h1")).to_have_text("华东机电二期")
         expect(page.locator("#deal-header")).to_contain_text("Customer: 华东机电有限公司")
         assert errors == []
-    finally:
-        context.close()
 
 
 def test_the_owner_filter_asks_as_one_types_and_filters_on_a_choice(browser, live_server, tenant, scene):
     """A company may have thousands of people: owner filters are pickers, not selects of everyone."""
     base = company_url(tenant, live_server)
-    context, page, errors = _open(browser, DESKTOP)
-    try:
-        sign_in(page, base)
+    with signed_in(browser, base, DESKTOP) as (page, errors):
         page.goto(f"{base}/customers/")
         page.get_by_role("button", name="Filters").click()
         drawer = page.locator("#customer-filter-drawer")
@@ -230,5 +211,3 @@ def test_the_owner_filter_asks_as_one_types_and_filters_on_a_choice(browser, liv
         expect(page).to_have_url(re.compile(r"owner_id=\d+"))
         assert "q=rep" not in page.url  # the picker's own typing is not a filter
         assert errors == []
-    finally:
-        context.close()
