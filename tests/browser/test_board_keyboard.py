@@ -1,18 +1,12 @@
 """Issue 13.4/13.11: a card moves without a mouse. Tab to its "Move…" button, pick the stage from the keyboard,
 and the card lands at the top of that column, saved on the server, with focus back on it; into "lost" the same
 dialog as a drag asks why."""
-import os
 
 import pytest
 
-from tests.browser.session import company_url, sign_in
+from tests.browser.session import company_url, playwright_expect, sign_in
 
-try:
-    from playwright.sync_api import expect
-except ImportError:  # a dev dependency; conftest.py explains the rule
-    if os.environ.get("CRM_REQUIRE_BROWSER") == "1":
-        raise
-    pytest.skip("the playwright python package is not installed", allow_module_level=True)
+expect = playwright_expect()
 
 pytestmark = pytest.mark.browser
 

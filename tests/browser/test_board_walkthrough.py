@@ -6,7 +6,6 @@ server's totals, and a reload show the same; then add a follow-up from a
 quiet card's "+ Follow-up" button: the dialog closes, the card stops
 rotting and the bell counts the new task, all without a page load.
 """
-import os
 import re
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -16,14 +15,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.browser.mouse import drag
+from tests.browser.session import playwright_expect
 from tests.conftest import ADMIN_PASSWORD
 
-try:
-    from playwright.sync_api import expect
-except ImportError:  # a dev dependency; conftest.py explains the rule
-    if os.environ.get("CRM_REQUIRE_BROWSER") == "1":
-        raise
-    pytest.skip("the playwright python package is not installed", allow_module_level=True)
+expect = playwright_expect()
 
 pytestmark = pytest.mark.browser
 

@@ -6,19 +6,14 @@ value; find it in the list by the second contact's phone; edit it inline with a
 reason and read the change log; delete it, find it in the recycle bin, restore it.
 Every htmx step is checked to happen without a page load.
 """
-import os
 import re
 
 import pytest
 
+from tests.browser.session import playwright_expect
 from tests.conftest import ADMIN_PASSWORD
 
-try:
-    from playwright.sync_api import expect
-except ImportError:  # a dev dependency; conftest.py explains the rule
-    if os.environ.get("CRM_REQUIRE_BROWSER") == "1":
-        raise
-    pytest.skip("the playwright python package is not installed", allow_module_level=True)
+expect = playwright_expect()
 
 pytestmark = pytest.mark.browser
 

@@ -1,18 +1,12 @@
 """The top bar's search in a real browser: "/" focuses it, results come grouped as one types, without a page
 load, a click on one opens it, Escape closes the box (issue 13.6)."""
-import os
 import re
 
 import pytest
 
-from tests.browser.session import company_url, sign_in
+from tests.browser.session import company_url, playwright_expect, sign_in
 
-try:
-    from playwright.sync_api import expect
-except ImportError:  # a dev dependency; conftest.py explains the rule
-    if os.environ.get("CRM_REQUIRE_BROWSER") == "1":
-        raise
-    pytest.skip("the playwright python package is not installed", allow_module_level=True)
+expect = playwright_expect()
 
 pytestmark = pytest.mark.browser
 

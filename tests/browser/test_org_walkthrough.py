@@ -4,18 +4,13 @@ Build three levels under the admin with the add form (the username comes
 from the Chinese name), drag a whole branch under another manager on the
 org tree, then deactivate a rep and hand their customers to a colleague.
 """
-import os
 
 import pytest
 
+from tests.browser.session import playwright_expect
 from tests.conftest import ADMIN_PASSWORD
 
-try:
-    from playwright.sync_api import expect
-except ImportError:  # a dev dependency; conftest.py explains the rule
-    if os.environ.get("CRM_REQUIRE_BROWSER") == "1":
-        raise
-    pytest.skip("the playwright python package is not installed", allow_module_level=True)
+expect = playwright_expect()
 
 pytestmark = pytest.mark.browser
 

@@ -6,22 +6,16 @@ axe-core is vendored from npm (tests/browser/vendor/) and evaluated in the page 
 which the page's Content-Security-Policy does not govern, so the policy stays as users get it.
 """
 import json
-import os
 import re
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from tests.browser.session import company_url, sign_in
+from tests.browser.session import company_url, playwright_expect, sign_in
 from tests.conftest import STAFF_PASSWORD
 
-try:
-    from playwright.sync_api import expect
-except ImportError:  # a dev dependency; conftest.py explains the rule
-    if os.environ.get("CRM_REQUIRE_BROWSER") == "1":
-        raise
-    pytest.skip("the playwright python package is not installed", allow_module_level=True)
+expect = playwright_expect()
 
 pytestmark = pytest.mark.browser
 

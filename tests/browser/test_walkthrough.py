@@ -5,7 +5,6 @@ add a customer and a deal, and drag the deal across the board. The board's
 promise is that the page never shows a state the server did not accept: the
 column heads follow the server's totals, and a reload shows the same thing.
 """
-import os
 import re
 import secrets
 from decimal import Decimal
@@ -13,15 +12,10 @@ from decimal import Decimal
 import pytest
 
 from tests.browser.mouse import drag
-from tests.browser.session import sign_out
+from tests.browser.session import playwright_expect, sign_out
 from tests.conftest import ADMIN_PASSWORD
 
-try:
-    from playwright.sync_api import expect
-except ImportError:  # a dev dependency; conftest.py explains the rule
-    if os.environ.get("CRM_REQUIRE_BROWSER") == "1":
-        raise
-    pytest.skip("the playwright python package is not installed", allow_module_level=True)
+expect = playwright_expect()
 
 pytestmark = pytest.mark.browser
 
