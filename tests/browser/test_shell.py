@@ -205,3 +205,24 @@ def test_the_owner_filter_asks_as_one_types_and_filters_on_a_choice(browser, liv
         expect(page).to_have_url(re.compile(r"owner_id=\d+"))
         assert "q=rep" not in page.url  # the picker's own typing is not a filter
         assert errors == []
+
+
+def test_on_a_phone_the_board_shows_one_stage_and_its_tab(browser, live_server, tenant, scene):
+    base = company_url(tenant, live_server)
+    with signed_in(browser, base, PHONE) as (page, errors):
+        page.goto(f"{base}/board")
+        tabs = page.get_by_role("navigation", name="Stages").get_by_role("link")
+        expect(tabs.first).to_have_attribute("aria-current", "true")
+        columns = page.locator("#board .board-column")
+
+        def in_sight():  # the columns whose left edge is in the window, across it
+            return page.evaluate("""() => [...document.querySelectorAll('#board .board-column')]
+                .filter(c => { const r = c.getBoundingClientRect(); return r.left >= -1 && r.right <= innerWidth + 1; })
+                .map(c => c.id)""")
+
+        assert in_sight() == [columns.nth(0).get_attribute("id")]  # one stage fills the screen
+        tabs.nth(2).click()  # Proposal
+        expect(tabs.nth(2)).to_have_attribute("aria-current", "true")
+        assert in_sight() == [columns.nth(2).get_attribute("id")]
+        expect(tabs.first).not_to_have_attribute("aria-current", "true")
+        assert errors == []

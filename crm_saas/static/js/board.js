@@ -133,9 +133,33 @@
     document.documentElement.style.setProperty("--board-top", Math.round(top) + "px");
   }
 
+  // On a phone the board shows one column at a time: the stage tab of the column in sight is marked as current
+  // (swiping moves it); the tabs themselves are links to the columns.
+  function watchStageTabs() {
+    var tabs = document.querySelector(".board-tabs");
+    if (!tabs || !window.IntersectionObserver) return;
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (!entry.isIntersecting) return;
+        Array.prototype.forEach.call(tabs.querySelectorAll("a"), function (tab) {
+          if (tab.getAttribute("href") === "#" + entry.target.id) tab.setAttribute("aria-current", "true");
+          else tab.removeAttribute("aria-current");
+        });
+      });
+    }, { threshold: 0.6 });
+    Array.prototype.forEach.call(document.querySelectorAll("#board .board-column"), function (column) {
+      observer.observe(column);
+    });
+    return observer;
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     init(document);
     fitBoard();
+    var stageTabs = watchStageTabs();
+    document.body.addEventListener("htmx:afterSettle", function (e) {
+      if (e.target.id === "board" && stageTabs) { stageTabs.disconnect(); stageTabs = watchStageTabs(); }
+    });
     window.addEventListener("resize", fitBoard);
     document.body.addEventListener("htmx:afterSettle", fitBoard);
     document.body.addEventListener("htmx:load", function (e) { init(e.target); });
