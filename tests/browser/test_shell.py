@@ -74,6 +74,15 @@ def signed_in(browser, base, viewport, user="admin", locale="en-US"):
         context.close()
 
 
+def open_filters(page):
+    """The customer list's filter drawer, opened and done opening (Bootstrap then focuses the drawer itself)."""
+    page.get_by_role("button", name="Filters").click()
+    drawer = page.locator("#customer-filter-drawer")
+    expect(drawer).to_be_visible()
+    expect(drawer).not_to_have_class(re.compile(r"\bshowing\b"))
+    return drawer
+
+
 @pytest.mark.parametrize(("role", "viewport", "locale"), [
     ("admin", DESKTOP, "en-US"), ("admin", PHONE, "en-US"), ("rep", DESKTOP, "en-US"), ("rep", PHONE, "en-US"),
     ("admin", PHONE, "zh-CN"), ("rep", DESKTOP, "zh-CN"),  # Chinese labels are shorter or longer: both checked
@@ -136,9 +145,7 @@ def test_filters_show_as_removable_chips(browser, live_server, tenant, scene):
     base = company_url(tenant, live_server)
     with signed_in(browser, base, DESKTOP) as (page, _errors):
         page.goto(f"{base}/customers/")
-        page.get_by_role("button", name="Filters").click()
-        drawer = page.locator("#customer-filter-drawer")
-        expect(drawer).to_be_visible()
+        drawer = open_filters(page)
         drawer.get_by_label("Industry").select_option("it")
         chip = page.locator(".filter-chip")
         expect(chip).to_contain_text("Industry: IT / Internet")
@@ -192,9 +199,7 @@ def test_the_owner_filter_asks_as_one_types_and_filters_on_a_choice(browser, liv
     base = company_url(tenant, live_server)
     with signed_in(browser, base, DESKTOP) as (page, errors):
         page.goto(f"{base}/customers/")
-        page.get_by_role("button", name="Filters").click()
-        drawer = page.locator("#customer-filter-drawer")
-        expect(drawer).not_to_have_class(re.compile(r"\bshowing\b"))  # opened: Bootstrap then focuses the drawer
+        drawer = open_filters(page)
         picker = drawer.get_by_role("combobox", name="Owner")
         picker.press_sequentially("rep", delay=30)
         options = page.get_by_role("listbox", name="Owner").get_by_role("option")

@@ -28,13 +28,10 @@ def stage_choices(include_lost=False):
             if include_lost or s.kind != "lost"]
 
 
-def customer_choices(q="", chosen=None):
-    """Active customers the viewer may see matching ``q`` (the newest first), and the chosen one."""
+def customer_choices(q=""):
+    """Active customers the viewer may see matching ``q`` (the newest first), for the add form's combobox."""
     rows, _total = search_customers(current_user, q=q or None, per_page=CHOICES_LIMIT, filters={"status": "active"})
-    choices = [(c.id, f"{c.name} ({c.number})") for c in rows]
-    if chosen and chosen.id not in {c for c, _ in choices}:
-        choices.insert(0, (chosen.id, f"{chosen.name} ({chosen.number})"))
-    return choices
+    return [(c.id, f"{c.name} ({c.number})") for c in rows]
 
 
 def prefill_new(form, args):
@@ -62,7 +59,8 @@ def prefill_edit(form, deal):
 def form_context(form, *, errors, custom, deal=None):
     custom_errors, leftover = form.show_errors(errors)
     chosen = deal.customer if deal else get_visible_customer(current_user, form.customer_id.data or 0)
-    form.customer_id.choices = [(0, "—")] + customer_choices(chosen=chosen)
+    # The combobox shows the chosen customer only; its matches come from customer_choices as one types.
+    form.customer_id.choices = [(chosen.id, chosen.name)] if chosen else []
     form.stage_id.choices = stage_choices()
     people = owners()
     if deal and deal.owner_id not in {p.id for p in people}:

@@ -77,7 +77,7 @@
     var box = document.getElementById("toasts");
     if (!box || !message) return;
     var item = document.createElement("p");
-    item.className = "toast";
+    item.className = "app-toast";
     item.textContent = message;
     box.appendChild(item);
     setTimeout(function () { item.remove(); }, 8000);
