@@ -18,6 +18,7 @@ from crm_saas.blueprints import (
     files,
     home,
     pipeline,
+    platform,
     regions,
     search,
     settings,
@@ -27,7 +28,7 @@ from crm_saas.blueprints import (
 
 FEATURES = (
     home, signup, auth, staff, custom_fields, customers, pipeline, activities, files, exports, settings, approvals,
-    audit, regions, search,
+    audit, regions, search, platform,
 )
 
 

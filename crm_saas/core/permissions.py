@@ -47,8 +47,9 @@ def can(user, permission):
 
 
 def user_can(permission):
-    """Templates: ``{% if user_can('export') %}``; False for anonymous visitors."""
-    return current_user.is_authenticated and can(current_user, permission)
+    """Templates: ``{% if user_can('export') %}``; False for anonymous visitors and platform accounts (no company)."""
+    return current_user.is_authenticated and not getattr(current_user, "is_platform", False) \
+        and can(current_user, permission)
 
 
 def init_app(app):

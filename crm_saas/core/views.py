@@ -11,7 +11,13 @@ from markupsafe import escape
 from crm_saas.core.htmx import is_htmx
 from crm_saas.core.throttle import retry_after
 from crm_saas.extensions import db
-from crm_saas.tenants.resolve import UPGRADE_RETRY_AFTER, CompanyNotFound, TenantUpgrading, platform_url
+from crm_saas.tenants.resolve import (
+    UPGRADE_RETRY_AFTER,
+    CompanyClosed,
+    CompanyNotFound,
+    TenantUpgrading,
+    platform_url,
+)
 
 # Browsers drop these anywhere in a URL before reading it: "/\t/evil.example" is "//evil.example".
 _DROPPED = re.compile(r"[\x00-\x1f\x7f]")
@@ -72,6 +78,10 @@ def error_page(error):
         # A fragment request (a poll, a form) reloads the whole page, which is then this one, not a piece of it.
         refresh = {"HX-Refresh": "true"} if is_htmx() else {}
         return page, 503, {"Retry-After": str(UPGRADE_RETRY_AFTER), **refresh}
+    if isinstance(error, CompanyClosed):
+        # Waiting for approval, expired or suspended: what happened, and whom to call (tenants/resolve.py).
+        page = render_template("errors/company_closed.html", error=error, platform=platform_url())
+        return page, error.code, ({"HX-Refresh": "true"} if is_htmx() else {})
     code = error.code or 500
     headers = {name: value for name, value in error.get_headers() if name.lower() == "allow"}
     if code == 429:

@@ -46,28 +46,36 @@ def visible(statement, owner_column, user):
     """
     if can(user, "see_all"):
         return statement
-    ids = subtree_ids(user.id)
-    if not ids:  # never for a stored user (they see themselves); ARRAY[] would not even parse
-        return statement.where(false())
-    return statement.where(owner_column == any_(literal_ids(ids)))
+    return within_subtree(statement, owner_column, user)
 
 
-def subtree_ids(user_id):
+def subtree_ids(user_id, people=User):
     """``user_id`` and everyone below them at any depth (the hierarchy alone, no rights), walked once per request.
 
-    A recursive CTE down ``users.superior_id`` (indexed), so a moved subtree
-    is seen from its new place by the very next query, with nothing to
-    rebuild. A board page asks five times, hence the cache on ``g``; code
-    that changes the tree calls ``forget_walks``, so a question asked after
-    a move in the same request walks the tree as it now stands.
+    A recursive CTE down ``superior_id`` (indexed), so a moved subtree is
+    seen from its new place by the very next query, with nothing to rebuild.
+    ``people`` is the table of the tree: a company's staff (``User``), or an
+    agency's (``tenants.models.PlatformUser``), walked by this same code. A
+    board page asks five times, hence the cache on ``g``; code that changes
+    the tree calls ``forget_walks``, so a question asked after a move in the
+    same request walks the tree as it now stands.
     """
     cache = g.setdefault("subtree_ids", {}) if has_request_context() else {}
-    if user_id not in cache:
-        tree = select(User.id).where(User.id == user_id).cte("subtree", recursive=True)
+    key = (people.__tablename__, user_id)
+    if key not in cache:
+        tree = select(people.id).where(people.id == user_id).cte("subtree", recursive=True)
         # UNION, not UNION ALL: the walk ends even if a cycle were ever stored.
-        tree = tree.union(select(User.id).join(tree, User.superior_id == tree.c.id))
-        cache[user_id] = frozenset(db.session.scalars(select(tree.c.id)))
-    return cache[user_id]
+        tree = tree.union(select(people.id).join(tree, people.superior_id == tree.c.id))
+        cache[key] = frozenset(db.session.scalars(select(tree.c.id)))
+    return cache[key]
+
+
+def within_subtree(statement, owner_column, user, people=User):
+    """Narrow ``statement`` to rows owned by ``user`` or anyone below them in ``people``'s tree (no rights asked)."""
+    ids = subtree_ids(user.id, people)
+    if not ids:
+        return statement.where(false())
+    return statement.where(owner_column == any_(literal_ids(ids)))
 
 
 def forget_walks():

@@ -45,8 +45,16 @@ def check_slug(slug):
         raise SlugError("taken")
 
 
-def provision_tenant(slug, name, admin, *, status="trial", contact=None, rep_code=None, hook=None):
+_UNSET = object()
+
+
+def provision_tenant(slug, name, admin, *, status="trial", contact=None, rep_code=None, hook=None,
+                     expires_at=_UNSET, approved_at=_UNSET, agency_id=None, rep_id=None):
     """Create the company ``slug`` with its admin; returns the new Tenant's id.
+
+    By default it is on trial from now for ``CRM_TRIAL_DAYS`` (the command
+    line, tests); a sign-up (tenants/registration.py) says its own status,
+    dates and agency.
 
     ``admin`` holds username, password_hash, name and the other User fields.
     One transaction covers the tenant row, its domain, ``CREATE SCHEMA``, the
@@ -58,15 +66,19 @@ def provision_tenant(slug, name, admin, *, status="trial", contact=None, rep_cod
     schema = schema_for(slug)
     contact = contact or {}
     base = current_app.config["CRM_BASE_DOMAIN"]
-    trial_days = current_app.config["CRM_TRIAL_DAYS"]
+    now = utcnow()
+    if expires_at is _UNSET:
+        expires_at = now + timedelta(days=current_app.config["CRM_TRIAL_DAYS"])
+    if approved_at is _UNSET:
+        approved_at = now
     with db.engine.begin() as conn:
         tenant_id = conn.scalar(
             insert(Tenant)
             .values(
-                slug=slug, name=name, schema_name=schema, status=status,
-                expires_at=utcnow() + timedelta(days=trial_days), rep_code=rep_code,
+                slug=slug, name=name, schema_name=schema, status=status, expires_at=expires_at, rep_code=rep_code,
+                approved_at=approved_at, agency_id=agency_id, rep_id=rep_id,
                 contact_name=contact.get("name"), contact_phone=contact.get("phone"),
-                contact_email=contact.get("email"), created_at=utcnow(),
+                contact_email=contact.get("email"), created_at=now,
             )
             .returning(Tenant.id)
         )

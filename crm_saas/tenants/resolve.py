@@ -1,9 +1,13 @@
 """Find the tenant from the request's host, before any tenant code runs.
 
 ``acme.<CRM_BASE_DOMAIN>`` (or any other domain recorded for a tenant) is a
-tenant host; the bare base domain is the platform's own site; any other host
-is a 404. Blueprints declare which of the two they serve, and a request for
-the wrong one is also a 404, so a tenant page can never run without a tenant.
+tenant host, served while the company is open (trial or active, before its
+end date: read from the row this lookup brings, nothing more); a company
+waiting for approval, expired or suspended answers a page that says so and
+whom to call (the API: 402 or 403 with a ``code``), a rejected one 404; the
+bare base domain is the platform's own site; any other host is a 404.
+Blueprints declare which of the two they serve, and a request for the wrong
+one is also a 404, so a tenant page can never run without a tenant.
 
 A tenant whose schema is not at the head of this code's tenant track (its
 migration failed, or a deploy's ``db upgrade`` has not reached it yet) is
@@ -11,14 +15,16 @@ not served: ``TenantUpgrading``, a 503 that pages show as a translated
 "being upgraded" page and the API as its ``{"message": ...}``.
 """
 from flask import abort, current_app, g, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from werkzeug.exceptions import NotFound, ServiceUnavailable
+from werkzeug.exceptions import Forbidden, HTTPException, NotFound, ServiceUnavailable
 
 from crm_saas.extensions import db
 from crm_saas.tenants.binding import bind_schema, unbind
 from crm_saas.tenants.migrate import TENANT, head
-from crm_saas.tenants.models import Tenant, TenantDomain
+from crm_saas.tenants.models import PlatformUser, Tenant, TenantDomain
+from crm_saas.tenants.platform_settings import platform_settings
 
 TENANT_SCOPE = "tenant"
 PLATFORM_SCOPE = "platform"
@@ -65,6 +71,88 @@ class TenantUpgrading(ServiceUnavailable):
         self.data = {"message": self.description}
 
 
+# What a company that cannot work still answers on its host: the language switch (the page that says so is
+# in the reader's language), and, while it waits for approval, the emailed link to choose its admin's password.
+CLOSED_ENDPOINTS = {"home.language"}
+PENDING_ENDPOINTS = {"auth.reset", "home.language"}
+
+
+class CompanyClosed(Exception):
+    """Mixin of the answers of a company that cannot work: the page (core/views.py) and the API's code."""
+
+    def setup(self, tenant, status, contact):
+        self.tenant_name, self.status, self.contact = tenant.name, status, contact
+        self.paid = tenant.paid
+        self.data = {"message": self.description, "extra": {"code": self.reason_code()}}
+
+    def reason_code(self):
+        raise NotImplementedError
+
+
+class PaymentRequired(HTTPException):
+    """402, which werkzeug does not name: the answer of a company whose trial or subscription ended."""
+
+    code = 402
+    description = "Payment Required"
+
+
+class CompanyExpired(CompanyClosed, PaymentRequired):
+    """402: the trial or subscription ended (A2). The API's ``code`` says which; no data is touched."""
+
+    def __init__(self, tenant, contact):
+        super().__init__()
+        self.setup(tenant, "expired", contact)
+
+    @property
+    def description(self):
+        return (_("The subscription of this company has ended. Contact your agency or the platform to extend it.")
+                if self.paid else
+                _("The trial of this company has ended. Contact your agency or the platform to extend it."))
+
+    def reason_code(self):
+        return "subscription_expired" if self.paid else "trial_expired"
+
+
+class CompanySuspended(CompanyClosed, Forbidden):
+    def __init__(self, tenant, contact):
+        super().__init__()
+        self.setup(tenant, "suspended", contact)
+
+    @property
+    def description(self):
+        return _("This company has been suspended. Contact your agency or the platform.")
+
+    def reason_code(self):
+        return "company_suspended"
+
+
+class CompanyPending(CompanyClosed, Forbidden):
+    def __init__(self, tenant, contact):
+        super().__init__()
+        self.setup(tenant, "pending", contact)
+
+    @property
+    def description(self):
+        return _("This company's application is being reviewed. It opens once the platform approves it.")
+
+    def reason_code(self):
+        return "company_pending"
+
+
+CLOSED = {"expired": CompanyExpired, "suspended": CompanySuspended, "pending": CompanyPending}
+
+
+def contact_for(tenant):
+    """Whom a company that cannot work should call: its agency rep (name, phone, email), else the platform's."""
+    if tenant.rep_id:
+        rep = db.session.get(PlatformUser, tenant.rep_id)
+        if rep is not None and rep.active:
+            return {"name": rep.name, "phone": rep.phone, "email": rep.email, "agency": rep.agency.name}
+    settings = platform_settings()
+    return {"name": settings["contact_name"] or _("Huike CRM support"), "phone": settings["contact_phone"],
+            "email": settings["contact_email"], "agency": None}
+
+
 def current_tenant():
     return g.get("tenant")
 
@@ -100,8 +188,15 @@ def resolve_tenant():
     tenant = None
     if hostname != base:
         tenant = tenant_for_host(hostname)
-        if tenant is None or not tenant.is_open:
+        if tenant is None or tenant.status == "rejected":
             raise CompanyNotFound()
+        status = tenant.effective_status()
+        if status in CLOSED and request.endpoint not in (PENDING_ENDPOINTS if status == "pending" else ()):
+            contact = contact_for(tenant)
+            db.session.remove()
+            if request.endpoint in CLOSED_ENDPOINTS:  # served with no tenant bound: it sets the session cookie only
+                return None
+            raise CLOSED[status](tenant, contact)
         if tenant.schema_version != head(TENANT):
             db.session.remove()
             if request.endpoint == "home.language":  # the language of the page that says so:

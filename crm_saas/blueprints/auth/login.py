@@ -14,18 +14,25 @@ from crm_saas.core.base import utcnow
 from crm_saas.core.requests import is_api_request
 from crm_saas.core.users import LoginSession, User, secret_digest
 from crm_saas.extensions import db, login_manager
+from crm_saas.tenants import accounts
 from crm_saas.tenants.resolve import current_tenant
 
-# Endpoints a user who must change their password can still reach.
-PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "static", "home.healthz", "home.language"}
+# Endpoints a user who must change their password can still reach (a company's person, a platform account).
+PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "static", "home.healthz", "home.language",
+                           "platform.change_password", "platform.logout"}
 
 
 def load_user(cookie_id):
     """Accept the cookie only on its own tenant, for an active user, with the current token, in a live session.
 
-    One statement: the person and their session, joined.
+    One statement: the person and their session, joined. A platform account's
+    cookie (``p:...``) is asked of the platform's accounts on the platform
+    host only; on a company host it is nothing, as a company's cookie is
+    nothing on the platform host.
     """
     tenant = current_tenant()
+    if cookie_id.startswith("p:"):
+        return accounts.load_cookie(cookie_id) if tenant is None else None
     try:
         tenant_id, user_id, token, key = cookie_id.split(":", 3)
     except ValueError:
@@ -68,7 +75,8 @@ def enforce_password_change():
         and request.endpoint not in PASSWORD_CHANGE_ALLOWED
         and not is_api_request()  # the API answers 403 naming password instead (api/access.py)
     ):
-        return redirect(url_for("auth.change_password"))
+        platform = getattr(current_user, "is_platform", False)
+        return redirect(url_for("platform.change_password" if platform else "auth.change_password"))
     return None
 
 

@@ -43,13 +43,14 @@ def _full(char):
     return lazy_pinyin(char, errors="default")[0]
 
 
-def suggest_username(name):
-    """``base``, or ``base`` with the lowest number not yet taken in this company."""
+def suggest_username(name, column=User.username):
+    """``base``, or ``base`` with the lowest number not yet taken in ``column`` (this company's staff, or the
+    platform's accounts for an agency's)."""
     base = base_username(name)
     if not base:
         return ""
     taken = set(db.session.scalars(
-        select(func.lower(User.username)).where(func.lower(User.username).startswith(base))
+        select(func.lower(column)).where(func.lower(column).startswith(base))
     ))
     if base not in taken:
         return base

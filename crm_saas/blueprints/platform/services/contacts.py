@@ -1,0 +1,89 @@
+"""An agency rep's own CRM over their companies (seed 003 下篇): contact log, classification, recycle bin.
+
+The contact log and classification are platform facts about a client
+company, kept in the public schema; nothing here reads the company's data.
+"""
+from datetime import datetime, timezone
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from crm_saas.core.base import utcnow
+from crm_saas.core.errors import FieldErrors
+from crm_saas.extensions import db
+from crm_saas.tenants.lifecycle import log_change
+from crm_saas.tenants.models import AgencyContact
+
+WAYS = {"phone": _l("Phone call"), "visit": _l("Visit"), "wechat": _l("WeChat"), "email": _l("Email"),
+        "other": _l("Other")}
+
+
+def _when(value, field, errors):
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            errors[field] = [_("Enter a date and time.")]
+            return None
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value
+
+
+def add_contact(tenant, data, *, actor):
+    """添加联系记录: when (default now), way, summary, next contact; commits. Raises ``FieldErrors``."""
+    errors = {}
+    occurred = _when(data.get("occurred_at"), "occurred_at", errors) or utcnow()
+    if "occurred_at" not in errors and occurred > utcnow():
+        errors["occurred_at"] = [_("A contact cannot be in the future.")]
+    way = data.get("way") or "phone"
+    if way not in WAYS:
+        errors["way"] = [_("Choose how you were in touch.")]
+    summary = (data.get("summary") or "").strip() if isinstance(data.get("summary"), str) else ""
+    if not summary:
+        errors["summary"] = [_("Summary is required.")]
+    elif len(summary) > 2000:
+        errors["summary"] = [_("At most %(max)s characters.", max=2000)]
+    following = _when(data.get("next_contact_at"), "next_contact_at", errors)
+    if following is not None and "next_contact_at" not in errors and following <= occurred:
+        errors["next_contact_at"] = [_("The next contact must come after this one.")]
+    if errors:
+        raise FieldErrors(errors)
+    row = AgencyContact(tenant_id=tenant.id, occurred_at=occurred, way=way, summary=summary,
+                        next_contact_at=following, created_by=actor.id)
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def contacts_of(tenant):
+    return db.session.scalars(select(AgencyContact).where(AgencyContact.tenant_id == tenant.id)
+                              .order_by(AgencyContact.occurred_at.desc(), AgencyContact.id.desc())).all()
+
+
+def classify(tenant, category, *, actor):
+    """客户分类: a label of the rep's choosing (empty clears it); commits."""
+    category = (category or "").strip()[:50] or None
+    if category != tenant.category:
+        log_change("classified", tenant, actor=actor, before={"category": tenant.category},
+                   after={"category": category})
+        tenant.category = category
+        db.session.commit()
+
+
+def to_bin(tenant, *, actor):
+    """Out of the rep's list into their recycle bin; the company itself goes on as before."""
+    if tenant.binned_at is None:
+        tenant.binned_at = utcnow()
+        log_change("binned", tenant, actor=actor)
+        db.session.commit()
+
+
+def from_bin(tenant, *, actor):
+    if tenant.binned_at is not None:
+        tenant.binned_at = None
+        log_change("unbinned", tenant, actor=actor)
+        db.session.commit()

@@ -1,0 +1,2 @@
+"""(being built)"""
+from crm_saas.blueprints.platform.blueprint import bp  # noqa: F401
