@@ -334,6 +334,20 @@ def admin_api(api_for, tenant):
 
 
 @pytest.fixture
+def platform(app):
+    """Agencies, agency staff and operators, made straight through the models (tests/platform_factory.py)."""
+    from tests.platform_factory import PlatformFactory
+
+    return PlatformFactory(app)
+
+
+@pytest.fixture
+def platform_client(client_for):
+    """A client on the platform host (the bare base domain)."""
+    return client_for("localhost")
+
+
+@pytest.fixture
 def mail_sink(app, monkeypatch):
     """The platform's mail server (CRM_MAIL_URL) as a real SMTP server on 127.0.0.1 that keeps what it gets."""
     from tests.mail_sink import start_sink
