@@ -341,6 +341,30 @@ def platform(app):
     return PlatformFactory(app)
 
 
+@contextmanager
+def platform_settings_set(app, **values):
+    """The platform's settings changed for a block, then put back (tests of one worker share them)."""
+    from crm_saas.tenants.platform_settings import platform_settings, set_platform_settings
+
+    with app.app_context():
+        before = platform_settings()
+        set_platform_settings(values)
+        db.session.commit()
+    try:
+        yield
+    finally:
+        with app.app_context():
+            set_platform_settings({key: before[key] for key in values})
+            db.session.commit()
+
+
+@pytest.fixture
+def instant_trial(app):
+    """Sign-ups start their trial at once, as the platform setting allows (the default waits for approval)."""
+    with platform_settings_set(app, approval_required=False):
+        yield
+
+
 @pytest.fixture
 def platform_client(client_for):
     """A client on the platform host (the bare base domain)."""

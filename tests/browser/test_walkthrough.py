@@ -53,7 +53,7 @@ def log_in(page, base, username, password):
     submit(page)
 
 
-def test_sign_up_to_dragging_a_deal(page, live_server, artifacts):
+def test_sign_up_to_dragging_a_deal(page, live_server, artifacts, instant_trial):
     port = live_server.rsplit(":", 1)[1]
     slug = f"walk-{secrets.token_hex(3)}"
     company_host = f"http://{slug}.localhost:{port}"

@@ -5,6 +5,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, R
 
 from crm_saas.core.passwords import password_policy
 from crm_saas.core.validators import CnPhone
+from crm_saas.tenants.agencies import rep_for_code
 from crm_saas.tenants.provisioning import SlugError, check_slug
 
 SLUG_MESSAGES = {
@@ -39,7 +40,19 @@ class SignupForm(FlaskForm):
         _l("Rep code (optional)"),
         validators=[Optional(),
                     Regexp(r"^[A-Za-z]{2}\d{4}$", message=_l("A rep code is two letters and four digits."))],
+        description=_l("The code your agency's rep gave you (编号), if any: they will look after your company."),
     )
+
+    rep = None  # the rep the code names, once validated
+
+    def validate_rep_code(self, field):
+        """The code must name an active rep of an active agency; ``self.rep`` keeps them for the view."""
+        self.rep = None
+        if field.data and not field.errors:
+            self.rep = rep_for_code(field.data)
+            if self.rep is None:
+                raise ValidationError(_l("No active agency rep has this code. Check it with your rep, or leave it "
+                                         "empty."))
 
     def validate_subdomain(self, field):
         try:

@@ -11,18 +11,19 @@ from crm_saas.core.passwords import hash_password
 from crm_saas.core.throttle import by_address, guarding_sign_up
 from crm_saas.core.validators import is_email
 from crm_saas.extensions import db, limiter
-from crm_saas.tenants.provisioning import SlugError, provision_tenant
+from crm_saas.tenants.provisioning import SlugError
+from crm_saas.tenants.registration import ADMIN_USERNAME, register_company
 from crm_saas.tenants.resolve import PLATFORM_SCOPE, scoped, tenant_for_host, tenant_host
 
 bp = scoped(Blueprint("signup", __name__), PLATFORM_SCOPE)
-
-ADMIN_USERNAME = "admin"
 
 
 @bp.route("/signup", methods=["GET", "POST"])
 @guarding_sign_up
 def signup():
-    form = SignupForm()
+    """A1: the company is created at once, then waits for the operator (or starts its trial, by the platform's
+    setting); its host shows which. A rep code ties it to that rep and their agency."""
+    form = SignupForm(rep_code=request.args.get("code", ""))
     if form.validate_on_submit():
         slug = form.subdomain.data.strip().lower()
         admin = {
@@ -35,10 +36,7 @@ def signup():
         }
         contact = {"name": admin["name"], "phone": admin["phone"], "email": admin["email"]}
         try:
-            provision_tenant(
-                slug, form.company_name.data.strip(), admin, contact=contact,
-                rep_code=(form.rep_code.data or "").upper() or None,
-            )
+            register_company(slug, form.company_name.data.strip(), admin, contact=contact, rep=form.rep)
         except SlugError as err:  # another sign-up took it since the form was checked
             form.subdomain.errors.append(SLUG_MESSAGES[err.code])
         except IntegrityError:  # ... or between the check and the insert
@@ -80,7 +78,7 @@ def find_company():
         else:
             slug = asked.lower().removesuffix("." + current_app.config["CRM_BASE_DOMAIN"])
             tenant = tenant_for_host(f"{slug}.{current_app.config['CRM_BASE_DOMAIN']}") if slug else None
-            if tenant is not None and tenant.is_open:
+            if tenant is not None and tenant.status != "rejected":  # a waiting or closed one says so there
                 return redirect(f"{request.scheme}://{tenant_host(tenant.slug)}{url_for('auth.login')}")
             form.company.errors.append(_("No company uses this subdomain. Check the spelling, or enter your email "
                                          "address instead."))

@@ -7,7 +7,21 @@ GOOD = {
 }
 
 
-def test_sign_up_provisions_and_sends_the_admin_to_their_login(client_for):
+def test_a_sign_up_waits_for_approval_and_its_host_says_so(client_for):
+    """A1 and seed 003: 申请成功后，等待后台管理员审批. The host answers a page naming whom to call, not a 404."""
+    slug = new_slug("signup")
+    response = client_for("localhost").post("/signup", data=dict(GOOD, subdomain=slug))
+    assert response.status_code == 302
+    company = client_for(f"{slug}.localhost")
+    page = company.get("/login")
+    assert page.status_code == 403
+    assert "application being reviewed" in page.text and "上海星辰科技有限公司" in page.text
+    assert "Huike CRM support" in page.text  # no rep code: the platform is the contact
+    api = company.post("/api/v1/auth/token", json={"username": "admin", "password": "Start#2026"})
+    assert api.status_code == 403 and api.get_json()["code"] == "company_pending"
+
+
+def test_sign_up_provisions_and_sends_the_admin_to_their_login(client_for, instant_trial):
     slug = new_slug("signup")
     response = client_for("localhost:5000").post("/signup", data=dict(GOOD, subdomain=slug))
     assert response.status_code == 302
@@ -44,7 +58,7 @@ def test_messages_speak_chinese_to_a_chinese_browser(client_for):
     assert "公司名称不能为空" in response.text
 
 
-def test_the_default_pipeline_is_named_in_the_sign_up_language(client_for):
+def test_the_default_pipeline_is_named_in_the_sign_up_language(client_for, instant_trial):
     """Issue 13.9: a company signed up in English got "销售管道" and Chinese stage names to rename."""
     from tests.api_client import get_token
 
