@@ -55,7 +55,12 @@ REASONS = {
     "stopped": _l("It was stopped by an operator."),
     "job_lost": _l("Its job was lost from the queue (the queue server restarted or was emptied)."),
     "error": _l("It stopped with an error (%(kind)s)."),
+    "company_closed": _l("The company's trial or subscription has ended (or it is suspended): nothing was done."),
 }
+
+
+class CompanyClosedError(RuntimeError):
+    """A job of a company that cannot work (expired, suspended, waiting): refused, its data untouched (A2)."""
 
 
 class QueueUnavailable(RuntimeError):
@@ -176,6 +181,8 @@ def _forget(schema, table, row_id):
 def reason_of(exc_type=None, exc_text=""):
     """The reason code for how a job ended, from the exception's class or RQ's record of it."""
     name, text = getattr(exc_type, "__name__", ""), exc_text or ""
+    if "CompanyClosedError" in (name, text) or "CompanyClosedError" in text:
+        return "company_closed"
     if "JobTimeoutException" in (name, text) or "JobTimeoutException" in text:
         return "timed_out"
     if name == "AbandonedJobError" or "AbandonedJobError" in text or "Work-horse terminated" in text:

@@ -24,7 +24,7 @@ from redis.exceptions import RedisError
 from rq.cron import CronScheduler
 
 from crm_saas.core import jobs
-from crm_saas.workers import scheduled
+from crm_saas.workers import platform, scheduled
 
 log = logging.getLogger("crm_saas.scheduler")
 
@@ -36,6 +36,8 @@ SCHEDULE = (
     (scheduled.purge_recycle_bins, {"cron": "30 3 * * *"}),  # daily, 03:30
     (scheduled.send_reminders, {"interval": 300}),  # behind the job queued for each task's due time
     (scheduled.expire_companies, {"interval": 3600}),
+    (platform.warn_expiring, {"interval": 3600}),  # 7 and 1 days before a company's end
+    (platform.count_companies, {"interval": 3600}),  # users, customers, storage for the operator's list
 )
 
 # Lua: renew the lock only if this scheduler holds it (a lapsed one may have passed to another).
