@@ -11,6 +11,9 @@ from crm_saas.workers import scheduler as scheduling
 REMINDERS = "crm_saas.workers.scheduled.send_reminders"
 EXPIRY = "crm_saas.workers.scheduled.expire_companies"
 PURGE = "crm_saas.workers.scheduled.purge_recycle_bins"
+WARN = "crm_saas.workers.platform.warn_expiring"
+COUNT = "crm_saas.workers.platform.count_companies"
+HOURLY = [COUNT, WARN, EXPIRY]  # sorted by name, as ``queued`` lists them
 
 
 @pytest.fixture
@@ -27,32 +30,42 @@ def queue(app, monkeypatch):
 
 
 def queued(queue):
+    """The functions queued, sorted; the hourly three (expiry, its warnings, the counts) always go together."""
     return sorted(job.func_name for job in queue.get_jobs())
+
+
+def but_hourly(names):
+    """``names`` less one run of each hourly job but expiry (which stands for all three below)."""
+    names = list(names)
+    for name in (COUNT, WARN):
+        names.remove(name)
+    return names
 
 
 def test_two_schedulers_queue_each_job_once_and_a_successor_waits_for_the_interval(app, queue):
     with time_machine.travel(utcnow(), tick=False) as clock:
         first, second = scheduling.Scheduler(app), scheduling.Scheduler(app)
         assert first.tick() is True and second.tick() is False  # one leads, the other stands by
-        assert queued(queue) == [EXPIRY, REMINDERS]  # the daily purge waits for 03:30
+        assert queued(queue) == sorted(HOURLY + [REMINDERS])  # the daily purge waits for 03:30
         first.tick(), second.tick()
-        assert queued(queue) == [EXPIRY, REMINDERS]
+        assert but_hourly(queued(queue)) == [EXPIRY, REMINDERS]
 
         clock.shift(timedelta(seconds=301))
         first.tick(), second.tick()
-        assert queued(queue) == [EXPIRY, REMINDERS, REMINDERS]
+        assert but_hourly(queued(queue)) == [EXPIRY, REMINDERS, REMINDERS]
 
         first.resign()  # the leader stops (or its lock lapses): the other takes over ...
         clock.shift(timedelta(seconds=60))
         assert second.tick() is True
-        assert queued(queue) == [EXPIRY, REMINDERS, REMINDERS]  # ... without queuing again what just ran
+        assert but_hourly(queued(queue)) == [EXPIRY, REMINDERS, REMINDERS]  # ... without queuing again what ran
         clock.shift(timedelta(seconds=250))
         second.tick()
-        assert queued(queue) == [EXPIRY, REMINDERS, REMINDERS, REMINDERS]
+        assert but_hourly(queued(queue)) == [EXPIRY, REMINDERS, REMINDERS, REMINDERS]
 
         clock.shift(timedelta(days=1))
         second.tick()
-        assert queued(queue).count(PURGE) == 1 and queued(queue).count(EXPIRY) == 2
+        assert queued(queue).count(PURGE) == 1
+        assert [queued(queue).count(name) for name in HOURLY] == [2, 2, 2]
 
 
 def test_the_reaper_fails_a_row_whose_job_vanished_from_redis(app, tenant, admin_api, queue):
@@ -86,5 +99,5 @@ def test_companies_past_their_end_date_stop_working(app, make_tenant, client_for
     with app.app_context():
         assert db.session.get(Tenant, overdue.id).status == "expired"
         assert db.session.get(Tenant, current.id).status == "trial"
-    assert client_for(overdue).get("/login").status_code == 404
+    assert client_for(overdue).get("/login").status_code == 402  # a page saying so and whom to call (issue 14)
     assert client_for(current).get("/login").status_code == 200
