@@ -13,8 +13,9 @@ from crm_saas.core.base import utcnow
 from crm_saas.core.passwords import hash_password
 from crm_saas.core.users import User
 from crm_saas.extensions import db
+from crm_saas.tenants import accounts
 from crm_saas.tenants.binding import tenant_context
-from crm_saas.tenants.models import Tenant
+from crm_saas.tenants.models import Agency, PlatformUser, Tenant
 from crm_saas.tenants.provisioning import provision_tenant
 
 SLUG = "demo"
@@ -47,7 +48,51 @@ def seed_demo(password):
     with tenant_context(tenant):
         _seed_staff(password)
         made = _seed_customers_and_deals()
-    return f"demo company ready ({made} new customers): username admin, password {password}"
+    platform = _seed_platform(password)
+    return f"demo company ready ({made} new customers): username admin, password {password}\n{platform}"
+
+
+# The platform's side (issue 14): an agency of three levels whose rep looks after the demo company and has
+# filed a second company, waiting for the operator. (username, name, role, code, superior)
+AGENCY = ("SH01", "上海汇达代理", 7)
+AGENTS = (
+    ("huida", "汇达管理员", "admin", "SH0101", None),
+    ("sunli", "孙丽", "supervisor", "SH0102", "huida"),
+    ("zhoujie", "周杰", "rep", "SH0103", "sunli"),
+)
+PENDING_SLUG = "xingchen"
+
+
+def _seed_platform(password):
+    agency = db.session.scalar(select(Agency).where(Agency.prefix == AGENCY[0]))
+    if agency is None:
+        agency = Agency(prefix=AGENCY[0], name=AGENCY[1], bonus_trial_days=AGENCY[2], contact="汇达 陈经理",
+                        phone="02168880000")
+        db.session.add(agency)
+        db.session.flush()
+    people = {p.username: p for p in db.session.scalars(select(PlatformUser))}
+    for username, name, role, code, superior in AGENTS:
+        if username not in people:
+            people[username] = PlatformUser(
+                username=username, name=name, role=role, code=code, agency_id=agency.id, phone="13916880000",
+                superior_id=people[superior].id if superior else None, password_hash=hash_password(password))
+            db.session.add(people[username])
+            db.session.flush()
+    rep = people["zhoujie"]
+    db.session.execute(Tenant.__table__.update().where(Tenant.slug == SLUG, Tenant.rep_id.is_(None)).values(
+        agency_id=agency.id, rep_id=rep.id, rep_code=rep.code))
+    if "operator" not in people:
+        operator, _uri = accounts.create_operator("operator", "平台运营", password)
+        operator.must_change_password = False  # a demo: the first sign-in enrols the authenticator only
+    db.session.commit()
+    if db.session.scalar(select(Tenant.id).where(Tenant.slug == PENDING_SLUG)) is None:
+        provision_tenant(PENDING_SLUG, "星辰贸易（待审批）", {
+            "username": "admin", "password_hash": hash_password(password), "name": "星辰管理员",
+        }, status="pending", expires_at=None, approved_at=None, agency_id=agency.id, rep_id=rep.id,
+            rep_code=rep.code, contact={"name": "星辰 吴总", "phone": "13800000000", "email": "wu@example.com"})
+    return (f"platform console (the bare base domain, /console/login): operator / {password} (the first sign-in "
+            f"shows a QR code for an authenticator app); agency admin huida, supervisor sunli, rep zhoujie, "
+            f"each / {password}")
 
 
 def _seed_staff(password):

@@ -74,14 +74,6 @@ def _warning(tenant, days):
     return subject, body
 
 
-def expiring_for_rep(rep_id, days=14, now=None):
-    """The companies of one agency rep that end within ``days`` (the rep's "expiring soon" list)."""
-    now = now or utcnow()
-    return db.session.scalars(select(Tenant).where(
-        Tenant.rep_id == rep_id, Tenant.status.in_(OPEN), Tenant.expires_at > now,
-        Tenant.expires_at <= now + timedelta(days=days)).order_by(Tenant.expires_at)).all()
-
-
 def count_companies():
     """Refresh every company's users, customers and storage (database and files) on its public row; returns
     how many were counted. Companies whose schema is behind this code are skipped until upgraded."""
