@@ -6,6 +6,7 @@ same transaction as the change. A company past its end date stops working
 until it is extended; its data is never touched.
 """
 from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, request
 from flask_babel import force_locale
@@ -134,7 +135,8 @@ def reject(tenant, reason, *, actor):
 
 
 def new_end(tenant, *, days=None, until=None, now=None):
-    """The end date ``days`` more (counted from today if it already passed) or ``until`` (end of that day)."""
+    """The end date ``days`` more (counted from today if it already passed) or ``until`` (the end of that day
+    where the platform's people read dates: ``BABEL_DEFAULT_TIMEZONE``, China time)."""
     now = now or utcnow()
     if (days is None) == (until is None):
         _refuse("days", _("Give either a number of days or an end date."))
@@ -145,7 +147,8 @@ def new_end(tenant, *, days=None, until=None, now=None):
         return start + timedelta(days=days)
     if isinstance(until, datetime):
         until = until.date()
-    end = datetime.combine(until, time(23, 59, 59), tzinfo=timezone.utc)
+    local = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    end = datetime.combine(until, time(23, 59, 59), tzinfo=local).astimezone(timezone.utc)
     if end <= now:
         _refuse("until", _("The end date must be in the future."))
     if end > now + timedelta(days=MAX_EXTENSION_DAYS):
