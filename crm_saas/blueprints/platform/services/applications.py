@@ -4,6 +4,7 @@ The rep never handles a password: the administrator is emailed a link to
 choose one (tenants/registration.py), and the company waits for the
 operator like any sign-up.
 """
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
@@ -61,7 +62,7 @@ def check_application(data):
 def file_application(data, *, actor):
     """File the application as ``actor`` (an active agency rep, whose code it carries); returns ``(tenant_id,
     link_sent)``. Raises ``FieldErrors`` naming each bad field; nothing is created then."""
-    if actor.is_operator or not actor.code or not actor.active:
+    if actor.is_operator or not actor.code or not actor.active or actor.agency.status != "active":
         raise FieldErrors({"rep_code": [_("Only agency staff with a rep code can file an application.")]})
     errors = check_application(data)
     if errors:
@@ -78,5 +79,10 @@ def file_application(data, *, actor):
     except IntegrityError:
         db.session.rollback()
         raise FieldErrors({"slug": [slug_message("taken")]}) from None
-    sent = send_setup_link(db.session.get(Tenant, tenant_id), actor=actor)
+    try:
+        sent = send_setup_link(db.session.get(Tenant, tenant_id), actor=actor)
+    except Exception:  # the company exists; a link that cannot be queued is resent from its page
+        db.session.rollback()
+        current_app.logger.exception("could not queue the setup link of company %s", tenant_id)
+        sent = False
     return tenant_id, sent

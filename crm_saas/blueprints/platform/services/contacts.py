@@ -3,12 +3,12 @@
 The contact log and classification are platform facts about a client
 company, kept in the public schema; nothing here reads the company's data.
 """
-from datetime import datetime, timezone
-
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
+from crm_saas.blueprints.activities.services.times import parse_time
 from crm_saas.core.base import utcnow
 from crm_saas.core.errors import FieldErrors
 from crm_saas.extensions import db
@@ -20,17 +20,15 @@ WAYS = {"phone": _l("Phone call"), "visit": _l("Visit"), "wechat": _l("WeChat"),
 
 
 def _when(value, field, errors):
+    """An aware time from a form's ``datetime-local`` or the API's ISO 8601; without an offset it is China time,
+    as the console shows times (the company side's one parser), never UTC: "now" typed in Beijing is not the
+    future."""
     if value in (None, ""):
         return None
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            errors[field] = [_("Enter a date and time.")]
-            return None
-    if isinstance(value, datetime) and value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value
+    parsed = parse_time(value)
+    if parsed is None:
+        errors[field] = [_("Enter a date and time.")]
+    return parsed
 
 
 def add_contact(tenant, data, *, actor):
@@ -60,13 +58,17 @@ def add_contact(tenant, data, *, actor):
 
 
 def contacts_of(tenant):
+    """The company's contact log, newest first, with who wrote each entry."""
     return db.session.scalars(select(AgencyContact).where(AgencyContact.tenant_id == tenant.id)
+                              .options(selectinload(AgencyContact.author))
                               .order_by(AgencyContact.occurred_at.desc(), AgencyContact.id.desc())).all()
 
 
 def classify(tenant, category, *, actor):
-    """客户分类: a label of the rep's choosing (empty clears it); commits."""
-    category = (category or "").strip()[:50] or None
+    """客户分类: a label of the rep's choosing (empty clears it); commits. Raises ``FieldErrors`` (``category``)."""
+    category = (category.strip() if isinstance(category, str) else "") or None
+    if category is not None and len(category) > 50:
+        raise FieldErrors({"category": [_("At most %(max)s characters.", max=50)]})
     if category != tenant.category:
         log_change("classified", tenant, actor=actor, before={"category": tenant.category},
                    after={"category": category})

@@ -6,9 +6,13 @@ an admin). Reps manage nobody. Moves queue behind one advisory lock per
 agency, so two crossing moves cannot store a cycle; the walk is the
 company tree's own (``core.visibility.subtree_ids`` over ``platform_users``).
 """
+from dataclasses import dataclass, field
+
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
+from crm_saas.blueprints.staff.services import USERNAME_RE
 from crm_saas.blueprints.staff.services.usernames import suggest_username
 from crm_saas.core.base import utcnow
 from crm_saas.core.errors import FieldErrors
@@ -84,8 +88,8 @@ def _check(data, *, actor, agency, person=None):
         other = find_account(username) if username else None
         if not username:
             errors["username"] = [_("Username is required.")]
-        elif len(username) > 64:
-            errors["username"] = [_("At most %(max)s characters.", max=64)]
+        elif not USERNAME_RE.match(username):
+            errors["username"] = [_("Use 2-64 letters, digits, dots, dashes or underscores.")]
         elif other is not None and (person is None or other.id != person.id):
             errors["username"] = [_("This username is taken.")]
     if creating or "name" in data:
@@ -103,6 +107,8 @@ def _check(data, *, actor, agency, person=None):
             errors["role"] = [_("Choose a role.")]
         elif role == "admin" and not (actor.is_operator or actor.role == "admin"):
             errors["role"] = [_("Only an administrator can appoint or change administrators.")]
+        elif person is not None and person.id == actor.id and role != person.role:
+            errors["role"] = [_("You cannot change your own role.")]
     if creating or ("code" in data and data.get("code") != person.code):
         code = _text(data, "code").upper()
         if code not in free_codes(agency):
@@ -115,7 +121,8 @@ def _check(data, *, actor, agency, person=None):
             errors["password"] = [" ".join(str(m) for m in policy_errors(password))]
     if "superior_id" in data and data.get("superior_id") is not None:
         errors.update(_check_superior(data["superior_id"], actor=actor, agency=agency, person=person))
-    elif creating and not actor.is_operator and actor.role != "admin":
+    elif (creating or "superior_id" in data) and not actor.is_operator and actor.role != "admin":
+        # At the top of the tree a person would leave the supervisor's own subtree: only admins put them there.
         errors["superior_id"] = [_("Choose a superior among your people.")]
     return errors
 
@@ -157,12 +164,27 @@ def create_staff(data, *, actor):
         password_hash=hash_password(data["password"]), must_change_password=True,
     )
     db.session.add(person)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # the username or the code was taken by someone added meanwhile
+        db.session.rollback()
+        raise FieldErrors(_taken(data)) from None
     log_change("staff_added", person, actor=actor, target_type="agency_staff",
                after={"code": person.code, "role": person.role, "superior_id": person.superior_id})
     db.session.commit()
     forget_walks()
     return person
+
+
+def _taken(data, person=None):
+    """The field a unique index refused: the code if someone else holds it now, else the username."""
+    code = _text(data, "code").upper()
+    holder = select(PlatformUser.id).where(PlatformUser.code == code)
+    if person is not None:
+        holder = holder.where(PlatformUser.id != person.id)
+    if code and db.session.scalar(holder):
+        return {"code": [_("Choose one of the agency's free codes.")]}
+    return {"username": [_("This username is taken.")]}
 
 
 EDITABLE = ("username", "name", "phone", "email", "role", "code", "superior_id")
@@ -198,7 +220,11 @@ def update_staff(person, data, *, actor):
     if after:
         action = "staff_moved" if list(after) == ["superior_id"] else "staff_updated"
         log_change(action, person, actor=actor, target_type="agency_staff", before=before, after=after)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise FieldErrors(_taken(data, person)) from None
     forget_walks()
     return person
 
@@ -215,6 +241,9 @@ def deactivate_staff(person, handover_to, *, actor):
     if (colleague is None or not colleague.active or colleague.agency_id != person.agency_id
             or colleague.id in subtree_ids(person.id, PlatformUser)):
         raise FieldErrors({"handover_to": [_("Choose an active colleague outside this person's team.")]})
+    if not (actor.is_operator or actor.role == "admin" or colleague.id in subtree_ids(actor.id, PlatformUser)):
+        # A supervisor hands over within their own team: the companies stay where they can see them.
+        raise FieldErrors({"handover_to": [_("Choose a colleague in your own team.")]})
     moved = db.session.execute(update(Tenant).where(Tenant.rep_id == person.id).values(
         rep_id=colleague.id, rep_code=colleague.code).returning(Tenant.id)).scalars().all()
     db.session.execute(update(PlatformUser).where(PlatformUser.superior_id == person.id)
@@ -227,3 +256,61 @@ def deactivate_staff(person, handover_to, *, actor):
     db.session.commit()
     forget_walks()
     return len(moved)
+
+
+# -- the tree page and the departure page ------------------------------------------------------------------------
+
+@dataclass
+class Node:
+    person: PlatformUser
+    companies: int = 0
+    children: list = field(default_factory=list)
+
+
+def company_counts(person_ids):
+    """``{rep id: companies they hold}`` (counted past the recycle bin: the bin is a view, not a transfer)."""
+    if not person_ids:
+        return {}
+    return dict(db.session.execute(select(Tenant.rep_id, func.count()).where(Tenant.rep_id.in_(list(person_ids)))
+                                   .group_by(Tenant.rep_id)).all())
+
+
+def agency_tree(viewer):
+    """``(roots, people)``: the active agency staff ``viewer`` sees, nested by superior, and the same people flat.
+
+    Two queries whatever the size; someone whose superior is out of sight
+    (a supervisor's own superior) is a root.
+    """
+    people = db.session.scalars(
+        visible_staff(select(PlatformUser).where(PlatformUser.role != "operator", PlatformUser.active.is_(True)),
+                      viewer).order_by(PlatformUser.code, PlatformUser.id)).all()
+    counts = company_counts([p.id for p in people])
+    nodes = {p.id: Node(p, counts.get(p.id, 0)) for p in people}
+    roots = []
+    for node in nodes.values():
+        parent = nodes.get(node.person.superior_id)
+        (parent.children if parent else roots).append(node)
+    return roots, people
+
+
+def superior_choices(actor, person=None):
+    """The active people ``actor`` may put someone under: the whole agency for its admin, else their own
+    subtree (themselves included); never ``person`` or anyone below them (a cycle)."""
+    people = db.session.scalars(
+        visible_staff(select(PlatformUser).where(PlatformUser.role != "operator", PlatformUser.active.is_(True)),
+                      actor).order_by(PlatformUser.code, PlatformUser.id)).all()
+    below = subtree_ids(person.id, PlatformUser) if person is not None else frozenset()
+    return [p for p in people if p.id not in below]
+
+
+def handover_choices(actor, person):
+    """Whom ``person``'s companies and people may go to: active, seen by ``actor``, outside ``person``'s team."""
+    return superior_choices(actor, person)
+
+
+def handover_counts(person):
+    """What a departure moves: ``{"companies": n, "reports": n}``."""
+    companies = db.session.scalar(select(func.count()).select_from(Tenant).where(Tenant.rep_id == person.id))
+    reports = db.session.scalar(select(func.count()).select_from(PlatformUser)
+                                .where(PlatformUser.superior_id == person.id, PlatformUser.active.is_(True)))
+    return {"companies": companies or 0, "reports": reports or 0}
