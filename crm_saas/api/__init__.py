@@ -6,6 +6,9 @@ serve tenant hosts only, they skip CSRF (no cookie is ever accepted, so a
 forged cross-site request has nothing to ride on), and they admit a caller
 by bearer token alone; and a service's refusal (``FieldErrors``) answers the
 422 of API.md, so resource modules parse, call a service and serialise.
+The platform's resources (``/api/v1/platform/...``) are built the same way
+for the platform host, with platform tokens (``platform_api_blueprint`` in
+platform_access.py).
 """
 from flask_smorest import Blueprint
 
@@ -42,9 +45,16 @@ def init_app(app):
         exports,
         files,
         pipelines,
+        platform_agencies,
+        platform_auth,
+        platform_contacts,
+        platform_extensions,
+        platform_staff,
+        platform_tenants,
         staff,
         tasks,
     )
+    from crm_saas.api.platform_access import PLATFORM_BEARER_SCHEME
     from crm_saas.api.schemas import ErrorSchema
     from crm_saas.core.edge import BigIntConverter
     from crm_saas.extensions import api
@@ -60,8 +70,13 @@ def init_app(app):
         "type": "http", "scheme": "bearer",
         "description": "A token from POST /api/v1/auth/token, valid on its own company's host only.",
     })
+    api.spec.components.security_scheme(PLATFORM_BEARER_SCHEME, {
+        "type": "http", "scheme": "bearer",
+        "description": "A token from POST /api/v1/platform/auth/token, valid on the platform host only.",
+    })
     # Replaces the handler api.init_app just registered (same key): see errors.py.
     app.register_error_handler(HTTPException, errors.handle_http_exception)
     for module in (auth, staff, customer_actions, customers, pipelines, deals, exports, files, custom_fields,
-                   activities, tasks):
+                   activities, tasks, platform_auth, platform_tenants, platform_contacts, platform_agencies,
+                   platform_staff, platform_extensions):
         api.register_blueprint(module.bp)

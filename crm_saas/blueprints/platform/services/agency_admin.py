@@ -71,7 +71,8 @@ def _check(data, *, creating):
 
 
 def _only_operators(actor):
-    if actor is None or not actor.is_operator:
+    """Operators, or the command line (``actor`` None, logged as "system")."""
+    if actor is not None and not actor.is_operator:
         raise FieldErrors({"agency": [_("Only the platform's operators manage agencies.")]})
 
 
