@@ -4,9 +4,11 @@ company's last activity.
 Written at most once per five minutes per person, never on every request:
 a memo in the process skips the person it wrote for recently, and a Redis
 key (``SET NX EX``) makes the five minutes hold across processes. The write
-is one statement on its own connection (an upsert of the person's row and
-the company's ``last_activity_at``), after the response is built, so a
-page's own transaction never waits on it and a failure costs a log line.
+is one statement (an upsert of the person's row and the company's
+``last_activity_at``) at the request's teardown, once the request's own
+session has given its connection back: a page's transaction never waits on
+it, it never holds a second connection (a pool of one would wait on
+itself), and a failure costs a log line.
 """
 import logging
 import time
@@ -32,26 +34,26 @@ UPDATE public.tenants SET last_activity_at = :at WHERE id = :tenant_id
 """)
 
 
-def note_activity(response):
-    """``after_request`` on company hosts: remember that the signed-in person was here (see the module's note)."""
+def note_activity(exc=None):
+    """``teardown_request`` on company hosts: remember that the signed-in person was here (see the module's note)."""
     tenant = g.get("tenant")
     user = g.get("_login_user")  # only if this request already loaded them: never a query of its own
-    if tenant is None or user is None or not getattr(user, "is_authenticated", False) or response.status_code >= 500:
-        return response
+    if exc is not None or tenant is None or user is None or not getattr(user, "is_authenticated", False):
+        return
     key = (tenant.id, user.id)
     now = time.monotonic()
     if now - _memo.get(key, -WRITE_EVERY) < WRITE_EVERY:
-        return response
+        return
     if len(_memo) >= MEMO_LIMIT:
         _memo.clear()
     _memo[key] = now
+    values = {"tenant_id": tenant.id, "user_id": user.id, "name": user.name[:100], "at": utcnow()}
     try:
         if redis_connection().set(f"crm:seen:{tenant.schema_name}:{user.id}", 1, nx=True, ex=WRITE_EVERY):
+            db.session.remove()  # the request is done with it: its connection goes back first
             with db.engine.begin() as conn:
-                conn.execute(UPSERT, {"tenant_id": tenant.id, "user_id": user.id, "name": user.name[:100],
-                                      "at": utcnow()})
+                conn.execute(UPSERT, values)
     except Exception:  # presence is a courtesy to the platform: a page never fails for it
         log.exception("presence not recorded")
-    return response
 
 
