@@ -1,22 +1,23 @@
 """An agency's work on its companies (seed 003 下篇): filing an application, and the company panel.
 
-The panel (``platform/_company_panel.html``, shown on the company page)
-holds the rep's own CRM over the company: the contact log, their category
-and recycle bin, extension requests, and the administrator's password link
-while the company waits. Every platform account that sees the company reads
-it (operators read only); each action answers the panel again for htmx, or
-goes back to the company page. Companies the viewer does not see are 404.
+The panel (``platform/_company_panel.html``, rendered into the company
+page by ``{{ company_panel(tenant) }}``) holds the rep's own CRM over the
+company: the contact log, their category and recycle bin, the form asking
+for an extension (the requests themselves are listed once, in the page's own
+card), and the administrator's password link while the company waits. Every
+platform account that sees the company reads it (operators read only); each
+action answers the panel again for htmx, or goes back to the company page.
+Companies the viewer does not see are 404.
 """
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from crm_saas.blueprints.activities.services.times import local_input
 from crm_saas.blueprints.platform.agency_forms import ApplicationForm, ClassifyForm, ContactForm, ExtensionForm
 from crm_saas.blueprints.platform.blueprint import agency_required, bp, console_required
+from crm_saas.blueprints.platform.company_routes import extension_requests_of
 from crm_saas.blueprints.platform.services import contacts
 from crm_saas.blueprints.platform.services.applications import file_application
 from crm_saas.blueprints.platform.services.companies import categories
@@ -28,7 +29,6 @@ from crm_saas.core.htmx import is_htmx
 from crm_saas.extensions import db
 from crm_saas.tenants import lifecycle, registration
 from crm_saas.tenants.agencies import get_visible_tenant
-from crm_saas.tenants.models import ExtensionRequest
 
 
 def _reattach_viewer():
@@ -85,11 +85,8 @@ def panel_context(tenant, **overrides):
     agency = not current_user.is_operator
     context = {
         "tenant": tenant, "agency": agency, "entries": contacts.contacts_of(tenant), "ways": contacts.WAYS,
-        "requests": db.session.scalars(
-            select(ExtensionRequest).where(ExtensionRequest.tenant_id == tenant.id)
-            .options(selectinload(ExtensionRequest.requester), selectinload(ExtensionRequest.decider))
-            .order_by(ExtensionRequest.requested_at.desc(), ExtensionRequest.id.desc())).all(),
-        "extendable": tenant.status in lifecycle.EXTENDABLE,
+        "requests": extension_requests_of(tenant), "decides": lifecycle.may_decide_extensions(current_user),
+        "refresh_requests": False, "extendable": tenant.status in lifecycle.EXTENDABLE,
         "categories": categories(current_user) if agency else [], "mail_configured": mail.configured(),
         "now_input": local_input(utcnow()), "status_label": lifecycle.status_label,
         "contact_form": ContactForm(formdata=None), "classify_form": ClassifyForm(formdata=None,
@@ -114,10 +111,10 @@ def company_panel_view(tenant_id):
     return render_template("platform/_company_panel.html", **panel_context(_company(tenant_id)))
 
 
-def _done(tenant, message):
+def _done(tenant, message, **extra):
     """Success: the panel again with ``message`` (htmx), or back to the company page with it flashed."""
     if is_htmx():
-        return render_template("platform/_company_panel.html", **panel_context(tenant, message=message))
+        return render_template("platform/_company_panel.html", **panel_context(tenant, message=message, **extra))
     flash(message, "success")
     return redirect(url_for("platform.company", tenant_id=tenant.id))
 
@@ -195,7 +192,9 @@ def company_extension_request(tenant_id):
         row = lifecycle.request_extension(tenant, form.days_value(), form.reason.data, actor=current_user)
     except FieldErrors as err:
         return _refused(tenant, err.errors, "extensions", extension_form=form)
-    return _done(tenant, _("Extension of %(days)s days requested: it waits for a decision.", days=row.days))
+    # The page's list of requests comes along (htmx out of band), so the new one shows there at once.
+    return _done(tenant, _("Extension of %(days)s days requested: it waits for a decision.", days=row.days),
+                 refresh_requests=True)
 
 
 @bp.route("/companies/<int:tenant_id>/setup-link", methods=["POST"])

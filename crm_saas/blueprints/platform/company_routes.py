@@ -9,7 +9,7 @@ re-renders the page with the message beside the field (422).
 """
 from datetime import date
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -179,14 +179,21 @@ def _forms(tenant, viewer, failed=None):
     return forms
 
 
+def extension_requests_of(tenant):
+    """The company's extension requests as its page lists them (``platform/_company_requests.html``): the
+    waiting one first, then the newest. The agency panel reads them too, to know whether one waits."""
+    return db.session.scalars(
+        select(ExtensionRequest).where(ExtensionRequest.tenant_id == tenant.id)
+        .options(selectinload(ExtensionRequest.requester), selectinload(ExtensionRequest.decider))
+        .order_by((ExtensionRequest.status == "pending").desc(), ExtensionRequest.requested_at.desc(),
+                  ExtensionRequest.id.desc())).all()
+
+
 def _company_page(tenant, failed=None):
     viewer = current_user._get_current_object()
     history = db.session.scalars(select(PlatformLog).where(PlatformLog.tenant_id == tenant.id)
                                  .order_by(PlatformLog.at.desc(), PlatformLog.id.desc()).limit(HISTORY_ROWS)).all()
-    requests = db.session.scalars(
-        select(ExtensionRequest).where(ExtensionRequest.tenant_id == tenant.id)
-        .options(selectinload(ExtensionRequest.requester), selectinload(ExtensionRequest.decider))
-        .order_by((ExtensionRequest.status == "pending").desc(), ExtensionRequest.requested_at.desc())).all()
+    requests = extension_requests_of(tenant)
     agency_ids = {value for entry in history for value in ((entry.before or {}).get("agency_id"),
                                                           (entry.after or {}).get("agency_id")) if value}
     agency_names = dict(db.session.execute(select(Agency.id, Agency.name).where(Agency.id.in_(agency_ids))).all()) \
@@ -198,7 +205,6 @@ def _company_page(tenant, failed=None):
         failed_key=failed[0] if failed else None, failed_messages=failed[2] if failed else [],
         may=lambda action: may(viewer, action), decides=lifecycle.may_decide_extensions(viewer),
         company_url=lifecycle.company_url(tenant.slug), today=date.today().isoformat(),
-        panel=current_app.view_functions.get("platform.company_panel") is not None,
     )
 
 
