@@ -44,7 +44,7 @@ bench: install
 
 # Refresh the catalogs after adding user-facing strings; then translate the new entries.
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o crm_saas/translations/messages.pot crm_saas
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_pgettext:1c,2 -o crm_saas/translations/messages.pot crm_saas
 	$(BIN)/pybabel update -i crm_saas/translations/messages.pot -d crm_saas/translations --no-fuzzy-matching
 
 # Pin again after a range in pyproject.toml changed (keeps what still fits); `lock-upgrade` takes the newest

@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, request
-from flask_babel import force_locale
+from flask_babel import force_locale, pgettext
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -276,7 +276,7 @@ def decide_extension(row, approve_it, *, actor, reason=None):
 
 def status_label(status):
     return {
-        "pending": _("Waiting for approval"), "trial": _("Trial"), "active": _("Active"),
+        "pending": _("Waiting for approval"), "trial": _("Trial"), "active": pgettext("company status", "Active"),
         "expired": _("Expired"), "suspended": _("Suspended"), "rejected": _("Rejected"),
     }.get(status, status)
 

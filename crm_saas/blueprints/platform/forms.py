@@ -1,5 +1,6 @@
 """The console's forms; the rules themselves live in the services (tenants/, services/)."""
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -51,7 +52,8 @@ class AgencyForm(FlaskForm):
     name = StringField(_l("Agency name"), validators=[Required()])
     contact = StringField(_l("Contact person"))
     phone = StringField(_l("Phone"))
-    status = SelectField(_l("Status"), choices=[("active", _l("Active")), ("suspended", _l("Suspended"))])
+    status = SelectField(_l("Status"), choices=[("active", lazy_pgettext("agency status", "Active")),
+                                                ("suspended", _l("Suspended"))])
     bonus_trial_days = StringField(_l("Bonus trial days"),
                                    description=_l("Added to the trial of companies that sign up with the agency's "
                                                   "codes (0-365)."))
