@@ -22,12 +22,15 @@ from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 BEARER_SCHEME = "bearerAuth"
 
 
-def api_blueprint(name, import_name, description):
-    bp = Blueprint(name, import_name, url_prefix=API_PREFIX, description=description)
-    bp.before_request(require_bearer)
+def api_blueprint(name, import_name, description, *, scope=TENANT_SCOPE, guard=require_bearer,
+                  blueprint_class=Blueprint):
+    """A resource module's blueprint: company hosts and staff tokens by default; the platform's resources pass
+    their host, their guard and their documented class (api/platform_access.py)."""
+    bp = blueprint_class(name, import_name, url_prefix=API_PREFIX, description=description)
+    bp.before_request(guard)
     bp.register_error_handler(FieldErrors, handle_field_errors)
     csrf.exempt(bp)
-    return scoped(bp, TENANT_SCOPE)
+    return scoped(bp, scope)
 
 
 def init_app(app):

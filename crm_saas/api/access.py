@@ -27,23 +27,34 @@ def bearer_token():
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def require_bearer():
-    """``before_request`` of every API blueprint (after the tenant is bound from the host).
+def bearer_guard(lookup, password_endpoints, password_message, realm="api"):
+    """A ``before_request`` admitting a live bearer token that ``lookup(token)`` finds the owner of, else 401.
 
-    Tokens live in the tenant's schema, so a token only works on its own
-    company's host: elsewhere it is simply unknown, a 401.
+    The owner becomes ``current_user``; one whose password was set by
+    someone else reaches ``password_endpoints`` only, else 403 naming
+    ``password`` with ``password_message()``. Used for a company's staff
+    (``require_bearer``) and the platform's accounts (api/platform_access.py).
     """
-    view = current_app.view_functions.get(request.endpoint)
-    if getattr(view, "api_public", False):
+    def require():
+        view = current_app.view_functions.get(request.endpoint)
+        if getattr(view, "api_public", False):
+            return None
+        token = bearer_token()
+        user = lookup(token) if token else None
+        if user is None:
+            api_abort(401, headers={"WWW-Authenticate": f'Bearer realm="{realm}"'})
+        g._login_user = user
+        g.api_token = token
+        if user.must_change_password and request.endpoint not in password_endpoints:
+            api_abort(403, errors={"password": [password_message()]})
         return None
-    token = bearer_token()
-    user = user_for_token(token) if token else None
-    if user is None:
-        api_abort(401, headers={"WWW-Authenticate": 'Bearer realm="api"'})
-    g._login_user = user
-    g.api_token = token
-    if user.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
-        api_abort(403, errors={"password": [
-            _("Your password was set by someone else: change it first with POST /api/v1/me/password.")
-        ]})
-    return None
+
+    return require
+
+
+# ``before_request`` of every API blueprint (after the tenant is bound from the host). Tokens live in the
+# tenant's schema, so a token only works on its own company's host: elsewhere it is simply unknown, a 401.
+require_bearer = bearer_guard(
+    user_for_token, PASSWORD_CHANGE_ENDPOINTS,
+    lambda: _("Your password was set by someone else: change it first with POST /api/v1/me/password."),
+)

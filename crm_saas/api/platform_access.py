@@ -10,20 +10,17 @@ does for staff, so services take ``current_user`` as the actor.
 """
 from functools import wraps
 
-from flask import current_app, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from crm_saas.api.access import bearer_token
-from crm_saas.api.errors import api_abort, handle_field_errors
-from crm_saas.core.errors import FieldErrors
-from crm_saas.core.requests import API_PREFIX
+from crm_saas.api import api_blueprint
+from crm_saas.api.access import bearer_guard
+from crm_saas.api.errors import api_abort
 from crm_saas.core.views import found_or_404
-from crm_saas.extensions import csrf
 from crm_saas.tenants.accounts import user_for_token
 from crm_saas.tenants.agencies import get_visible_tenant
-from crm_saas.tenants.resolve import PLATFORM_SCOPE, scoped
+from crm_saas.tenants.resolve import PLATFORM_SCOPE
 
 PLATFORM_BEARER_SCHEME = "platformBearer"
 # What a platform account whose password was set by someone else may still do.
@@ -64,31 +61,18 @@ def documented(bp, *codes, **descriptions):
     return decorator
 
 
+# ``before_request`` of every platform API blueprint: a live platform token, else 401.
+require_platform_bearer = bearer_guard(
+    user_for_token, PASSWORD_CHANGE_ENDPOINTS,
+    lambda: _("Your password was set by someone else: change it first with POST /api/v1/platform/me/password."),
+    realm="platform",
+)
+
+
 def platform_api_blueprint(name, import_name, description):
-    """``api_blueprint`` for the platform host: platform tokens only, CSRF exempt, refusals as 422."""
-    bp = PlatformBlueprint(name, import_name, url_prefix=API_PREFIX, description=description)
-    bp.before_request(require_platform_bearer)
-    bp.register_error_handler(FieldErrors, handle_field_errors)
-    csrf.exempt(bp)
-    return scoped(bp, PLATFORM_SCOPE)
-
-
-def require_platform_bearer():
-    """``before_request`` of every platform API blueprint: a live platform token, else 401."""
-    view = current_app.view_functions.get(request.endpoint)
-    if getattr(view, "api_public", False):
-        return None
-    token = bearer_token()
-    user = user_for_token(token) if token else None
-    if user is None:
-        api_abort(401, headers={"WWW-Authenticate": 'Bearer realm="platform"'})
-    g._login_user = user
-    g.api_token = token
-    if user.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
-        api_abort(403, errors={"password": [
-            _("Your password was set by someone else: change it first with POST /api/v1/platform/me/password.")
-        ]})
-    return None
+    """``api_blueprint`` for the platform host: platform tokens only, documented with the platform's scheme."""
+    return api_blueprint(name, import_name, description, scope=PLATFORM_SCOPE, guard=require_platform_bearer,
+                         blueprint_class=PlatformBlueprint)
 
 
 def require_operator(message=None):

@@ -20,12 +20,11 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
-from crm_saas.core import crypto
+from crm_saas.core import credentials, crypto
 from crm_saas.core.base import utcnow
 from crm_saas.core.errors import FieldErrors
 from crm_saas.core.passwords import hash_password, policy_errors, set_password, verify_password
 from crm_saas.core.throttle import mark_failed
-from crm_saas.core.users import secret_digest
 from crm_saas.extensions import db
 from crm_saas.tenants.models import PlatformLoginEvent, PlatformSession, PlatformToken, PlatformUser
 
@@ -165,60 +164,34 @@ def load_cookie(cookie_id):
         prefix, user_id, token, key = cookie_id.split(":", 3)
     except ValueError:
         return None
-    if prefix != "p" or not user_id.isdigit():
+    if prefix != "p":
         return None
-    user = db.session.scalar(
-        select(PlatformUser).join(PlatformSession, PlatformSession.user_id == PlatformUser.id)
-        .where(PlatformUser.id == int(user_id), PlatformSession.key_hash == secret_digest(key),
-               PlatformSession.ended_at.is_(None))
-    )
-    if user is None or not user.active or user.session_token != token:
-        return None
-    user.login_key = key
-    return user
+    return credentials.session_owner(PlatformUser, PlatformSession, user_id, token, key)
 
 
 def start_session(user, *, ip=None, user_agent=None):
-    user.login_key = secrets.token_urlsafe(24)
-    db.session.add(PlatformSession(user_id=user.id, key_hash=secret_digest(user.login_key), ip=ip,
-                                   user_agent=(user_agent or "")[:300]))
-    db.session.commit()
+    credentials.start_session(PlatformSession, user, ip=ip, user_agent=user_agent)
 
 
 def end_session(user):
-    if user.login_key:
-        db.session.execute(update(PlatformSession).where(
-            PlatformSession.user_id == user.id, PlatformSession.key_hash == secret_digest(user.login_key),
-        ).values(ended_at=utcnow()))
-        db.session.commit()
+    credentials.end_session(PlatformSession, user)
 
 
 def issue_token(user):
-    token = secrets.token_urlsafe(32)
-    expires_at = utcnow() + timedelta(hours=current_app.config["CRM_API_TOKEN_HOURS"])
-    db.session.add(PlatformToken(user_id=user.id, token_hash=secret_digest(token), expires_at=expires_at))
-    db.session.commit()
-    return token, expires_at
+    return credentials.issue_token(PlatformToken, user)
 
 
 def user_for_token(token):
-    row = db.session.scalar(select(PlatformToken).where(PlatformToken.token_hash == secret_digest(token or "")))
-    if row is None or row.revoked_at or row.expires_at <= utcnow() or not row.user.active:
-        return None
-    return row.user
+    return credentials.token_owner(PlatformToken, token)
 
 
 def revoke_token(token):
-    row = db.session.scalar(select(PlatformToken).where(PlatformToken.token_hash == secret_digest(token or "")))
-    if row is not None and row.revoked_at is None:
-        row.revoked_at = utcnow()
-        db.session.commit()
+    return credentials.revoke_token(PlatformToken, token)
 
 
 def revoke_tokens(user):
     """End every API token of ``user`` (no commit: it goes with the change that asks for it)."""
-    db.session.execute(update(PlatformToken).where(PlatformToken.user_id == user.id,
-                                                   PlatformToken.revoked_at.is_(None)).values(revoked_at=utcnow()))
+    credentials.revoke_tokens(PlatformToken, user)
 
 
 def create_operator(username, name, password, *, email=None):

@@ -3,17 +3,15 @@
 A session is a row (``LoginSession``): logging out ends it on the server, so
 a copy of the cookie taken before stops working too.
 """
-import secrets
 
 from flask import redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select, update
 
-from crm_saas.core.base import utcnow
+from crm_saas.core import credentials
 from crm_saas.core.requests import is_api_request
-from crm_saas.core.users import LoginSession, User, secret_digest
-from crm_saas.extensions import db, login_manager
+from crm_saas.core.users import LoginSession, User
+from crm_saas.extensions import login_manager
 from crm_saas.tenants import accounts
 from crm_saas.tenants.resolve import current_tenant
 
@@ -37,35 +35,19 @@ def load_user(cookie_id):
         tenant_id, user_id, token, key = cookie_id.split(":", 3)
     except ValueError:
         return None
-    if tenant is None or str(tenant.id) != tenant_id or not user_id.isdigit():
+    if tenant is None or str(tenant.id) != tenant_id:
         return None
-    user = db.session.scalar(
-        select(User).join(LoginSession, LoginSession.user_id == User.id)
-        .where(User.id == int(user_id), LoginSession.key_hash == secret_digest(key), LoginSession.ended_at.is_(None))
-    )
-    if user is None or not user.active or user.session_token != token:
-        return None
-    user.login_key = key
-    return user
+    return credentials.session_owner(User, LoginSession, user_id, token, key)
 
 
 def start_session(user, *, ip=None, user_agent=None):
     """A new browser session for ``user`` (call before ``login_user``, which writes its key into the cookie)."""
-    user.login_key = secrets.token_urlsafe(24)
-    db.session.add(LoginSession(user_id=user.id, key_hash=secret_digest(user.login_key), ip=ip,
-                                user_agent=(user_agent or "")[:300]))
-    db.session.commit()
+    credentials.start_session(LoginSession, user, ip=ip, user_agent=user_agent)
 
 
 def end_session(user):
     """End the session ``user`` came in with (logout): its cookie, and every copy of it, stops working."""
-    if user.login_key:
-        db.session.execute(update(LoginSession).where(
-            LoginSession.user_id == user.id, LoginSession.key_hash == secret_digest(user.login_key),
-        ).values(ended_at=utcnow()))
-        db.session.commit()
-
-
+    credentials.end_session(LoginSession, user)
 
 
 def enforce_password_change():

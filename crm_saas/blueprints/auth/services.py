@@ -1,17 +1,17 @@
 """Logging in, locking out, changing passwords and API tokens."""
 import secrets
-from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
+from crm_saas.core import credentials
 from crm_saas.core.audit import record
 from crm_saas.core.base import utcnow
 from crm_saas.core.errors import FieldErrors
 from crm_saas.core.passwords import hash_password, policy_errors, set_password, verify_password
 from crm_saas.core.throttle import mark_failed
-from crm_saas.core.users import ApiToken, LoginEvent, User, secret_digest
+from crm_saas.core.users import ApiToken, LoginEvent, User
 from crm_saas.extensions import db
 
 # Hashes to compare against when the username does not exist, one per hashing method (made once),
@@ -113,31 +113,17 @@ def update_profile(user, data):
 
 def revoke_tokens(user, *, keep=None):
     """End every API token of ``user`` but ``keep`` (no commit: it goes with the change that asks for it)."""
-    stmt = update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-    if keep:
-        stmt = stmt.where(ApiToken.token_hash != secret_digest(keep))
-    db.session.execute(stmt.values(revoked_at=utcnow()))
+    credentials.revoke_tokens(ApiToken, user, keep=keep)
 
 
 def issue_token(user):
     """A new bearer token; the caller sees it once, the database keeps its hash."""
-    token = secrets.token_urlsafe(32)
-    expires_at = utcnow() + timedelta(hours=current_app.config["CRM_API_TOKEN_HOURS"])
-    db.session.add(ApiToken(user_id=user.id, token_hash=secret_digest(token), expires_at=expires_at))
-    db.session.commit()
-    return token, expires_at
+    return credentials.issue_token(ApiToken, user)
 
 
 def user_for_token(token):
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == secret_digest(token or "")))
-    if row is None or row.revoked_at or row.expires_at <= utcnow() or not row.user.active:
-        return None
-    return row.user
+    return credentials.token_owner(ApiToken, token)
 
 
 def revoke_token(token):
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == secret_digest(token or "")))
-    if row is not None and row.revoked_at is None:
-        row.revoked_at = utcnow()
-        db.session.commit()
-    return row is not None
+    return credentials.revoke_token(ApiToken, token)
