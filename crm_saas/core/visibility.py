@@ -23,6 +23,8 @@ shows a number, never a hidden record:
 - tag suggestions rank the tags of the company's newest customers
   (``customers.services.tag_suggestions``): words offered, no customer shown.
 """
+from dataclasses import dataclass, field
+
 from flask import g, has_request_context
 from sqlalchemy import BigInteger, any_, bindparam, cast, false, literal, select
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -121,3 +123,26 @@ def who_can_see(owner):
     )
     result += [(user, "admin" if user.role == "admin" else "see_all", None) for user in others]
     return result
+
+
+@dataclass
+class Node:
+    """One person of a drawn tree (a company's staff or an agency's), with how many records they hold."""
+
+    person: object
+    held: int = 0
+    children: list = field(default_factory=list)
+
+
+def nest(people, held):
+    """``people`` nested by ``superior_id`` into ``Node``s (``held``: ``{id: count}``); returns the roots.
+
+    Someone whose superior is not among ``people`` (out of the viewer's
+    sight, or departed) is a root: the tree shows what the viewer sees.
+    """
+    nodes = {p.id: Node(p, held.get(p.id, 0)) for p in people}
+    roots = []
+    for node in nodes.values():
+        parent = nodes.get(node.person.superior_id)
+        (parent.children if parent else roots).append(node)
+    return roots

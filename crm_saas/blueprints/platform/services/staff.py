@@ -6,7 +6,6 @@ an admin). Reps manage nobody. Moves queue behind one advisory lock per
 agency, so two crossing moves cannot store a cycle; the walk is the
 company tree's own (``core.visibility.subtree_ids`` over ``platform_users``).
 """
-from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
@@ -19,7 +18,7 @@ from crm_saas.core.errors import FieldErrors
 from crm_saas.core.passwords import hash_password, policy_errors, set_password
 from crm_saas.core.users import new_session_token
 from crm_saas.core.validators import is_cn_phone, is_email
-from crm_saas.core.visibility import forget_walks, subtree_ids
+from crm_saas.core.visibility import forget_walks, nest, subtree_ids
 from crm_saas.extensions import db
 from crm_saas.tenants.accounts import find_account, revoke_tokens
 from crm_saas.tenants.agencies import free_codes, visible_staff
@@ -260,13 +259,6 @@ def deactivate_staff(person, handover_to, *, actor):
 
 # -- the tree page and the departure page ------------------------------------------------------------------------
 
-@dataclass
-class Node:
-    person: PlatformUser
-    companies: int = 0
-    children: list = field(default_factory=list)
-
-
 def company_counts(person_ids):
     """``{rep id: companies they hold}`` (counted past the recycle bin: the bin is a view, not a transfer)."""
     if not person_ids:
@@ -284,13 +276,7 @@ def agency_tree(viewer):
     people = db.session.scalars(
         visible_staff(select(PlatformUser).where(PlatformUser.role != "operator", PlatformUser.active.is_(True)),
                       viewer).order_by(PlatformUser.code, PlatformUser.id)).all()
-    counts = company_counts([p.id for p in people])
-    nodes = {p.id: Node(p, counts.get(p.id, 0)) for p in people}
-    roots = []
-    for node in nodes.values():
-        parent = nodes.get(node.person.superior_id)
-        (parent.children if parent else roots).append(node)
-    return roots, people
+    return nest(people, company_counts([p.id for p in people])), people
 
 
 def superior_choices(actor, person=None):
