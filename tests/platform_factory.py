@@ -1,9 +1,12 @@
-"""Platform records for tests: agencies, their staff, operators (TOTP enrolled), and signing them in.
+"""Platform records for tests: agencies, their staff, operators (TOTP enrolled), companies given to agency staff,
+signing them in to the console, and reading its pages.
 
 The fixtures (``platform``, ``platform_client``, ``platform_api``) are in conftest.py. Every name is unique
 per call, since tests of one worker share the public schema.
 """
+import html
 import random
+import re
 import secrets
 import string
 from dataclasses import dataclass
@@ -69,6 +72,16 @@ class PlatformFactory:
             return agency.id, prefix
 
         return self._run(make)
+
+    def agency_tree(self, **people):
+        """A new agency and its people, made in the order given, each ``key=(role, superior's key or None[, name])``:
+        ``(agency_id, prefix, {key: Person})``."""
+        agency_id, prefix = self.agency()
+        made = {}
+        for key, (role, superior, *name) in people.items():
+            made[key] = self.person(agency_id, role=role, superior_id=made[superior].id if superior else None,
+                                    name=name[0] if name else None)
+        return agency_id, prefix, made
 
     def person(self, agency_id, role="rep", superior_id=None, name=None, must_change=False, phone="13911112222"):
         """Agency staff with the agency's first free code; signs in with ``AGENT_PASSWORD``."""
@@ -152,3 +165,31 @@ class PlatformFactory:
         response = client.post(f"{API}/platform/auth/token", json=body)
         assert response.status_code == 200, response.get_json()
         return ApiClient(client, response.get_json()["token"])
+
+
+def company(make_tenant, platform, person=None, name=None, **values):
+    """A company (make_tenant), given to ``person``'s agency and to them, with the public values given."""
+    info = make_tenant(name=name)
+    if person is not None:
+        values.update(agency_id=person.agency_id, rep_id=person.id, rep_code=person.code)
+    if values:
+        platform.set_tenant(info.id, **values)
+    return info
+
+
+def signed_in(platform, client_for, person):
+    """A console client of ``person``'s own, signed in. ``client_for`` gives each platform-host client an address
+    of its own: sign-ins are limited per address, and these tests sign many people in."""
+    client = client_for(PLATFORM_HOST)
+    platform.sign_in(client, person)
+    return client
+
+
+def text(response):
+    return response.get_data(as_text=True)
+
+
+def field_error(response, field_id):
+    """The message under the field whose id is ``field_id``, or None."""
+    found = re.search(rf'id="{field_id}-error"[^>]*>([^<]*)<', text(response))
+    return html.unescape(found.group(1)) if found else None

@@ -1,4 +1,5 @@
-"""Signing in through the real page, shared by the browser tests, and playwright's ``expect`` for them."""
+"""Signing in through the real page (a company's, or the platform console's), shared by the browser tests, and
+playwright's ``expect`` for them."""
 import importlib
 import os
 import re
@@ -6,6 +7,7 @@ import re
 import pytest
 
 from tests.conftest import ADMIN_PASSWORD
+from tests.platform_factory import otp_code
 
 
 def playwright_expect():
@@ -24,14 +26,31 @@ def company_url(tenant, live_server):
     return f"http://{tenant.host}:{live_server.rsplit(':', 1)[1]}"
 
 
-def sign_in(page, base, username="admin", password=ADMIN_PASSWORD):
-    from playwright.sync_api import expect  # a dev dependency: the test modules skip without it (conftest.py)
-
-    page.goto(f"{base}/login")
+def _submit_password(page, url, username, password):
+    page.goto(url)
     page.fill("#username", username)
     page.fill("#password", password)
     page.keyboard.press("Enter")
+
+
+def sign_in(page, base, username="admin", password=ADMIN_PASSWORD):
+    from playwright.sync_api import expect  # a dev dependency: the test modules skip without it (conftest.py)
+
+    _submit_password(page, f"{base}/login", username, password)
     expect(page).not_to_have_url(re.compile(r"/login"))
+
+
+def console_sign_in(page, base, person):
+    """Sign ``person`` (tests/platform_factory.py) in to the platform console: the password, then the authenticator's
+    code for an operator; the console opens on its company list."""
+    from playwright.sync_api import expect
+
+    _submit_password(page, f"{base}/console/login", person.username, person.password)
+    if person.secret:
+        expect(page).to_have_url(re.compile(r"/console/otp"))
+        page.fill("#code", otp_code(person.secret))
+        page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/console/companies"))
 
 
 def sign_out(page):

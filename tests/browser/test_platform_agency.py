@@ -7,19 +7,11 @@ from datetime import timedelta
 import pytest
 
 from crm_saas.core.base import utcnow
-from tests.browser.session import playwright_expect
+from tests.browser.session import console_sign_in, playwright_expect
 
 expect = playwright_expect()
 
 pytestmark = pytest.mark.browser
-
-
-def console_sign_in(page, live_server, person):
-    page.goto(f"{live_server}/console/login")
-    page.fill("#username", person.username)
-    page.fill("#password", person.password)
-    page.keyboard.press("Enter")
-    expect(page).not_to_have_url(re.compile(r"/console/login"))
 
 
 def test_a_rep_logs_a_contact_with_one_of_their_companies(page, live_server, platform, make_tenant):

@@ -1,29 +1,16 @@
 """The operator in a real browser (issue 14): signs in with password and authenticator code, finds a company
 waiting for approval, approves it, extends it by 30 days, and the page shows the new status and end date."""
-import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from babel.dates import format_date
 
-from tests.browser.session import playwright_expect
-from tests.platform_factory import otp_code
+from tests.browser.session import console_sign_in, playwright_expect
 
 expect = playwright_expect()
 
 pytestmark = pytest.mark.browser
-
-
-def console_sign_in(page, base, person):
-    page.goto(f"{base}/console/login")
-    page.fill("#username", person.username)
-    page.fill("#password", person.password)
-    page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(r"/console/otp"))
-    page.fill("#code", otp_code(person.secret))
-    page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(r"/console/companies"))
 
 
 def shown_date(moment):

@@ -10,9 +10,8 @@ from datetime import timedelta
 import pytest
 
 from crm_saas.core.base import utcnow
-from tests.browser.session import playwright_expect
-from tests.browser.test_platform_operator import console_sign_in
-from tests.browser.test_shell import AXE_RUN, DESKTOP, PHONE, axe_source  # noqa: F401  (axe_source: a fixture)
+from tests.browser.pages import DESKTOP, PHONE, browser_page, open_phone_menu, walk
+from tests.browser.session import console_sign_in, playwright_expect
 
 expect = playwright_expect()
 
@@ -73,24 +72,9 @@ def console_pages(role, scene):
 @contextmanager
 def signed_in(browser, base, person, viewport, locale="en-US"):
     """``(page, console errors)`` of ``person`` signed in to the console at ``viewport``, in a context of their own."""
-    context = browser.new_context(locale=locale, viewport=viewport)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    errors = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    try:
-        if person.secret:
-            console_sign_in(page, base, person)
-        else:
-            page.goto(f"{base}/console/login")
-            page.fill("#username", person.username)
-            page.fill("#password", person.password)
-            page.keyboard.press("Enter")
-            expect(page).to_have_url(re.compile(r"/console/companies"))
+    with browser_page(browser, viewport, locale) as (page, errors):
+        console_sign_in(page, base, person)
         yield page, errors
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize(("role", "viewport", "locale"), [
@@ -98,41 +82,16 @@ def signed_in(browser, base, person, viewport, locale="en-US"):
     ("admin", PHONE, "en-US"), ("operator", PHONE, "zh-CN"),
 ], ids=["operator-1440x900", "operator-390x844", "agency-admin-1440x900", "agency-admin-390x844",
         "operator-390x844-zh"])
-def test_console_pages_fit_and_pass_axe(browser, live_server, console, axe_source, role, viewport, locale):  # noqa: F811
+def test_console_pages_fit_and_pass_axe(browser, live_server, console, role, viewport, locale):
     with signed_in(browser, live_server, console[role], viewport, locale) as (page, errors):
-        problems = {}
-        for path in console_pages(role, console):
-            errors.clear()
-            response = page.goto(f"{live_server}{path}")
-            page.wait_for_load_state("networkidle")
-            found = []
-            if response.status != 200:
-                found.append(f"status {response.status}")
-            widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-            if widths[0] > widths[1]:
-                found.append(f"{widths[0]} px wide in a {widths[1]} px window")
-            wanted = "zh-CN" if locale == "zh-CN" else "en"
-            if page.locator("html").get_attribute("lang") != wanted:
-                found.append(f"lang is not {wanted}")
-            if page.locator("h1").count() != 1:
-                found.append(f"{page.locator('h1').count()} h1")
-            page.evaluate(axe_source)
-            found += page.evaluate(AXE_RUN)
-            found += [f"console: {text}" for text in errors]
-            if found:
-                problems[path] = found
+        problems = walk(page, live_server, console_pages(role, console), errors,
+                        lang="zh-CN" if locale == "zh-CN" else "en", one_h1=True)
         assert not problems, json.dumps(problems, ensure_ascii=False, indent=1)
 
 
 def test_a_reps_console_menu_leaves_out_staff_and_agencies_and_opens_on_a_phone(browser, live_server, console):
     with signed_in(browser, live_server, console["rep"], PHONE) as (page, errors):
-        menu = page.locator("#sidebar")
-        expect(menu).to_be_hidden()  # off-canvas under 768 px, behind the button
-        page.get_by_role("button", name="Menu").click()
-        expect(menu).to_be_visible()
-        links = menu.get_by_role("link")
-        expect(links.filter(has_text="Companies")).to_have_attribute("aria-current", "page")
-        names = [text.strip() for text in links.all_inner_texts()]
+        menu, names = open_phone_menu(page, "Companies")
         assert any("Extension requests" in name for name in names), names
         for hidden in ("Agency staff", "Agencies", "Rep follow-up", "Operation log", "Platform settings"):
             assert not any(hidden in name for name in names), names

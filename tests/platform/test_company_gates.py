@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from crm_saas.tenants.binding import tenant_context
 from tests.conftest import login
 from tests.mail_sink import run_mail_jobs
+from tests.workers.test_job_failures import run_burst_worker
 
 
 def _ago(days):
@@ -73,10 +74,6 @@ def test_the_language_switch_still_works_on_a_closed_company(platform, tenant, c
 def test_a_closed_company_runs_no_export_and_sends_no_reminder(app, platform, tenant, admin_api, factory,
                                                                monkeypatch):
     """An export queued before the end date is refused by the worker after it, the row saying why."""
-    import os
-    import subprocess
-    import sys
-
     from crm_saas.blueprints.exports.models import Export
     from crm_saas.extensions import db
     from crm_saas.workers.context import set_app
@@ -90,12 +87,7 @@ def test_a_closed_company_runs_no_export_and_sends_no_reminder(app, platform, te
     platform.set_tenant(tenant.id, expires_at=_ago(-1))
     assert send_due_reminders(tenant.schema_name) == 0
 
-    env = dict(os.environ, DATABASE_URL=app.config["DATABASE_URL"], REDIS_URL=app.config["REDIS_URL"],
-               CRM_EXPORT_QUEUE=app.config["CRM_EXPORT_QUEUE"], CRM_EXPORT_DIR=app.config["CRM_EXPORT_DIR"],
-               SECRET_KEY="worker-test")
-    worker = subprocess.run([sys.executable, "-m", "crm_saas.cli", "worker", "--burst"], env=env,
-                            capture_output=True, text=True, timeout=120)
-    assert worker.returncode == 0, worker.stderr[-2000:]
+    run_burst_worker(app)
     with app.app_context(), tenant_context(tenant.schema_name):
         export = db.session.get(Export, started.get_json()["id"])
         assert (export.status, export.error) == ("failed", "company_closed")

@@ -2,7 +2,6 @@
 password from an emailed link, even while the company waits), and the company panel: contact log, category,
 recycle bin, extension requests, the password link again. A company the viewer does not see is 404 everywhere."""
 import html
-import random
 import re
 from datetime import timedelta
 
@@ -11,6 +10,7 @@ import pytest
 from crm_saas.core.base import utcnow
 from tests.conftest import new_slug
 from tests.mail_sink import run_mail_jobs
+from tests.platform_factory import field_error, signed_in, text
 
 HX = {"HX-Request": "true"}
 ADMIN_PASSWORD = "Lantern#Harbor2027"
@@ -19,12 +19,9 @@ ADMIN_PASSWORD = "Lantern#Harbor2027"
 @pytest.fixture
 def agency(platform):
     """admin > sup > rep, admin > other (a rep in another branch): ``(agency_id, people)``."""
-    agency_id, _prefix = platform.agency()
-    admin = platform.person(agency_id, role="admin")
-    sup = platform.person(agency_id, role="supervisor", superior_id=admin.id)
-    rep = platform.person(agency_id, role="rep", superior_id=sup.id, name="业务员 小王")
-    other = platform.person(agency_id, role="rep", superior_id=admin.id)
-    return agency_id, {"admin": admin, "sup": sup, "rep": rep, "other": other}
+    agency_id, _prefix, people = platform.agency_tree(admin=("admin", None), sup=("supervisor", "admin"),
+                                                      rep=("rep", "sup", "业务员 小王"), other=("rep", "admin"))
+    return agency_id, people
 
 
 @pytest.fixture
@@ -36,28 +33,6 @@ def company(platform, make_tenant, agency):
     platform.set_tenant(info.id, agency_id=agency_id, rep_id=people["rep"].id, rep_code=people["rep"].code,
                         status="trial", approved_at=now, expires_at=now + timedelta(days=5))
     return info
-
-
-def own_address(client):
-    """A browser of its own address: the sign-in limits count per address, and a run signs in hundreds of times
-    on the one platform host."""
-    client.environ_base["REMOTE_ADDR"] = "10." + ".".join(str(random.randint(1, 254)) for _ in range(3))
-    return client
-
-
-def signed_in(platform, client_for, person):
-    client = own_address(client_for("localhost"))
-    platform.sign_in(client, person)
-    return client
-
-
-def text(response):
-    return response.get_data(as_text=True)
-
-
-def field_error(response, field_id):
-    found = re.search(rf'id="{field_id}-error"[^>]*>([^<]*)<', text(response))
-    return html.unescape(found.group(1)) if found else None
 
 
 def mails_to(sink, address):

@@ -1,47 +1,21 @@
 """The console's company list and company page: what each platform account sees (their subtree's companies
 only, 404 for the rest), the list's filters, and the platform facts a company's page shows (never its data)."""
 import re
-import secrets
 from datetime import timedelta
 
 import pytest
 
 from crm_saas.core.base import utcnow
-
-
-def console_client(client_for):
-    """A platform-host client from an address of its own: sign-ins are limited per address (20 a minute), and
-    these tests sign many people in."""
-    client = client_for("localhost")
-    client.environ_base["REMOTE_ADDR"] = "10.{}.{}.{}".format(*secrets.token_bytes(3))
-    return client
+from tests.platform_factory import company, signed_in
 
 
 @pytest.fixture
 def tree(platform):
     """An agency with an admin, a supervisor, a rep under the supervisor and a rep under the admin."""
-    agency_id, prefix = platform.agency()
-    admin = platform.person(agency_id, role="admin", name="Admin A")
-    boss = platform.person(agency_id, role="supervisor", superior_id=admin.id, name="Boss B")
-    mine = platform.person(agency_id, role="rep", superior_id=boss.id, name="Rep Mine")
-    other = platform.person(agency_id, role="rep", superior_id=admin.id, name="Rep Other")
-    return {"agency_id": agency_id, "prefix": prefix, "admin": admin, "boss": boss, "mine": mine, "other": other}
-
-
-def company(make_tenant, platform, person=None, name=None, **values):
-    """A company (make_tenant), given to ``person``'s agency and to them, with the public values given."""
-    info = make_tenant(name=name)
-    if person is not None:
-        values.update(agency_id=person.agency_id, rep_id=person.id, rep_code=person.code)
-    if values:
-        platform.set_tenant(info.id, **values)
-    return info
-
-
-def signed_in(platform, client_for, person):
-    client = console_client(client_for)
-    platform.sign_in(client, person)
-    return client
+    agency_id, prefix, people = platform.agency_tree(
+        admin=("admin", None, "Admin A"), boss=("supervisor", "admin", "Boss B"), mine=("rep", "boss", "Rep Mine"),
+        other=("rep", "admin", "Rep Other"))
+    return {"agency_id": agency_id, "prefix": prefix, **people}
 
 
 def ids_listed(html):

@@ -12,35 +12,19 @@ from sqlalchemy import select
 
 from crm_saas.core.base import utcnow
 from tests.conftest import login
-from tests.platform.test_console_companies import console_client
+from tests.platform_factory import company, signed_in, text
 
 
 @pytest.fixture
 def operator(platform, client_for):
-    person = platform.operator(name="运营 赵")
-    client = console_client(client_for)
-    platform.sign_in(client, person)
-    return client
+    return signed_in(platform, client_for, platform.operator(name="运营 赵"))
 
 
 @pytest.fixture
 def agency(platform):
-    agency_id, prefix = platform.agency()
-    admin = platform.person(agency_id, role="admin", name="Agency Admin")
-    rep = platform.person(agency_id, role="rep", superior_id=admin.id, name="Agency Rep")
-    return {"id": agency_id, "prefix": prefix, "admin": admin, "rep": rep}
-
-
-def company(make_tenant, platform, rep=None, **values):
-    info = make_tenant()
-    if rep is not None:
-        values.update(agency_id=rep.agency_id, rep_id=rep.id, rep_code=rep.code)
-    platform.set_tenant(info.id, **values)
-    return info
-
-
-def text(response):
-    return response.get_data(as_text=True)
+    agency_id, prefix, people = platform.agency_tree(admin=("admin", None, "Agency Admin"),
+                                                     rep=("rep", "admin", "Agency Rep"))
+    return {"id": agency_id, "prefix": prefix, **people}
 
 
 def history(operator, tenant_id):
@@ -150,8 +134,7 @@ def test_the_admins_password_reset_is_typed_twice_and_forces_a_change(operator, 
 
 def test_an_agency_rep_renames_their_company_but_cannot_approve_it(platform, client_for, make_tenant, agency):
     row = company(make_tenant, platform, agency["rep"], status="pending", approved_at=None, expires_at=None)
-    rep = console_client(client_for)
-    platform.sign_in(rep, agency["rep"])
+    rep = signed_in(platform, client_for, agency["rep"])
     assert rep.post(f"/console/companies/{row.id}/approve").status_code == 404
     assert rep.post(f"/console/companies/{row.id}/extend", data={"extend-days": "9"}).status_code == 404
     assert rep.post(f"/console/companies/{row.id}/rename", data={"rename-name": "By the rep"}).status_code == 302
@@ -189,16 +172,14 @@ def test_extension_requests_are_listed_to_those_who_see_them_and_decided_by_the_
     row = company(make_tenant, platform, agency["rep"], status="trial", expires_at=utcnow() + timedelta(days=2))
     request_id = _ask_extension(app, row.id, agency["rep"].id, days=10)
 
-    rep = console_client(client_for)
-    platform.sign_in(rep, agency["rep"])
+    rep = signed_in(platform, client_for, agency["rep"])
     listing = text(rep.get("/console/extensions"))
     assert f'data-request-id="{request_id}"' in listing and "Customer needs time" in listing
     assert "extension_approve" not in listing and f"/extensions/{request_id}/approve" not in listing
     assert rep.post(f"/console/extensions/{request_id}/approve").status_code == 404
 
     stranger = platform.person(platform.agency()[0], role="admin")
-    elsewhere = console_client(client_for)
-    platform.sign_in(elsewhere, stranger)
+    elsewhere = signed_in(platform, client_for, stranger)
     assert f'data-request-id="{request_id}"' not in text(elsewhere.get("/console/extensions"))
 
     response = operator.post(f"/console/extensions/{request_id}/reject", data={"reason": ""})
@@ -220,8 +201,7 @@ def test_an_agency_lead_the_operator_allowed_decides_extensions_of_their_compani
 
     row = company(make_tenant, platform, agency["rep"], status="trial", expires_at=utcnow() + timedelta(days=2))
     request_id = _ask_extension(app, row.id, agency["rep"].id, days=5)
-    admin = console_client(client_for)
-    platform.sign_in(admin, agency["admin"])
+    admin = signed_in(platform, client_for, agency["admin"])
     assert admin.post(f"/console/extensions/{request_id}/reject", data={"reason": "no"}).status_code == 404
     with app.app_context():
         db.session.get(PlatformUser, agency["admin"].id).decides_extensions = True
@@ -292,13 +272,11 @@ def _free_prefix(platform):
 
 
 def test_the_operators_pages_are_404_to_agency_staff(platform, client_for, agency):
-    client = console_client(client_for)
-    platform.sign_in(client, agency["admin"])
+    client = signed_in(platform, client_for, agency["admin"])
     for path in ("/console/agencies", "/console/agencies/new", f"/console/agencies/{agency['id']}", "/console/log",
                  "/console/settings"):
         assert client.get(path).status_code == 404, path
-    rep = console_client(client_for)
-    platform.sign_in(rep, agency["rep"])
+    rep = signed_in(platform, client_for, agency["rep"])
     assert rep.get("/console/reports/reps").status_code == 404
     assert client.get("/console/reports/reps").status_code == 200
 
@@ -362,8 +340,7 @@ def test_the_rep_report_counts_each_reps_follow_up_in_the_range(operator, platfo
     far = operator.get(f"/console/reports/reps?agency={agency['id']}&from=2001-01-01&to=2001-01-31")
     assert _measures(text(far), rep.id)["signed"] == "0"
 
-    lead = console_client(client_for)
-    platform.sign_in(lead, agency["admin"])
+    lead = signed_in(platform, client_for, agency["admin"])
     with count_queries() as few:
         page = text(lead.get("/console/reports/reps"))
     assert f'data-person-id="{rep.id}"' in page and f'data-person-id="{agency["admin"].id}"' in page

@@ -1,12 +1,10 @@
 """An agency's staff tree in the console (A3, managed as B1-B3): who sees whom, adding with a free code, moves with
 the whole subtree, departures that hand everything over. A three-level agency: admin > supervisor > rep."""
-import html
-import random
 import re
 
 import pytest
 
-from tests.platform_factory import AGENT_PASSWORD
+from tests.platform_factory import AGENT_PASSWORD, field_error, signed_in
 
 HX = {"HX-Request": "true"}
 NEW_PASSWORD = "Harbour#Kite2027"
@@ -15,26 +13,8 @@ NEW_PASSWORD = "Harbour#Kite2027"
 @pytest.fixture
 def agency(platform):
     """admin > sup1 > rep1, admin > sup2 > rep2: ``(agency_id, prefix, people by name)``."""
-    agency_id, prefix = platform.agency()
-    admin = platform.person(agency_id, role="admin")
-    sup1 = platform.person(agency_id, role="supervisor", superior_id=admin.id)
-    rep1 = platform.person(agency_id, role="rep", superior_id=sup1.id)
-    sup2 = platform.person(agency_id, role="supervisor", superior_id=admin.id)
-    rep2 = platform.person(agency_id, role="rep", superior_id=sup2.id)
-    return agency_id, prefix, {"admin": admin, "sup1": sup1, "rep1": rep1, "sup2": sup2, "rep2": rep2}
-
-
-def own_address(client):
-    """A browser of its own address: the sign-in limits count per address, and a run signs in hundreds of times
-    on the one platform host."""
-    client.environ_base["REMOTE_ADDR"] = "10." + ".".join(str(random.randint(1, 254)) for _ in range(3))
-    return client
-
-
-def signed_in(platform, client_for, person):
-    client = own_address(client_for("localhost"))
-    platform.sign_in(client, person)
-    return client
+    return platform.agency_tree(admin=("admin", None), sup1=("supervisor", "admin"), rep1=("rep", "sup1"),
+                                sup2=("supervisor", "admin"), rep2=("rep", "sup2"))
 
 
 def listed(page):
@@ -45,11 +25,6 @@ def free_offered(page):
     """The codes the new-person form offers."""
     select = re.search(r'<select[^>]*name="code".*?</select>', page.get_data(as_text=True), re.S).group(0)
     return re.findall(r'<option[^>]*value="([A-Z]{2}\d{4})"', select)
-
-
-def field_error(page, name):
-    found = re.search(rf'id="{name}-error"[^>]*>([^<]*)<', page.get_data(as_text=True))
-    return html.unescape(found.group(1)) if found else None
 
 
 def superior_of(app, person_id):
@@ -116,7 +91,7 @@ def test_adding_takes_a_free_code_which_then_is_offered_no_more(app, platform, c
 
     # Seen by their superior at once; and their password was set by someone else: changed at first sign-in.
     assert len(listed(signed_in(platform, client_for, people["sup2"]).get("/console/staff"))) == 3
-    newcomer = own_address(client_for("localhost"))
+    newcomer = client_for("localhost")
     first = newcomer.post("/console/login", data={"username": username, "password": AGENT_PASSWORD})
     assert first.status_code == 302 and first.headers["Location"].endswith("/console/password")
 
@@ -163,15 +138,14 @@ def test_editing_changes_the_fields_and_a_typed_password_resets_it(platform, cli
             "superior_id": str(people["sup1"].id), "phone": "13900001111", "email": "", "password": ""}
     assert admin.post(f"/console/staff/{rep1.id}/edit", data=form).status_code == 302
     assert "王五" in admin.get("/console/staff").get_data(as_text=True)
-    assert own_address(client_for("localhost")).post("/console/login", data={"username": rep1.username,
-                                                                              "password": AGENT_PASSWORD}
-                                                      ).status_code == 302
+    assert client_for("localhost").post("/console/login", data={"username": rep1.username,
+                                                                "password": AGENT_PASSWORD}).status_code == 302
 
     weak = admin.post(f"/console/staff/{rep1.id}/edit", data={**form, "password": "abc"})
     assert weak.status_code == 422 and field_error(weak, "password")
     assert admin.post(f"/console/staff/{rep1.id}/edit", data={**form, "password": NEW_PASSWORD}).status_code == 302
-    again = own_address(client_for("localhost")).post("/console/login", data={"username": rep1.username,
-                                                                               "password": NEW_PASSWORD})
+    again = client_for("localhost").post("/console/login", data={"username": rep1.username,
+                                                                 "password": NEW_PASSWORD})
     assert again.status_code == 302 and again.headers["Location"].endswith("/console/password")
 
 
@@ -256,8 +230,8 @@ def test_a_departure_hands_companies_and_reports_over_and_ends_the_code(app, pla
     assert sup2_client.get(f"/console/companies/{companies[0].id}/panel").status_code == 200
 
     assert leaving.get("/console/staff").status_code == 302  # their session ended with the departure
-    refused = own_address(client_for("localhost")).post("/console/login", data={"username": sup1.username,
-                                                                                 "password": sup1.password})
+    refused = client_for("localhost").post("/console/login", data={"username": sup1.username,
+                                                                   "password": sup1.password})
     assert refused.status_code == 401 and "This account has been disabled." in refused.get_data(as_text=True)
     with app.app_context():
         assert rep_for_code(sup1.code) is None

@@ -1,12 +1,11 @@
 """An export runs in a real `crm-saas worker` process against real Redis and yields a readable xlsx."""
 import io
-import os
 import re
-import subprocess
-import sys
 import time
 
 import openpyxl
+
+from tests.workers.test_job_failures import run_burst_worker
 
 
 def test_worker_process_writes_the_visible_customers(app, servers, tenant, client_for, factory, monkeypatch):
@@ -28,12 +27,7 @@ def test_worker_process_writes_the_visible_customers(app, servers, tenant, clien
     assert started.status_code == 200 and "<progress" in started.text
     export_id = int(re.search(r"/exports/(\d+)", started.text).group(1))
 
-    env = dict(os.environ, DATABASE_URL=app.config["DATABASE_URL"], REDIS_URL=app.config["REDIS_URL"],
-               CRM_EXPORT_QUEUE=app.config["CRM_EXPORT_QUEUE"], CRM_EXPORT_DIR=app.config["CRM_EXPORT_DIR"],
-               SECRET_KEY="worker-test")
-    worker = subprocess.run([sys.executable, "-m", "crm_saas.cli", "worker", "--burst"], env=env,
-                            capture_output=True, text=True, timeout=120)
-    assert worker.returncode == 0, worker.stderr[-2000:]
+    run_burst_worker(app)
 
     deadline = time.time() + 30
     while True:
