@@ -110,4 +110,5 @@ def init_app(app):
     app.jinja_env.globals["money_compact"] = money_compact
     app.jinja_env.filters["when"] = when
     app.jinja_env.globals["icon"] = icon
+    app.jinja_env.globals["url_around_id"] = url_around_id
     app.jinja_env.globals["leads_people"] = leads_people

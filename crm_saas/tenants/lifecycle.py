@@ -8,7 +8,7 @@ until it is extended; its data is never touched.
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from flask_babel import force_locale, pgettext
 from flask_babel import gettext as _
 from sqlalchemy import select, update
@@ -275,10 +275,16 @@ def decide_extension(row, approve_it, *, actor, reason=None):
 # -- labels and mail --------------------------------------------------------------------------------------------
 
 def status_label(status):
-    return {
-        "pending": _("Waiting for approval"), "trial": _("Trial"), "active": pgettext("company status", "Active"),
-        "expired": _("Expired"), "suspended": _("Suspended"), "rejected": _("Rejected"),
-    }.get(status, status)
+    """The status in the reader's words; the six are translated once a request (a list of 50 asks 50 times)."""
+    labels = g.get("status_labels") if has_request_context() else None
+    if labels is None:
+        labels = {
+            "pending": _("Waiting for approval"), "trial": _("Trial"), "active": pgettext("company status", "Active"),
+            "expired": _("Expired"), "suspended": _("Suspended"), "rejected": _("Rejected"),
+        }
+        if has_request_context():
+            g.status_labels = labels
+    return labels.get(status, status)
 
 
 def company_url(slug, path="/"):

@@ -106,12 +106,21 @@ def _filters(viewer, args):
 
 
 def _people_choices(viewer, agency_id=None, active_only=False):
-    """Agency people the viewer sees, for a filter or a picker: ``[(id, "Name (CODE)")]``."""
+    """Agency people the viewer sees, for a filter or a picker: ``[(id, "Name (CODE)")]``.
+
+    The columns the options show, not whole accounts: an operator's filter lists every agency's staff.
+    """
     statement = staff_statement(viewer, agency_id=agency_id, active=True if active_only else None)
-    people = db.session.scalars(statement.options(selectinload(PlatformUser.agency))).all()
-    label = (lambda p: f"{p.agency.name} · {p.name} ({p.code})") if viewer.is_operator and not agency_id \
-        else (lambda p: f"{p.name} ({p.code})")
-    return [(p.id, label(p) if p.active else _("%(name)s (departed)", name=label(p))) for p in people]
+    rows = db.session.execute(statement.outerjoin(Agency, Agency.id == PlatformUser.agency_id).with_only_columns(
+        PlatformUser.id, PlatformUser.name, PlatformUser.code, PlatformUser.active, Agency.name.label("agency"))).all()
+    by_agency = viewer.is_operator and not agency_id
+    departed = _("%(name)s (departed)", name="{}")
+
+    def label(row):
+        text = f"{row.agency} · {row.name} ({row.code})" if by_agency else f"{row.name} ({row.code})"
+        return text if row.active else departed.format(text)
+
+    return [(row.id, label(row)) for row in rows]
 
 
 @bp.route("/companies")
