@@ -23,6 +23,7 @@ from bench import (  # noqa: E402
     floors,
     gc_freeze,
     memory,
+    platform_console,
     seed,
     startup,
     supervisor,
@@ -37,8 +38,8 @@ from crm_saas.blueprints.pipeline.services.board import CARDS_PER_COLUMN  # noqa
 ADMIN_PASSWORD = "Admin#2026"
 SECRET_KEY = "bench-secret"
 BIG_SLUG = "bench"
-BENCHES = ("board", "search", "filters", "supervisor", "team_board", "provision", "upgrade", "memory", "startup",
-           "gc_freeze", "weight", "upgrade_jobs")
+BENCHES = ("board", "search", "filters", "supervisor", "team_board", "platform", "provision", "upgrade", "memory",
+           "startup", "gc_freeze", "weight", "upgrade_jobs")
 
 
 def log(message):
@@ -132,6 +133,10 @@ def run_all(args, database_url, redis_url, instance):
             if "team_board" in args.only:
                 rows += team_board.run(app, db, raw, tree_schema, session_for, ADMIN_PASSWORD, args.runs, log,
                                        explain=args.explain)
+
+    if "platform" in args.only:  # the console's company list (10,000 schema-less companies), a company request
+        rows += platform_console.run(app, db, database_url, session_for, password_hash, ADMIN_PASSWORD, args.runs,
+                                     log, explain=args.explain)
 
     if "provision" in args.only:
         rows.append(_provisioning(args, app, db, password_hash))
