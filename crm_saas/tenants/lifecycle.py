@@ -35,11 +35,6 @@ class LifecycleError(FieldErrors):
     """A refused change to a company: the field it names, or ``status`` when its state forbids it."""
 
 
-def effective_status(tenant, now=None):
-    """The status as users meet it: an open company past its end date is expired before the job marks it."""
-    return tenant.effective_status(now)
-
-
 def _snapshot(tenant):
     return {
         "name": tenant.name, "status": tenant.status, "paid": tenant.paid,

@@ -79,6 +79,12 @@ def test_expiring_and_sorting_by_end_date(platform, client_for, make_tenant, tre
     assert html.index(f'data-company-id="{later.id}"') < html.index(f'data-company-id="{soon.id}"')
     html = rep.get("/console/companies").get_data(as_text=True)  # soonest end first by default
     assert html.index(f'data-company-id="{soon.id}"') < html.index(f'data-company-id="{later.id}"')
+    # Whatever the filters, the rep is told how many of theirs end within two weeks, with a link to them.
+    html = rep.get("/console/companies?sort=name").get_data(as_text=True)
+    assert "1 company ends within 14 days: see which" in html
+    assert 'href="/console/companies?expiring=14&amp;sort=ends_at"' in html
+    other = signed_in(platform, client_for, tree["other"]).get("/console/companies").get_data(as_text=True)
+    assert "ends within" not in other  # another rep's companies are not theirs to chase
 
 
 def test_an_open_company_past_its_date_shows_as_expired_and_filters_so(platform, client_for, make_tenant, tree):

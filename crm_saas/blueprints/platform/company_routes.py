@@ -13,7 +13,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from crm_saas.blueprints.platform import log_labels
@@ -105,6 +105,9 @@ def _filters(viewer, args):
     return filters, problems
 
 
+ENDING_SOON_DAYS = 14
+
+
 def _people_choices(viewer, agency_id=None, active_only=False):
     """Agency people the viewer sees, for a filter or a picker: ``[(id, "Name (CODE)")]``.
 
@@ -133,6 +136,9 @@ def companies():
                                                                        selectinload(Tenant.rep))
     rows, total = listing.page_of(statement, page, PER_PAGE)
     online = listing.online_counts([t.id for t in rows])
+    # What the viewer should chase first, whatever the filters: their companies ending within two weeks.
+    ending = db.session.scalar(select(func.count()).select_from(
+        listing.companies_statement(viewer, expiring_within_days=ENDING_SOON_DAYS).order_by(None).subquery()))
     params = {key: value for key, value in request.args.items() if key != "page" and value}
     leads = viewer.is_operator or viewer.role in ("admin", "supervisor")
     return render_template(
@@ -141,7 +147,7 @@ def companies():
         agencies=db.session.scalars(select(Agency).order_by(Agency.prefix)).all() if viewer.is_operator else [],
         reps=_people_choices(viewer, filters.get("agency_id")) if leads else [],
         categories=listing.categories(viewer) if not viewer.is_operator else [],
-        filtered=any(key != "sort" for key in filters), now=utcnow())
+        filtered=any(key != "sort" for key in filters), now=utcnow(), ending=ending, ending_days=ENDING_SOON_DAYS)
 
 
 # -- one company -------------------------------------------------------------------------------------------------
