@@ -80,6 +80,9 @@ def open_phone_menu(page, current):
 
     menu = page.locator("#sidebar")
     expect(menu).to_be_hidden()  # off-canvas under 768 px, behind the button
+    # The button works once Bootstrap's deferred script has run: a click before the load event did nothing
+    # (seen once in CI, right after the sign-in's redirect landed).
+    page.wait_for_load_state("load")
     page.get_by_role("button", name="Menu").click()
     expect(menu).to_be_visible()
     links = menu.get_by_role("link")
