@@ -9,6 +9,8 @@ from crm_saas.blueprints.customers.services.keys import name_key, phone_key
 from crm_saas.blueprints.customers.services.numbering import next_customer_number
 from crm_saas.blueprints.pipeline.models import Deal, DealStageChange
 from crm_saas.blueprints.pipeline.services import default_pipeline
+from crm_saas.blueprints.pools.services import default_pool
+from crm_saas.blueprints.pools.services.moves import put_in_pool
 from crm_saas.core.base import utcnow
 from crm_saas.core.passwords import hash_password
 from crm_saas.core.users import User
@@ -21,6 +23,7 @@ from crm_saas.tenants.provisioning import provision_tenant
 SLUG = "demo"
 CUSTOMERS = 300
 DEALS = 200
+POOLED = 20  # the last customers (no deals) wait in the lead pool, released by their owner
 # (username, name, role, superior username)
 STAFF = (
     ("wangqiang", "王强", "supervisor", "admin"),
@@ -148,5 +151,8 @@ def _seed_customers_and_deals():
         db.session.add(deal)
         db.session.flush()
         db.session.add(DealStageChange(deal_id=deal.id, to_stage_id=stage.id, moved_by_id=customer.owner_id))
+    pool = default_pool()
+    for customer in customers[DEALS:][-POOLED:]:
+        put_in_pool(customer, pool, reason="客户暂无需求，放回公海", rule="release", actor=customer.owner)
     db.session.commit()
     return len(customers)

@@ -40,6 +40,7 @@ def init_app(app):
     from crm_saas.api import (
         activities,
         auth,
+        bulk,
         custom_fields,
         customer_actions,
         customers,
@@ -47,6 +48,7 @@ def init_app(app):
         errors,
         exports,
         files,
+        imports,
         pipelines,
         platform_agencies,
         platform_auth,
@@ -54,6 +56,9 @@ def init_app(app):
         platform_extensions,
         platform_staff,
         platform_tenants,
+        pool_actions,
+        pools,
+        shares,
         staff,
         tasks,
     )
@@ -79,7 +84,7 @@ def init_app(app):
     })
     # Replaces the handler api.init_app just registered (same key): see errors.py.
     app.register_error_handler(HTTPException, errors.handle_http_exception)
-    for module in (auth, staff, customer_actions, customers, pipelines, deals, exports, files, custom_fields,
-                   activities, tasks, platform_auth, platform_tenants, platform_contacts, platform_agencies,
-                   platform_staff, platform_extensions):
+    for module in (auth, staff, bulk, customer_actions, customers, pipelines, deals, exports, files, custom_fields,
+                   activities, tasks, shares, pools, pool_actions, imports, platform_auth, platform_tenants,
+                   platform_contacts, platform_agencies, platform_staff, platform_extensions):
         api.register_blueprint(module.bp)

@@ -23,7 +23,9 @@ class ChangeSchema(ma.Schema):
     actor_name = fields.String()
     action = fields.String(metadata={"enum": ["created", "updated", "transferred", "transfer_requested",
                                               "transfer_rejected", "deleted", "restored", "merged", "approved",
-                                              "rejected", "field_deleted"]})
+                                              "rejected", "field_deleted", "shared", "unshared", "share_ended",
+                                              "pooled", "claimed", "assigned", "protection_requested",
+                                              "protection_extended", "protection_rejected"]})
     field = fields.String(allow_none=True, metadata={
         "description": "A customer field, contact.<field> (subject names the contact), custom.<key> (label "
                        "names it), or none for an event."})
@@ -103,11 +105,12 @@ def list_changes(args, customer):
 
 
 @bp.route("/customers/<int:customer_id>/transfer", methods=["POST"])
-@visible_customer()
+@visible_customer(needs="full")
 @bp.arguments(TransferSchema)
 @bp.response(200, CustomerSchema, description="Done: the customer (and its owner's deals on it) changed hands.")
 @bp.alt_response(202, schema=TransferRequestSchema,
                  description="The caller may not transfer: the request waits for someone above them.")
+@bp.alt_response(403, description="The customer is only shared with the caller: a share never hands it on.")
 @bp.alt_response(404, description="No such customer, or not one the caller may see.")
 def transfer_customer(data, customer):
     """Hand a customer to an active colleague, or ask to (202) without the right to transfer"""

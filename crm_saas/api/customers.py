@@ -17,11 +17,13 @@ from crm_saas.api import api_blueprint
 from crm_saas.api.errors import api_abort
 from crm_saas.api.paging import PageArgs, page, page_schema
 from crm_saas.blueprints.customers import services
+from crm_saas.blueprints.customers.models import Customer
 from crm_saas.blueprints.customers.services import codes
 from crm_saas.blueprints.customers.services.duplicates import find_matches
 from crm_saas.blueprints.customers.services.privacy import ContactReader
 from crm_saas.blueprints.customers.services.recycle import delete_customer as to_bin
 from crm_saas.blueprints.customers.services.search import SORTS, search_customers
+from crm_saas.blueprints.customers.services.shares import AccessRefused, require_access, shared_access
 from crm_saas.blueprints.customers.services.validation import validate_customer
 from crm_saas.core.permissions import can
 from crm_saas.core.views import found_or_404
@@ -78,11 +80,19 @@ class CustomerSchema(ma.Schema):
     goals = fields.String(allow_none=True, metadata={"description": "Business goals."})
     past_dealings = fields.String(allow_none=True)
     owner_id = fields.Integer(allow_none=True, metadata={"description": "Default: the caller."})
+    pool_id = fields.Integer(dump_only=True, allow_none=True, metadata={
+        "description": "The lead pool holding the customer (owner_id is then null); null while owned."})
     custom = fields.Dict(keys=fields.String(), allow_none=True,
                          metadata={"description": "Values of the company's custom fields, by key."})
     contacts = fields.List(fields.Nested(ContactSchema), metadata={"description": "Required: the main contact."})
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
+    shared = fields.Method("shared_with_caller", dump_only=True, allow_none=True, metadata={
+        "type": "string", "enum": ["read", "edit", None], "nullable": True,
+        "description": "The caller's access when it comes from a share (read or edit), else null."})
+
+    def shared_with_caller(self, customer):
+        return shared_access(current_user, customer) if isinstance(customer, Customer) else None
 
     @validates_schema(pass_original=True, skip_on_field_errors=False)
     def business_rules(self, data, original_data, **kwargs):
@@ -202,8 +212,9 @@ def create_customer(args, data):
                                     owner_id=data.get("owner_id"))
 
 
-def visible_customer(permission=None, *, deleted=False):
-    """Resolve ``customer_id`` before the body is read: 404 when not visible, then 403 without ``permission``."""
+def visible_customer(permission=None, *, deleted=False, needs=None):
+    """Resolve ``customer_id`` before the body is read: 404 when not visible, then 403 without ``permission``,
+    or when a shared colleague's access does not reach ``needs`` ("edit", or "full" for what changes hands)."""
 
     def decorator(view):
         @wraps(view)
@@ -211,6 +222,11 @@ def visible_customer(permission=None, *, deleted=False):
             customer = found_or_404(services.get_visible_customer(current_user, customer_id, deleted=deleted))
             if permission and not can(current_user, permission):
                 api_abort(403)
+            if needs:
+                try:
+                    require_access(current_user, customer, needs)
+                except AccessRefused as refused:
+                    api_abort(403, refused.errors["id"][0])
             return view(*args, customer=customer, **kwargs)
 
         return wrapper
@@ -228,9 +244,10 @@ def get_customer(customer):
 
 
 @bp.route("/customers/<int:customer_id>", methods=["PATCH"])
-@visible_customer()
+@visible_customer(needs="edit")
 @bp.arguments(CustomerPatchSchema)
 @bp.response(200, CustomerSchema)
+@bp.alt_response(403, description="The customer is shared with the caller to read only.")
 @bp.alt_response(404, description="No such customer, or not one the caller may see.")
 def patch_customer(data, customer):
     """Change some fields; each change is logged with the optional reason"""
@@ -242,9 +259,10 @@ def patch_customer(data, customer):
 
 
 @bp.route("/customers/<int:customer_id>", methods=["DELETE"])
-@visible_customer("delete_customers")
+@visible_customer("delete_customers", needs="full")
 @bp.response(204)
-@bp.alt_response(403, description="The customer is visible but the caller may not delete customers.")
+@bp.alt_response(403, description="The customer is visible but the caller may not delete customers (or it is "
+                                  "only shared with them).")
 def delete_customer(customer):
     """Send a customer (and its deals) to the recycle bin"""
     to_bin(customer, actor=current_user, reason=request.args.get("reason"))

@@ -12,13 +12,16 @@ from crm_saas.blueprints import (
     approvals,
     audit,
     auth,
+    bulk,
     custom_fields,
     customers,
     exports,
     files,
     home,
+    imports,
     pipeline,
     platform,
+    pools,
     regions,
     search,
     settings,
@@ -27,8 +30,8 @@ from crm_saas.blueprints import (
 )
 
 FEATURES = (
-    home, signup, auth, staff, custom_fields, customers, pipeline, activities, files, exports, settings, approvals,
-    audit, regions, search, platform,
+    home, signup, auth, staff, custom_fields, customers, pipeline, activities, pools, files, exports, settings,
+    approvals, bulk, imports, audit, regions, search, platform,
 )
 
 

@@ -21,6 +21,7 @@ PERMISSIONS = {
     "approve_customers": _l("Approve new customers"),
     "delete_customers": _l("Delete customers"),
     "export": _l("Export"),
+    "import_customers": _l("Import data"),
     "see_all": _l("See all records"),
 }
 # Rights that reach beyond the hierarchy, shown so the admin knows what they grant.
@@ -31,6 +32,7 @@ PERMISSION_HELP = {
     "approve_customers": _l("Approve or reject customers entered by reps below them, and their transfer requests."),
     "delete_customers": _l("Send visible customers to the recycle bin and restore them (admins purge)."),
     "export": _l("Download visible records as a spreadsheet."),
+    "import_customers": _l("Import customers, deals and follow-ups from Excel or CSV, and revert their imports."),
     "see_all": _l("See every record in the company, as an admin does."),
 }
 

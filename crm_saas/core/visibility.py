@@ -6,6 +6,13 @@ anyone granted ``see_all`` in the permission matrix, see everything;
 everyone else sees the records owned by themselves and by everyone below
 them at any depth (``subtree_ids``).
 
+One more branch widens the rule, never narrows it: records shared with the
+user (I2). The feature that owns the shares hands ``visible`` the condition
+(``shared=``, e.g. "the customer's id is among the user's live shares"),
+OR'ed with the owner's branch; nobody else gains sight through it. A share
+reaches only its one colleague, and what it lets them do beside reading is
+the owning feature's rule (customers: ``services.shares.access_of``).
+
 These places count records past visibility on purpose, and no others; each
 shows a number, never a hidden record:
 
@@ -26,7 +33,7 @@ shows a number, never a hidden record:
 from dataclasses import dataclass, field
 
 from flask import g, has_request_context
-from sqlalchemy import BigInteger, any_, bindparam, cast, false, literal, select
+from sqlalchemy import BigInteger, any_, bindparam, cast, false, literal, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from crm_saas.core.permissions import can, granted
@@ -34,8 +41,11 @@ from crm_saas.core.users import User
 from crm_saas.extensions import db
 
 
-def visible(statement, owner_column, user):
-    """Narrow ``statement`` to rows whose ``owner_column`` the user may see.
+def visible(statement, owner_column, user, shared=None):
+    """Narrow ``statement`` to rows whose ``owner_column`` the user may see, or that ``shared`` admits.
+
+    ``shared`` is the share branch: a condition (or None) that admits rows
+    shared with ``user`` whoever owns them; those who see everything need none.
 
     The tree is walked first (well under a millisecond for thousands of
     people) and the owner ids go into the SQL as a literal array. Left inside
@@ -48,7 +58,10 @@ def visible(statement, owner_column, user):
     """
     if can(user, "see_all"):
         return statement
-    return within_subtree(statement, owner_column, user)
+    if shared is None:
+        return within_subtree(statement, owner_column, user)
+    ids = subtree_ids(user.id)
+    return statement.where(or_(owner_column == any_(literal_ids(ids)), shared) if ids else shared)
 
 
 def subtree_ids(user_id, people=User):

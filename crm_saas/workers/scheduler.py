@@ -24,7 +24,7 @@ from redis.exceptions import RedisError
 from rq.cron import CronScheduler
 
 from crm_saas.core import jobs
-from crm_saas.workers import platform, scheduled
+from crm_saas.workers import platform, pools, scheduled
 
 log = logging.getLogger("crm_saas.scheduler")
 
@@ -38,6 +38,7 @@ SCHEDULE = (
     (scheduled.expire_companies, {"interval": 3600}),
     (platform.warn_expiring, {"interval": 3600}),  # 7 and 1 days before a company's end
     (platform.count_companies, {"interval": 3600}),  # users, customers, storage for the operator's list
+    (pools.recycle_pools, {"cron": "10 2 * * *"}),  # daily, 02:10: lead pools' warnings and returns (C11)
 )
 
 # Lua: renew the lock only if this scheduler holds it (a lapsed one may have passed to another).

@@ -46,6 +46,8 @@ class Activity(TenantTable, db.Model):
     created_by_id: Mapped[int] = mapped_column(ForeignKey(USERS_ID))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # I1: the import batch that brought it in (None for follow-ups written by hand).
+    import_id: Mapped[int | None]
 
     customer = relationship("Customer")
     deal = relationship("Deal")

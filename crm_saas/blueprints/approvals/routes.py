@@ -7,6 +7,7 @@ from crm_saas.blueprints.approvals.services import (
     ApprovalError,
     pending_count,
     pending_for,
+    pending_with_protections,
     queued_customer,
 )
 from crm_saas.blueprints.approvals.services import (
@@ -27,18 +28,27 @@ from crm_saas.blueprints.customers.services.transfer_requests import (
 from crm_saas.blueprints.customers.services.transfer_requests import (
     reject_transfer as reject_transfer_request,
 )
+from crm_saas.blueprints.pools.services import PoolError
+from crm_saas.blueprints.pools.services.protection import (
+    approve_protection,
+    pending_protection_count,
+    pending_protections_for,
+    queued_protection,
+    reject_protection,
+)
 from crm_saas.core.htmx import is_htmx, redirect_to, render
 from crm_saas.core.permissions import can, permission_required
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 
 bp = scoped(Blueprint("approvals", __name__, url_prefix="/approvals"), TENANT_SCOPE)
 TRANSFERS = "approvals/_transfers.html"
+PROTECTIONS = "approvals/_protections.html"
 
 
 @bp.app_template_global("pending_approvals")
 def pending_approvals():
-    """The nav badge: new customers and transfer requests waiting, counted only when a page shows it."""
-    return pending_count(current_user) + pending_transfer_count(current_user)
+    """The nav badge: new customers, transfer and protection requests waiting, counted only when a page shows it."""
+    return pending_with_protections(current_user) + pending_transfer_count(current_user)
 
 
 @bp.app_template_global("may_approve")
@@ -55,6 +65,7 @@ def _queue_page(status=200, fragment="approvals/_queue.html", **context):
         "approvals/index.html", fragment,
         customers=pending_for(current_user), total=pending_count(current_user),
         transfers=pending_transfers_for(current_user), transfers_total=pending_transfer_count(current_user),
+        protections=pending_protections_for(current_user), protections_total=pending_protection_count(current_user),
         show_customers=can(current_user, "approve_customers"), **context,
     ), status
 
@@ -126,3 +137,31 @@ def reject_transfer(request_id):
         return _queue_page(422, fragment=TRANSFERS, transfer_errors={transfer.id: err.errors["note"]},
                            transfer_notes={transfer.id: note})
     return _done(_("The transfer of %(customer)s has been rejected.", customer=transfer.customer.name), TRANSFERS)
+
+
+@bp.route("/protections/<int:request_id>/approve", methods=["POST"])
+@permission_required("approve_customers")
+def approve_protection_request(request_id):
+    """C11: more days before the pool's rules take the customer back, as the owner asked."""
+    protection = _in_queue_or_404(queued_protection(current_user, request_id))
+    try:
+        approve_protection(protection, actor=current_user)
+    except PoolError as err:
+        return _queue_page(422, fragment=PROTECTIONS,
+                           protection_errors={protection.id: [str(m) for ms in err.errors.values() for m in ms]})
+    return _done(_("%(customer)s has %(num)s more days.", customer=protection.customer.name, num=protection.days),
+                 PROTECTIONS)
+
+
+@bp.route("/protections/<int:request_id>/reject", methods=["POST"])
+@permission_required("approve_customers")
+def reject_protection_request(request_id):
+    protection = _in_queue_or_404(queued_protection(current_user, request_id))
+    note = request.form.get("note", "")
+    try:
+        reject_protection(protection, note, actor=current_user)
+    except PoolError as err:
+        return _queue_page(422, fragment=PROTECTIONS, protection_errors={protection.id: err.errors["note"]},
+                           protection_notes={protection.id: note})
+    message = _("The request for more days on %(customer)s has been rejected.", customer=protection.customer.name)
+    return _done(message, PROTECTIONS)

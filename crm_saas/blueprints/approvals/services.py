@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from crm_saas.blueprints.customers.models import Customer
 from crm_saas.blueprints.customers.services import visible_customers
 from crm_saas.blueprints.customers.services.changes import record_event
+from crm_saas.blueprints.pools.services.protection import protection_queue
 from crm_saas.core.audit import record
 from crm_saas.core.base import utcnow
 from crm_saas.core.errors import FieldErrors
@@ -28,7 +29,7 @@ def _queue(user):
     """The queue as a statement, or None when ``user`` holds no right to approve."""
     if not can(user, "approve_customers"):
         return None
-    return visible_customers(user).where(
+    return visible_customers(user, shared=False).where(  # a customer shared with them is not theirs to judge
         Customer.status == "pending",
         Customer.created_by_id.is_distinct_from(user.id),
     )
@@ -51,6 +52,20 @@ def pending_count(user):
     if stmt is None:
         return 0
     return db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+
+
+def pending_with_protections(user):
+    """For the nav badge: new customers and protection requests (C11) waiting for ``user``, in one statement.
+
+    Both queues need the same right, so one count of each rides in a single
+    SELECT and the badge costs no more than before the pool came.
+    """
+    stmt = _queue(user)
+    protections = protection_queue(user)
+    if stmt is None or protections is None:
+        return 0
+    counts = [select(func.count()).select_from(q.subquery()).scalar_subquery() for q in (stmt, protections)]
+    return db.session.scalar(select(counts[0] + counts[1]))
 
 
 def queued_customer(user, customer_id):

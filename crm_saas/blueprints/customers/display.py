@@ -12,19 +12,26 @@ from crm_saas.blueprints.custom_fields.services import definitions, display_valu
 from crm_saas.blueprints.customers.blueprint import bp
 from crm_saas.blueprints.customers.services import codes
 from crm_saas.blueprints.customers.services.privacy import ContactReader
+from crm_saas.blueprints.customers.services.shares import ACCESS_LABELS
 
 ACTIONS = {
     "created": _l("Added"), "updated": _l("Edited"), "transferred": _l("Transferred"),
     "transfer_requested": _l("Transfer requested"), "transfer_rejected": _l("Transfer rejected"),
     "deleted": _l("Moved to the recycle bin"), "restored": _l("Restored"), "merged": _l("Merged"),
     "approved": _l("Approved"), "rejected": _l("Rejected"), "field_deleted": _l("Custom field deleted"),
+    # C11, the lead pool
+    "pooled": _l("Back to the lead pool"), "claimed": _l("Claimed from the lead pool"),
+    "assigned": _l("Assigned from the lead pool"), "protection_requested": _l("More days asked for"),
+    "protection_extended": _l("More days granted"), "protection_rejected": _l("More days refused"),
+    "shared": _l("Shared"), "unshared": _l("Sharing stopped"), "share_ended": _l("Sharing ended"),
 }
 SPECIAL_FIELDS = {
     "contact.added": _l("Contact added"), "contact.removed": _l("Contact removed"),
     "merged_from": _l("Merged in"), "status": codes.FIELD_LABELS["status"],
+    "protected_until": _l("Protected until"), "share": _l("Shared with"),
 }
 CODED = {"type": codes.CUSTOMER_TYPES, "industry": codes.INDUSTRIES, "source": codes.SOURCES,
-         "size": codes.SIZES, "status": codes.STATUSES, "contact.role": codes.CONTACT_ROLES}
+         "size": codes.SIZES, "status": codes.STATUSES, "contact.role": codes.CONTACT_ROLES, "share": ACCESS_LABELS}
 
 
 @bp.app_template_global()

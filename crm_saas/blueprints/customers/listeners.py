@@ -1,9 +1,12 @@
 """How customers react to other features' events (crm_saas.core.signals)."""
+from flask_babel import gettext
 from sqlalchemy import func, select, update
 
 from crm_saas.blueprints.customers.models import Customer
 from crm_saas.blueprints.customers.services.changes import archive_custom_values
+from crm_saas.blueprints.customers.services.shares import end_shares
 from crm_saas.core import signals
+from crm_saas.core.base import utcnow
 from crm_saas.extensions import db
 
 
@@ -19,8 +22,12 @@ def _count_held(user, **_):
 
 
 def _hand_over(user, *, to, **_):
-    """Every customer of the departed person, in the recycle bin too (B3)."""
-    moved = db.session.execute(update(Customer).where(Customer.owner_id == user.id).values(owner_id=to.id))
+    """Every customer of the departed person, in the recycle bin too (B3); shares to them, and of theirs, end."""
+    end_shares(user_id=user.id, reason=gettext("%(name)s left the company", name=user.name))
+    held = select(Customer.id).where(Customer.owner_id == user.id)
+    end_shares(db.session.scalars(held).all(), reason=gettext("Handed over to %(name)s", name=to.name))
+    moved = db.session.execute(update(Customer).where(Customer.owner_id == user.id)
+                               .values(owner_id=to.id, owned_at=utcnow()))  # the pool clocks restart (C11)
     return {"customers": moved.rowcount}
 
 

@@ -1,8 +1,8 @@
-"""Customers, their contacts, change log and transfer requests (tenant schema)."""
-from datetime import datetime
+"""Customers, their contacts, change log, transfer requests and shares (tenant schema)."""
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -30,6 +30,12 @@ class Customer(TenantTable, db.Model):
         Index("ix_customers_custom", "custom", postgresql_using="gin"),
         Index("ix_customers_pending", "created_at", postgresql_where=text("status = 'pending'")),
         Index("ix_customers_deleted", "deleted_at", postgresql_where=text("deleted_at IS NOT NULL")),
+        # I1: later sheets of an import link to a customer by the id it had in the file (seed 002's 客户ID).
+        Index("ix_customers_external_ref", "external_ref", postgresql_where=text("external_ref IS NOT NULL")),
+        # C11: a pool's list, newest arrivals first (pools/services/listing.py).
+        Index("ix_customers_pool", "pool_id", "pool_entered_at", postgresql_where=text("pool_id IS NOT NULL")),
+        # C11: owned (an owner, no pool) or pooled (a pool, no owner), never both, never neither.
+        CheckConstraint("(owner_id IS NULL) <> (pool_id IS NULL)", name="owned_or_pooled"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,7 +64,8 @@ class Customer(TenantTable, db.Model):
     needs: Mapped[str | None] = mapped_column(Text)
     goals: Mapped[str | None] = mapped_column(Text)
     past_dealings: Mapped[str | None] = mapped_column(Text)
-    owner_id: Mapped[int] = mapped_column(ForeignKey(USERS_ID))
+    # None while the customer is in a pool (C11): ``pool_id`` says which.
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey(USERS_ID))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey(USERS_ID))
     custom: Mapped[dict] = mapped_column(JSONB, default=dict, server_default=text("'{}'::jsonb"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -66,8 +73,26 @@ class Customer(TenantTable, db.Model):
     # C9: set while the customer is in the recycle bin.
     deleted_at: Mapped[datetime | None]
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey(USERS_ID))
+    # C11, the public pool (crm_saas/blueprints/pools): which pool holds it, since when, why (words and the
+    # rule's code: no_follow_up, no_deal, no_win, release, import ...), and who owned it before.
+    pool_id: Mapped[int | None] = mapped_column(ForeignKey(f"{TENANT_SCHEMA}.pools.id"))
+    pool_entered_at: Mapped[datetime | None]
+    pool_reason: Mapped[str | None] = mapped_column(Text)
+    pool_rule: Mapped[str | None] = mapped_column(String(30))
+    previous_owner_id: Mapped[int | None] = mapped_column(ForeignKey(USERS_ID))
+    # When the current owner got it (created, claimed, assigned, transferred) and the newest follow-up
+    # (kept by activities): the pool's rules count their days from the later of the two.
+    owned_at: Mapped[datetime | None] = mapped_column(default=utcnow)
+    last_follow_up_at: Mapped[datetime | None]
+    # An approved protection extension holds the rules off until then; how many this ownership was granted.
+    protected_until: Mapped[datetime | None]
+    protection_extensions: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    # I1: the id the customer had in the file it was imported from, and the import batch that last wrote it.
+    external_ref: Mapped[str | None] = mapped_column(String(100))
+    import_id: Mapped[int | None]
 
     owner = relationship("User", foreign_keys=[owner_id])
+    previous_owner = relationship("User", foreign_keys=[previous_owner_id])
     created_by = relationship("User", foreign_keys=[created_by_id])
     reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
     deleted_by = relationship("User", foreign_keys=[deleted_by_id])
@@ -135,7 +160,11 @@ class CustomerChange(TenantTable, db.Model):
     """
 
     __tablename__ = "customer_changes"
-    __table_args__ = tenant_args(Index("ix_customer_changes_customer_id_at", "customer_id", "at"))
+    __table_args__ = tenant_args(
+        Index("ix_customer_changes_customer_id_at", "customer_id", "at"),
+        # I1: what an import batch did, read back when it is reverted.
+        Index("ix_customer_changes_import_id", "import_id", postgresql_where=text("import_id IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey(CUSTOMERS_ID, ondelete="CASCADE"))
@@ -149,6 +178,8 @@ class CustomerChange(TenantTable, db.Model):
     old: Mapped[Any] = mapped_column(JSONB, nullable=True)
     new: Mapped[Any] = mapped_column(JSONB, nullable=True)
     reason: Mapped[str | None] = mapped_column(Text)
+    # I1: the import batch that made this change (None for changes made by hand).
+    import_id: Mapped[int | None]
 
 
 class TransferRequest(TenantTable, db.Model):
@@ -177,3 +208,32 @@ class TransferRequest(TenantTable, db.Model):
     to_user = relationship("User", foreign_keys=[to_user_id])
     requested_by = relationship("User", foreign_keys=[requested_by_id])
     decided_by = relationship("User", foreign_keys=[decided_by_id])
+
+
+class CustomerShare(TenantTable, db.Model):
+    """A customer shared with a colleague outside its owner's chain (I2): ``read`` or ``edit``, through ``until``.
+
+    One share per person and customer (sharing again replaces it). It is one
+    branch of the visibility rule (``shares.share_clause``), read at query time,
+    so a share past its last day simply stops counting; a transfer or the
+    colleague's departure deletes it outright (``shares.end_shares``).
+    """
+
+    __tablename__ = "customer_shares"
+    __table_args__ = tenant_args(
+        UniqueConstraint("customer_id", "user_id"),
+        Index("ix_customer_shares_user_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey(CUSTOMERS_ID, ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey(USERS_ID))
+    access: Mapped[str] = mapped_column(String(10), default="read")
+    # The last day the share counts (company time), inclusive; None for no end.
+    until: Mapped[date | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey(USERS_ID))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    customer = relationship("Customer")
+    user = relationship("User", foreign_keys=[user_id])
+    created_by = relationship("User", foreign_keys=[created_by_id])

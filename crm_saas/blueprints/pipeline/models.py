@@ -47,6 +47,7 @@ class Deal(TenantTable, db.Model):
         Index("ix_deals_stage_position", "stage_id", "position", "id"),
         Index("ix_deals_owner_id", "owner_id"),
         Index("ix_deals_customer_id", "customer_id"),
+        Index("ix_deals_external_ref", "external_ref", postgresql_where=text("external_ref IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,6 +76,9 @@ class Deal(TenantTable, db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # Set when its customer went to the recycle bin; cleared when the customer is restored.
     deleted_at: Mapped[datetime | None]
+    # I1: the id the deal had in the file it was imported from (seed 002's 机会ID), and the import batch.
+    external_ref: Mapped[str | None] = mapped_column(String(100))
+    import_id: Mapped[int | None]
 
     customer = relationship("Customer")
     stage = relationship("Stage")

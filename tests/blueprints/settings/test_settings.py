@@ -1,6 +1,7 @@
 """Company settings and the permission matrix (B4): only for manage_settings, and changes take effect at once."""
 from sqlalchemy import select
 
+from crm_saas.core.permissions import PERMISSIONS
 from tests.conftest import STAFF_PASSWORD, login
 
 
@@ -43,8 +44,8 @@ def test_the_matrix_shows_every_right_for_every_role(tenant, admin_client):
                  "Administrator", "Supervisor", "Sales rep",
                  "Customers entered by reps need a supervisor"):
         assert text in page.text
-    # Admins hold everything: seven ticked boxes that cannot be unticked.
-    assert page.text.count("checked disabled") == 7
+    # Admins hold everything: every right ticked, and the boxes cannot be unticked.
+    assert page.text.count("checked disabled") == len(PERMISSIONS)
     assert 'name="supervisor" value="approve_customers"' in page.text
 
 

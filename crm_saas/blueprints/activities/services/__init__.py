@@ -174,6 +174,7 @@ def record_activity(data, *, actor):
     db.session.flush()
     task = task_services.sync_follow_up_task(activity, customer, actor=actor, next_changed=True)
     touch_deals({activity.deal_id})
+    touch_customers({activity.customer_id})
     db.session.commit()
     task_services.schedule_reminder(task)
     return activity, task
@@ -187,7 +188,7 @@ def update_activity(activity, changes, *, actor):
     values, customer, errors = activity_errors(changes, user=actor, activity=activity)
     if errors:
         raise ActivityError(errors)
-    old_deal, old_next = activity.deal_id, activity.next_follow_up_at
+    old_deal, old_next, old_customer = activity.deal_id, activity.next_follow_up_at, activity.customer_id
     for field, value in values.items():
         setattr(activity, field, value)
     db.session.flush()
@@ -196,6 +197,7 @@ def update_activity(activity, changes, *, actor):
         retitle="next_action" in values,
     )
     touch_deals({old_deal, activity.deal_id})
+    touch_customers({old_customer, activity.customer_id})
     db.session.commit()
     task_services.schedule_reminder(task)
     return activity, task is not None
@@ -208,6 +210,22 @@ def touch_deals(deal_ids):
         db.session.execute(
             update(Deal).where(Deal.id == deal_id)
             .values(last_activity_at=newest, updated_at=Deal.updated_at)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def touch_customers(customer_ids):
+    """Customers remember their newest follow-up (C11: the pools' no-follow-up clock counts from it).
+
+    An appointment booked ahead counts from when it was written, not from
+    its future time: booking a visit is following up today.
+    """
+    for customer_id in filter(None, customer_ids):
+        newest = select(func.max(func.least(Activity.occurred_at, Activity.created_at))) \
+            .where(Activity.customer_id == customer_id).scalar_subquery()
+        db.session.execute(
+            update(Customer).where(Customer.id == customer_id)
+            .values(last_follow_up_at=newest, updated_at=Customer.updated_at)
             .execution_options(synchronize_session=False)
         )
 

@@ -16,6 +16,7 @@ from crm_saas.blueprints.customers.services.codes import FIELD_LABELS
 from crm_saas.blueprints.customers.services.keys import name_key, phone_key
 from crm_saas.blueprints.customers.services.numbering import next_customer_number
 from crm_saas.blueprints.customers.services.privacy import ContactReader
+from crm_saas.blueprints.customers.services.shares import share_clause
 from crm_saas.blueprints.customers.services.validation import clean_tags, is_primary, validate_customer
 from crm_saas.core.errors import FieldErrors
 from crm_saas.core.permissions import can
@@ -216,10 +217,18 @@ def assignable_owner(actor, owner_id):
     return get_assignable(actor, owner_id)
 
 
-def visible_customers(user, *, deleted=False):
-    """Customers ``user`` may see: in use, or (``deleted=True``) in the recycle bin."""
+def visible_customers(user, *, deleted=False, shared=True):
+    """Customers ``user`` may see: in use, or (``deleted=True``) in the recycle bin.
+
+    Customers shared with ``user`` are in too (the share branch, ``shares.py``),
+    except in the recycle bin and where ``shared=False`` asks for those the
+    hierarchy alone gives: the queues in which someone decides for their people.
+    """
     bin_filter = Customer.deleted_at.is_not(None) if deleted else Customer.deleted_at.is_(None)
-    return visible(select(Customer).where(bin_filter), Customer.owner_id, user)
+    branch = share_clause(user) if shared and not deleted else None
+    # Owned customers only: a pooled one (no owner) is reached through its pool, contacts masked (C11).
+    owned = select(Customer).where(bin_filter, Customer.pool_id.is_(None))
+    return visible(owned, Customer.owner_id, user, shared=branch)
 
 
 def get_visible_customer(user, customer_id, *, deleted=False):
@@ -230,9 +239,9 @@ def get_visible_customer(user, customer_id, *, deleted=False):
     )
 
 
-def visible_by_ids(user, ids):
+def visible_by_ids(user, ids, *, shared=True):
     """The customers among ``ids`` that ``user`` may see (bulk actions: the others are simply not found)."""
-    return db.session.scalars(visible_customers(user).where(Customer.id.in_(ids))).all() if ids else []
+    return db.session.scalars(visible_customers(user, shared=shared).where(Customer.id.in_(ids))).all() if ids else []
 
 
 def owned_by(user, limit):

@@ -13,6 +13,7 @@ from crm_saas.blueprints.customers.models import Contact, Customer, CustomerChan
 from crm_saas.blueprints.customers.services import visible_customers
 from crm_saas.blueprints.customers.services.changes import SCALAR_FIELDS, diff, record_changes, record_event, snapshot
 from crm_saas.blueprints.customers.services.keys import name_key, phone_key
+from crm_saas.blueprints.customers.services.shares import access_of
 from crm_saas.core import signals
 from crm_saas.core.audit import record
 from crm_saas.core.base import utcnow
@@ -52,7 +53,8 @@ def find_matches(data, *, user, exclude_id=None, limit=20):
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     if not total:
         return [], 0
-    seen_stmt = visible(stmt, Customer.owner_id, user)
+    # A pooled customer (no owner, C11) is counted with the hidden ones: it is reached through its pool.
+    seen_stmt = visible(stmt.where(Customer.pool_id.is_(None)), Customer.owner_id, user)
     seen = db.session.scalars(seen_stmt.options(selectinload(Customer.owner), selectinload(Customer.contacts))
                               .order_by(Customer.id).limit(limit)).all()
     seen_total = db.session.scalar(select(func.count()).select_from(seen_stmt.subquery()))
@@ -83,6 +85,10 @@ def duplicate_groups(user, limit=GROUPS_LIMIT):
 def merge_errors(keep, other, actor):
     if keep.id == other.id:
         return {"other": [_("Choose two different customers to merge.")]}
+    shared = next((c for c in (keep, other) if access_of(actor, c) != "full"), None)
+    if shared is not None:  # a merge deletes one of them: never on a share's say-so
+        return {"other": [_("%(name)s is shared with you: only its owner and those above them may merge it.",
+                            name=shared.name)]}
     if not can(actor, "delete_customers"):
         return {"other": [_("Merging removes a customer: it needs the right to delete customers.")]}
     if keep.owner_id != other.owner_id and not can(actor, "transfer_customers"):

@@ -1,9 +1,10 @@
 """C12: a contact's phone and email in full only for the customer's owner and the owner's superiors.
 
-Everyone else who may see the customer (holders of "see all", and later the
-public pool) reads ``138****5678`` and ``z***@example.com``, in pages, the
-API, exports and the change log alike. Admins head the company's tree, so
-they count as everyone's superior. The rule is the hierarchy alone: the
+Everyone else who may see the customer (holders of "see all", and everyone
+looking into the public pool, where a customer has no owner) reads
+``138****5678`` and ``z***@example.com``, in pages, the API, exports and
+the change log alike. Admins head the company's tree, so they count as
+everyone's superior. The rule is the hierarchy alone: the
 "see all" right widens what one sees, not whose numbers one may read.
 
 ``ContactReader`` is the one place that applies the rule: every read path
@@ -59,7 +60,8 @@ class ContactReader:
         self._owners = unmasked_owner_ids(user)
 
     def reads(self, owner_id):
-        return self._owners is None or owner_id in self._owners
+        """No owner (a customer in the public pool, C11): masked for everyone, admins too, until claimed."""
+        return owner_id is not None and (self._owners is None or owner_id in self._owners)
 
     def phone(self, owner_id, value):
         return value if self.reads(owner_id) else mask_phone(value)

@@ -88,11 +88,11 @@ def readable_phone_matches(digits, user):
     """Ids of the customers with a contact whose number holds ``digits`` and that ``user`` reads in full."""
     by_phone = select(Contact.customer_id).where(Contact.phone_key.contains(digits, autoescape=True))
     readable = unmasked_owner_ids(user)
-    if readable is not None:
-        owned = aliased(Customer)  # an alias, so the subquery never correlates with the outer customers
-        by_phone = by_phone.join(owned, owned.id == Contact.customer_id).where(
-            owned.owner_id == any_(literal_ids(readable)))
-    return by_phone
+    owned = aliased(Customer)  # an alias, so the subquery never correlates with the outer customers
+    by_phone = by_phone.join(owned, owned.id == Contact.customer_id)
+    if readable is None:  # every owned customer's numbers; a pooled one's are masked for all (C11)
+        return by_phone.where(owned.owner_id.is_not(None))
+    return by_phone.where(owned.owner_id == any_(literal_ids(readable)))
 
 
 def search_contacts(user, q, limit=5):
@@ -117,8 +117,11 @@ def search_contacts(user, q, limit=5):
 
 
 def filter_customers(stmt, filters):
-    """Narrow by exact codes, tags (all of them), creation dates (company days) and custom fields."""
+    """Narrow by exact codes, tags (all of them), creation dates (company days), custom fields, and ``ids``
+    (a bulk selection exported: only those of them the statement already admits)."""
     filters = filters or {}
+    if filters.get("ids"):
+        stmt = stmt.where(Customer.id == any_(literal_ids({int(i) for i in filters["ids"]})))
     for key, column in EXACT_FILTERS.items():
         if filters.get(key) not in (None, ""):
             stmt = stmt.where(column == filters[key])
@@ -139,12 +142,15 @@ def filter_customers(stmt, filters):
     return stmt
 
 
-def customers_statement(user, q=None, filters=None):
-    """The visible, matching customers as one statement (list, API and export share it)."""
-    return filter_customers(search_filter(visible_customers(user), q, user), filters)
+def customers_statement(user, q=None, filters=None, base=None):
+    """The visible, matching customers as one statement (list, API and export share it).
+
+    ``base`` replaces the visible customers (a pool's list searches its own customers the same way).
+    """
+    return filter_customers(search_filter(visible_customers(user) if base is None else base, q, user), filters)
 
 
-def search_customers(user, q=None, page=1, per_page=PER_PAGE, filters=None, sort=None):
+def search_customers(user, q=None, page=1, per_page=PER_PAGE, filters=None, sort=None, base=None, sorts=None):
     """A page of the customers ``user`` may see that match, in ``sort`` order, and the total.
 
     With a search or a filter, the count also collects the matching ids when
@@ -157,8 +163,9 @@ def search_customers(user, q=None, page=1, per_page=PER_PAGE, filters=None, sort
     floor to the floor). Many matches are dense, so the index walk finds its
     50 quickly and stays.
     """
-    stmt = customers_statement(user, q, filters)
-    order = SORTS.get(sort or DEFAULT_SORT, SORTS[DEFAULT_SORT])
+    stmt = customers_statement(user, q, filters, base)
+    sorts = sorts or SORTS
+    order = sorts.get(sort) or sorts.get(DEFAULT_SORT) or next(iter(sorts.values()))
     if q or _any_filter(filters):
         matches = stmt.with_only_columns(Customer.id).subquery()
         total, ids = db.session.execute(select(
