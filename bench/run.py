@@ -22,8 +22,10 @@ from bench import (  # noqa: E402
     filters,
     floors,
     gc_freeze,
+    imports,
     memory,
     platform_console,
+    pools,
     seed,
     startup,
     supervisor,
@@ -39,7 +41,7 @@ ADMIN_PASSWORD = "Admin#2026"
 SECRET_KEY = "bench-secret"
 BIG_SLUG = "bench"
 BENCHES = ("board", "search", "filters", "supervisor", "team_board", "platform", "provision", "upgrade", "memory",
-           "startup", "gc_freeze", "weight", "upgrade_jobs")
+           "startup", "gc_freeze", "weight", "imports", "pools", "upgrade_jobs")
 
 
 def log(message):
@@ -138,6 +140,10 @@ def run_all(args, database_url, redis_url, instance):
         rows += platform_console.run(app, db, database_url, session_for, password_hash, ADMIN_PASSWORD, args.runs,
                                      log, explain=args.explain)
 
+    if "pools" in args.only:  # the lead pool's job beside one UPDATE ... RETURNING, and 8 concurrent claimers
+        with floors.connect(database_url) as raw:
+            rows += pools.run(app, db, raw, password_hash, args.runs, log)
+
     if "provision" in args.only:
         rows.append(_provisioning(args, app, db, password_hash))
     if "upgrade" in args.only:
@@ -162,6 +168,8 @@ def run_all(args, database_url, redis_url, instance):
             customer_id, deal_id = raw.execute(
                 f'SELECT (SELECT min(id) FROM "{schema}".customers), (SELECT min(id) FROM "{schema}".deals)').fetchone()
         rows += weight.run(client, base_url, customer_id, deal_id, log)
+    if "imports" in args.only:  # 100k customers from an xlsx, each measurement in a process of its own
+        rows += imports.run(app, db, password_hash, database_url, redis_url, SECRET_KEY, instance, args.runs, log)
     if "upgrade_jobs" in args.only:  # last: it leaves every tenant at a head only its own revisions know
         log(f"add column + index over {args.upgrade_tenants} tenants, serial and --jobs 2, vs psycopg")
         rows += upgrade_jobs.run(app, db, database_url, password_hash, args.upgrade_tenants,

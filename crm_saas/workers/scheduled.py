@@ -9,6 +9,7 @@ import logging
 from sqlalchemy import select
 
 from crm_saas.blueprints.customers.services.recycle import purge_expired
+from crm_saas.blueprints.imports.services import purge_old_files
 from crm_saas.extensions import db
 from crm_saas.tenants.binding import tenant_context
 from crm_saas.tenants.lifecycle import OPEN, expire_overdue
@@ -27,12 +28,16 @@ def _companies(*statuses):
 
 
 def purge_recycle_bins():
-    """Customers kept in a company's recycle bin past its days, purged; returns ``{slug: purged}``."""
+    """Customers kept in a company's recycle bin past its days, purged; returns ``{slug: purged}``.
+
+    The same daily pass drops import files (uploads, error workbooks) older than 7 days (I1).
+    """
     purged = {}
     with get_app().app_context():
         for slug, schema in _companies():
             with tenant_context(schema):
                 count = purge_expired()
+                purge_old_files()
             if count:
                 purged[slug] = count
     log.info("recycle bins purged", extra={"purged": purged})
