@@ -18,6 +18,7 @@ from crm_saas.blueprints.exports.models import EXPORT_KINDS
 from crm_saas.blueprints.exports.services import (
     download_name,
     export_dir,
+    may_start,
     retry_export,
     start_export,
     visible_export,
@@ -30,6 +31,7 @@ from crm_saas.tenants.resolve import current_tenant
 bp = api_blueprint("api_exports", __name__, "Exports to Excel, made in the background.")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ZIP = "application/zip"
 
 
 class CustomerFiltersSchema(ma.Schema):
@@ -72,7 +74,7 @@ class ExportSchema(ma.Schema):
     download_url = fields.String(allow_none=True, metadata={"description": "Set once the export has finished."})
 
 
-def _describe(export):
+def describe(export):
     done = export.status == "finished" and export.file_name
     return {
         "id": export.id, "kind": export.kind, "status": export.status, "progress": export.progress,
@@ -81,7 +83,7 @@ def _describe(export):
     }
 
 
-def _queue_unavailable():
+def queue_unavailable():
     api_abort(503, _("The job queue cannot be reached. Nothing was started; try again in a minute."),
               headers={"Retry-After": "60"})
 
@@ -89,18 +91,21 @@ def _queue_unavailable():
 @bp.route("/exports", methods=["POST"])
 @bp.arguments(ExportRequestSchema)
 @bp.response(202, ExportSchema)
-@bp.alt_response(403, description="The caller's role may not export (permission matrix).")
+@bp.alt_response(403, description="The caller's role may not export (permission matrix); kind all (every table "
+                                  "and file, as a zip) is for administrators only.")
 @bp.alt_response(503, description="The job queue cannot be reached; nothing was started.")
 def create_export(data):
-    """Queue an export of the records the caller may see"""
+    """Queue an export of the records the caller may see (kind all: the whole company, admins only)"""
     if not can(current_user, "export"):
         api_abort(403, _("Your role may not export records."))
     if data["kind"] not in EXPORT_KINDS:
         api_abort(422, errors={"kind": [_("Choose a value from the list.")]})
+    if not may_start(current_user, data["kind"]):
+        api_abort(403, _("Only administrators may export all of the company's data."))
     try:
-        return _describe(start_export(data["kind"], data["filters"], actor=current_user))
+        return describe(start_export(data["kind"], data["filters"], actor=current_user))
     except QueueUnavailable:
-        _queue_unavailable()
+        queue_unavailable()
 
 
 @bp.route("/exports/<int:export_id>/retry", methods=["POST"])
@@ -118,8 +123,8 @@ def retry_failed_export(export_id):
         if not retry_export(export):
             api_abort(409, _("Only a failed export can be retried."))
     except QueueUnavailable:
-        _queue_unavailable()
-    return _describe(export)
+        queue_unavailable()
+    return describe(export)
 
 
 @bp.route("/exports/<int:export_id>", methods=["GET"])
@@ -128,12 +133,14 @@ def retry_failed_export(export_id):
 def get_export(export_id):
     """How far an export has got"""
     export = found_or_404(visible_export(current_user, export_id))
-    return _describe(export)
+    return describe(export)
 
 
 @bp.route("/exports/<int:export_id>/download", methods=["GET"])
 @bp.doc(responses={
-    "200": {"description": "The workbook.", "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}},
+    "200": {"description": "The workbook (kind all: a zip).", "content": {
+        XLSX: {"schema": {"type": "string", "format": "binary"}},
+        ZIP: {"schema": {"type": "string", "format": "binary"}}}},
     "404": {"description": "No such export, or not one the caller may see."},
     "409": {"description": "The export has not finished."},
 })
@@ -143,5 +150,5 @@ def download(export_id):
     if export.status != "finished" or not export.file_name:
         api_abort(409, _("The export has not finished yet."))
     path = os.path.join(export_dir(current_app, current_tenant().schema_name), export.file_name)
-    return send_file(path, mimetype=XLSX, as_attachment=True,
+    return send_file(path, mimetype=ZIP if export.kind == "all" else XLSX, as_attachment=True,
                      download_name=download_name(export, current_tenant().name))

@@ -15,7 +15,8 @@ from crm_saas.blueprints.customers.services import codes
 from crm_saas.blueprints.customers.services.privacy import ContactReader
 from crm_saas.blueprints.customers.services.search import customers_statement
 from crm_saas.blueprints.exports.models import Export
-from crm_saas.blueprints.exports.services import export_dir
+from crm_saas.blueprints.exports.services import export_dir, file_suffix
+from crm_saas.blueprints.imports.services.full_export import write_full_export
 from crm_saas.core import jobs, spreadsheets
 from crm_saas.core.users import User
 from crm_saas.extensions import db
@@ -30,10 +31,13 @@ def run_export(schema, export_id):
         export = db.session.get(Export, export_id)
 
         def work(tracker):
-            file_name = f"{export.kind}-{export.id}.xlsx"
+            file_name = f"{export.kind}-{export.id}{file_suffix(export)}"
             path = os.path.join(export_dir(app, schema), file_name)
             with force_locale(export.created_by.locale or app.config["BABEL_DEFAULT_LOCALE"]):
-                rows = write_customers(path, export.created_by, export.filters, tracker.progress)
+                if export.kind == "all":  # the full company export (I3): a zip of every table and file
+                    rows = write_full_export(path, tracker.progress)
+                else:
+                    rows = write_customers(path, export.created_by, export.filters, tracker.progress)
             return {"rows": rows, "file_name": file_name}
 
         return jobs.running(export, work)["rows"]

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from crm_saas.blueprints.customers.blueprint import bp, visible_or_404
+from crm_saas.blueprints.customers.blueprint import bp, customer_for, visible_or_404
 from crm_saas.blueprints.customers.pages import list_context
 from crm_saas.blueprints.customers.services import get_visible_customer, visible_by_ids
 from crm_saas.blueprints.customers.services.recycle import (
@@ -34,7 +34,7 @@ def _transfer_message(outcome, name):
 @login_required
 def transfer(customer_id):
     """Transfer (with the right) or ask to (without it): the same form, the service decides which."""
-    customer = visible_or_404(customer_id)
+    customer = customer_for(customer_id, "full")  # a share never hands a customer on
     errors, values = {}, {"to": request.form.get("to", ""), "reason": request.form.get("reason", "")}
     if request.method == "POST":
         to = int(values["to"]) if values["to"].isdigit() else None
@@ -58,7 +58,7 @@ def transfer(customer_id):
 def bulk_transfer():
     """Transfer the ticked customers of the list (C8): those the person cannot see are simply not found."""
     ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
-    customers = visible_by_ids(current_user, ids)
+    customers = visible_by_ids(current_user, ids, shared=False)  # a share never hands a customer on
     to = request.form.get("to", "")
     context = {}
     if not customers:
@@ -93,7 +93,7 @@ def _bulk_summary(counts, name):
 @bp.route("/<int:customer_id>/delete", methods=["POST"])
 @permission_required("delete_customers")
 def delete(customer_id):
-    customer = visible_or_404(customer_id)
+    customer = customer_for(customer_id, "full")
     delete_customer(customer, actor=current_user, reason=request.form.get("reason"))
     flash(_("%(name)s has been moved to the recycle bin.", name=customer.name), "success")
     return redirect_to(url_for("customers.recycle_bin"))

@@ -1,15 +1,16 @@
 """Customer pages: the list with search and filters, add, detail, inline edit, change log (C2-C7, C13).
 
 Transfers and the recycle bin are in ``manage_routes.py``; duplicates and
-merges in ``duplicate_routes.py``; all hang on the same blueprint.
+merges in ``duplicate_routes.py``; shares in ``share_routes.py``; all hang on
+the same blueprint.
 """
 from flask import flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from crm_saas.blueprints.custom_fields.services import definitions, form_values
-from crm_saas.blueprints.customers import display, duplicate_routes, manage_routes  # noqa: F401 (on bp)
-from crm_saas.blueprints.customers.blueprint import bp, form_context, visible_or_404
+from crm_saas.blueprints.customers import display, duplicate_routes, manage_routes, share_routes  # noqa: F401 (on bp)
+from crm_saas.blueprints.customers.blueprint import bp, customer_for, form_context, visible_or_404
 from crm_saas.blueprints.customers.forms import CustomerForm, fill_from
 from crm_saas.blueprints.customers.pages import list_context, save_columns
 from crm_saas.blueprints.customers.services import (
@@ -22,6 +23,7 @@ from crm_saas.blueprints.customers.services import (
 )
 from crm_saas.blueprints.customers.services.changes import changes_page
 from crm_saas.blueprints.customers.services.duplicates import find_matches
+from crm_saas.blueprints.customers.services.shares import access_of, may_share, own_share
 from crm_saas.blueprints.customers.services.validation import validate_customer
 from crm_saas.core.htmx import is_htmx, redirect_to, render
 from crm_saas.core.permissions import ROLE_LABELS, permission_required
@@ -114,15 +116,18 @@ def detail(customer_id):
 def detail_context(customer, changes_page_number=1, **extra):
     """Everything the one customer page shows at once (C13)."""
     changes, changes_total = changes_page(customer.id, changes_page_number)
+    access = access_of(current_user, customer)
     return dict(customer=customer, codes=codes, definitions=definitions("customer"),
-                changes=changes, changes_total=changes_total, changes_page_number=changes_page_number, **extra)
+                changes=changes, changes_total=changes_total, changes_page_number=changes_page_number,
+                access=access, my_share=own_share(current_user, customer) if access in ("read", "edit") else None,
+                may_share=may_share(current_user, customer), **extra)
 
 
 @bp.route("/<int:customer_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(customer_id):
     """The whole customer as a form, in place of the summary (htmx) or as a page; saving asks for a reason."""
-    customer = visible_or_404(customer_id)
+    customer = customer_for(customer_id, "edit")  # a read-only share opens the page, never the form
     if request.method == "GET":
         form = CustomerForm(formdata=None)
         fill_from(form, editable_data(customer, viewer=current_user))

@@ -9,7 +9,9 @@ from crm_saas.core.base import TENANT_SCHEMA, TenantTable, utcnow
 from crm_saas.core.jobs import TrackedJob
 from crm_saas.extensions import db
 
-EXPORT_KINDS = ("customers",)
+# "all": the full company export (I3), admins only: a zip of every table and file (imports/services/full_export.py).
+EXPORT_KINDS = ("customers", "all")
+ADMIN_ONLY_KINDS = ("all",)
 
 
 class Export(TrackedJob, TenantTable, db.Model):

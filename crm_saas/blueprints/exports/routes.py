@@ -9,6 +9,7 @@ from crm_saas.blueprints.customers.services.search import read_filters
 from crm_saas.blueprints.exports.services import (
     download_name,
     export_dir,
+    may_start,
     retry_export,
     start_export,
     visible_export,
@@ -26,6 +27,19 @@ bp = scoped(Blueprint("exports", __name__, url_prefix="/exports"), TENANT_SCOPE)
 def export_customers():
     try:
         export = start_export("customers", export_filters(request.form), actor=current_user)
+    except QueueUnavailable:
+        return _unavailable()
+    return _progress(export)
+
+
+@bp.route("/all", methods=["POST"])
+@login_required
+def export_everything():
+    """I3: every table and file of the company, for administrators alone (a 403 page for anyone else)."""
+    if not may_start(current_user, "all"):
+        abort(403)
+    try:
+        export = start_export("all", {}, actor=current_user)
     except QueueUnavailable:
         return _unavailable()
     return _progress(export)

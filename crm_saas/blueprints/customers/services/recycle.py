@@ -24,14 +24,18 @@ from crm_saas.extensions import db
 PER_PAGE = 50
 
 
-def delete_customer(customer, *, actor, reason=None):
-    """To the recycle bin, with the deals on it (marked with the same time, so restore takes back just those)."""
+def delete_customer(customer, *, actor, reason=None, commit=True):
+    """To the recycle bin, with the deals on it (marked with the same time, so restore takes back just those).
+
+    ``commit=False`` leaves the commit to the caller: a bulk delete is one transaction.
+    """
     now = utcnow()
     customer.deleted_at, customer.deleted_by_id = now, actor.id
     signals.customer_deleted.send(customer, at=now)
     record_event(customer, "deleted", actor=actor, reason=(reason or "").strip() or None, at=now)
     record("customer_deleted", customer, actor=actor)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return customer
 
 

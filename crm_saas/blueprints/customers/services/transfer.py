@@ -5,14 +5,15 @@ it (a rep, by default) may still ask: the request waits for someone above
 them who holds the right (``transfer_requests.py``). What a transfer is lives
 here: the customer and the old owner's deals on it change hands together,
 with the reason in the customer's change log and the operation log, in one
-commit. The receiver may be anyone active in the company: handing a customer
-across teams is the point of the permission.
+commit; its shares end. The receiver may be anyone active in the company:
+handing a customer across teams is the point of the permission.
 """
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from crm_saas.blueprints.customers.models import TransferRequest
 from crm_saas.blueprints.customers.services.changes import record_event
+from crm_saas.blueprints.customers.services.shares import end_shares
 from crm_saas.core import signals
 from crm_saas.core.audit import record
 from crm_saas.core.base import utcnow
@@ -88,7 +89,9 @@ def transfer_customer(customer, to_user_id, reason=None, *, actor, commit=True):
                                           TransferRequest.status == "pending")
             .values(status="withdrawn", decided_at=utcnow(), decided_by_id=actor.id)
         )
-        customer.owner_id = to_user_id
+        customer.owner_id, customer.owned_at = to_user_id, utcnow()  # the pool rules count from here (C11)
+        # Shares were the old owner's to give: the new owner starts with none (each ending is logged).
+        end_shares([customer.id], actor=actor, reason=_("Transferred to %(name)s", name=to_user.name))
         record_event(customer, "transferred", actor=actor, reason=reason, field="owner_id",
                      old=from_owner.name, new=to_user.name)
         record("customer_transferred", customer, actor=actor, from_id=from_owner.id, to_id=to_user_id, reason=reason,

@@ -45,7 +45,7 @@ def request_transfer(customer, to_user_id, reason=None, *, actor, commit=True):
 def _queue(user):
     if not can(user, "transfer_customers"):
         return None
-    customers = visible_customers(user).with_only_columns(Customer.id)
+    customers = visible_customers(user, shared=False).with_only_columns(Customer.id)  # a share decides nothing
     return select(TransferRequest).where(
         TransferRequest.status == "pending", TransferRequest.customer_id.in_(customers),
         TransferRequest.requested_by_id != user.id,

@@ -1,0 +1,6 @@
+"""The bulk blueprint: its views answer the customer list's selection bar (templates/bulk/_bar.html)."""
+from flask import Blueprint
+
+from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
+
+bp = scoped(Blueprint("bulk", __name__, url_prefix="/customers/bulk"), TENANT_SCOPE)
