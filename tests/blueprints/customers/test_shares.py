@@ -1,5 +1,6 @@
 """Shares (I2): a customer lent to a colleague in another branch shows up in their list, search, detail page and
 API, read-only or editable, until its last day or their departure, and to nobody else."""
+import io
 from datetime import date, timedelta
 
 import pytest
@@ -178,3 +179,37 @@ def test_the_colleague_may_give_a_share_back(tenant, client_for, api_for, people
     given_back = mate.post(f"/customers/{cid}/shares/{share_id}/delete")
     assert given_back.status_code == 302
     assert mate.get(f"/customers/{cid}").status_code == 404
+
+
+def test_a_read_share_shows_the_history_but_adds_nothing_to_it(tenant, client_for, api_for, people, factory):
+    """The colleague reads the customer's follow-ups; a follow-up, a task, a deal or a file from a read-only
+    share is refused by name and nothing is saved; an edit share may add a follow-up."""
+    from tests.blueprints.activities.test_activities import follow_up
+
+    cid = people["customer"]
+    rep = web(tenant, client_for, "rep")
+    follow_up(rep, cid, summary="首次拜访，谈了报价")
+    assert share(rep, cid, people["mate"]).status_code == 200
+    mate = web(tenant, client_for, "mate")
+    timeline = mate.get(f"/activities/timeline?customer_id={cid}", headers=HX)
+    assert timeline.status_code == 200 and "首次拜访，谈了报价" in timeline.text
+
+    refused = follow_up(mate, cid, summary="同事的记录")
+    assert "is shared with you to read only: ask its owner for edit access." in refused.text
+    api = api_for(tenant, "mate")
+    deal = api.post("/deals", json={"name": "同事的商机", "customer_id": cid, "amount": 5})
+    assert deal.status_code == 422 and "read only" in deal.get_json()["errors"]["customer_id"][0]
+    task = api.post("/tasks", json={"title": "回访", "due_at": "2030-01-01T10:00:00+08:00", "customer_id": cid})
+    assert task.status_code == 422 and "read only" in task.get_json()["errors"]["customer_id"][0]
+    upload = mate.post(f"/customers/{cid}/files", data={"file": (io.BytesIO(b"hello"), "a.txt")},
+                       headers=HX, content_type="multipart/form-data")
+    assert "read only" in upload.text
+    owner_view = api_for(tenant, "rep")
+    assert [d["name"] for d in owner_view.get(f"/deals?customer_id={cid}").get_json()["items"]] == []
+    summaries = [a["summary"] for a in owner_view.get(f"/activities?customer_id={cid}").get_json()["items"]]
+    assert summaries == ["首次拜访，谈了报价"]
+
+    assert share(rep, cid, people["mate"], access="edit").status_code == 200
+    follow_up(mate, cid, summary="同事的记录")
+    summaries = [a["summary"] for a in owner_view.get(f"/activities?customer_id={cid}").get_json()["items"]]
+    assert sorted(summaries) == sorted(["首次拜访，谈了报价", "同事的记录"])

@@ -17,6 +17,7 @@ from crm_saas.blueprints.activities.services.checks import as_int, visible_deal_
 from crm_saas.blueprints.activities.services.times import parse_time
 from crm_saas.blueprints.customers.models import Customer
 from crm_saas.blueprints.customers.services import get_visible_customer
+from crm_saas.blueprints.customers.services.shares import read_only_refusal, share_clause
 from crm_saas.blueprints.pipeline.models import Deal
 from crm_saas.blueprints.pipeline.services import visible_deals
 from crm_saas.core.base import utcnow
@@ -50,10 +51,14 @@ def type_label(code):
 
 
 def visible_activities(user):
-    """Follow-ups whose customer ``user`` may see (and which is not in the recycle bin)."""
+    """Follow-ups whose customer ``user`` may see (and which is not in the recycle bin).
+
+    A customer shared with ``user`` brings its follow-ups along: the colleague
+    it is lent to reads its history, as on the customer's own page.
+    """
     return visible(
         select(Activity).join(Customer, Customer.id == Activity.customer_id).where(Customer.deleted_at.is_(None)),
-        Customer.owner_id, user,
+        Customer.owner_id, user, shared=share_clause(user),
     )
 
 
@@ -87,6 +92,8 @@ def activity_errors(data, *, user, activity=None):
         if customer is None:
             # An invisible customer reads like a missing one: never confirm it exists (as deals do).
             errors["customer_id"] = [_("Choose a customer you can see.")]
+        elif read_only_refusal(user, customer):
+            errors["customer_id"] = [read_only_refusal(user, customer)]
         else:
             values["customer_id"] = customer.id
     if "deal_id" in present or ("customer_id" in values and activity is not None and activity.deal_id):

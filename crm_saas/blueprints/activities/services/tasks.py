@@ -18,6 +18,7 @@ from crm_saas.blueprints.activities.services.checks import as_int, visible_deal_
 from crm_saas.blueprints.activities.services.reminders import schedule
 from crm_saas.blueprints.activities.services.times import day_start, local_now, parse_time
 from crm_saas.blueprints.customers.services import get_visible_customer
+from crm_saas.blueprints.customers.services.shares import read_only_refusal
 from crm_saas.core.base import utcnow
 from crm_saas.core.errors import FieldErrors
 from crm_saas.core.staff import get_assignable
@@ -70,6 +71,8 @@ def task_errors(data, *, user, task=None):
             customer = get_visible_customer(user, as_int(raw)) if as_int(raw) else None
             if customer is None:
                 errors["customer_id"] = [_("Choose a customer you can see.")]
+            elif read_only_refusal(user, customer):
+                errors["customer_id"] = [read_only_refusal(user, customer)]
         values["customer_id"] = customer.id if customer else None
     if "deal_id" in present or (task is not None and "customer_id" in values and task.deal_id):
         deal = visible_deal_of(data.get("deal_id", getattr(task, "deal_id", None)), customer, user, errors)

@@ -134,6 +134,18 @@ def require_access(user, customer, needed):
     raise AccessRefused({"id": [message]})
 
 
+def read_only_refusal(user, customer):
+    """Why ``user`` may not add to ``customer`` (a follow-up, a task, a deal, a file), or None.
+
+    A share to read lends the customer to look at: what hangs on it is the
+    owner's work and an editing colleague's, so the other features ask this
+    before they add anything to a customer.
+    """
+    if access_of(user, customer) == "read":
+        return _("%(name)s is shared with you to read only: ask its owner for edit access.", name=customer.name)
+    return None
+
+
 def may_share(user, customer):
     """The owner, those above the owner, and admins decide who else sees a customer."""
     return user.role == "admin" or customer.owner_id in subtree_ids(user.id)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 
 from crm_saas.blueprints.customers.models import Customer
 from crm_saas.blueprints.customers.services import get_visible_customer
+from crm_saas.blueprints.customers.services.shares import read_only_refusal
 from crm_saas.blueprints.files.models import ENTITIES, Attachment
 from crm_saas.blueprints.files.services import checks, storage
 from crm_saas.blueprints.files.services.limits import max_bytes, too_large_message
@@ -72,6 +73,9 @@ def save_attachment(entity, record, file_storage, *, actor):
     """Check and store one uploaded file for ``record``; raises AttachmentError when refused."""
     if entity not in ENTITIES:
         raise ValueError(entity)
+    refusal = read_only_refusal(actor, record) if entity == "customer" else None
+    if refusal:
+        raise AttachmentError({"file": [refusal]})
     name = checks.display_name(getattr(file_storage, "filename", None))
     if not name:
         raise AttachmentError({"file": [_("Choose a file to upload.")]})

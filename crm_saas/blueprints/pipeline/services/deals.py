@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from crm_saas.blueprints.custom_fields.services import clean_values
+from crm_saas.blueprints.customers.services.shares import read_only_refusal
 from crm_saas.blueprints.pipeline.models import Deal, DealChange, DealStageChange
 from crm_saas.blueprints.pipeline.services import default_pipeline, end_position, get_pipeline, get_stage
 from crm_saas.blueprints.pipeline.services.defaults import stage_label
@@ -110,6 +111,8 @@ def create_deal(data, *, actor, customer):
         errors["customer_id"] = [_("Choose a customer you can see.")]
     elif customer.status != "active":
         errors["customer_id"] = [_("Deals can be added once the customer has been approved.")]
+    elif read_only_refusal(actor, customer):
+        errors["customer_id"] = [read_only_refusal(actor, customer)]
     pipeline = get_pipeline(data["pipeline_id"]) if data.get("pipeline_id") else default_pipeline()
     stage = None
     if data.get("stage_id"):
