@@ -267,8 +267,11 @@ def test_agenda_adds_ticks_off_and_shows_the_team(tenant, factory, client_for):
     assert 'data-due="0"' in rep.get("/tasks/bell").text
 
     boss_client = logged_in(client_for, tenant, "boss")
-    assert "准备报价单" not in boss_client.get("/agenda").text
-    assert "准备报价单" in boss_client.get("/agenda?team=1").text
+    # The task's own week: half an hour ago is last week from Monday 00:00 to 00:30 in China.
+    year, week, _day = (datetime.now(SHANGHAI) - timedelta(minutes=30)).isocalendar()
+    due_week = f"week={year}-W{week:02d}"
+    assert "准备报价单" not in boss_client.get(f"/agenda?{due_week}").text
+    assert "准备报价单" in boss_client.get(f"/agenda?{due_week}&team=1").text
     assert "My team" not in rep.get("/agenda").text  # nobody below a rep
     other_week = boss_client.get("/agenda?week=2030-W10&team=1")
     assert other_week.status_code == 200 and "2030-W10" in other_week.text and "2030-W11" in other_week.text
