@@ -131,7 +131,7 @@ def _upload_limit(endpoint, values):
     "200": {"description": "The template workbook.", "content": {XLSX: {"schema": {"type": "string",
                                                                                    "format": "binary"}}}},
     "403": {"description": "The caller's role may not import."},
-    "404": {"description": "No such kind (customers, deals, activities)."},
+    "404": {"description": "No such kind (customers, contacts, deals, activities)."},
 })
 def template(kind):
     """An xlsx template from the company's current fields, required ones marked, with the allowed values"""

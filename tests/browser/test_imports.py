@@ -43,7 +43,7 @@ def test_upload_map_dry_run_fix_commit_download_and_revert(page, live_server, ap
     expect(page).to_have_url(f"{base}/imports/")
 
     # 1. Upload: the kind, the file; the templates are offered beside.
-    expect(page.locator("a.import-template")).to_have_count(3)
+    expect(page.locator("a.import-template")).to_have_count(4)
     page.select_option("#import-kind", "customers")
     page.set_input_files("#import-file", {"name": "温州客户.xlsx", "buffer": _workbook(),
                                           "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})

@@ -18,7 +18,7 @@ from crm_saas.core.base import TENANT_SCHEMA, TenantTable, tenant_args, utcnow
 from crm_saas.core.jobs import TrackedJob
 from crm_saas.extensions import db
 
-KINDS = ("customers", "deals", "activities")
+KINDS = ("customers", "contacts", "deals", "activities")
 POLICIES = ("skip", "update", "create")
 STAGES = ("uploaded", "validated", "committed", "reverted")
 IDLE = "idle"  # no job has run for the batch yet (TrackedJob.status)

@@ -56,7 +56,9 @@ def test_the_zip_holds_every_table_the_import_sheets_and_the_files(app, tenant, 
     assert archive.read(f"files/customer/{company['customer']}/{company['file']}-报价单.txt").decode() == "报价内容"
     book = load_workbook(io.BytesIO(archive.read("data.xlsx")), read_only=True)
     sheets = book.sheetnames
-    assert sheets[:4] == ["About", "Customers", "Deals", "Follow-ups"]
+    assert sheets[:5] == ["About", "Customers", "Contacts", "Deals", "Follow-ups"]
+    assert list(book["Contacts"].values)[0] == ("Customer ID*", "Contact name*", "Contact title", "Contact phone",
+                                               "Contact email", "WeChat", "Contact role", "Main contact")
     assert {"table_customers", "table_contacts", "table_users", "table_operation_log", "table_custom_fields",
             "table_attachments", "table_settings"} <= set(sheets)
     assert not {"table_api_tokens", "table_login_sessions", "table_password_resets"} & set(sheets)

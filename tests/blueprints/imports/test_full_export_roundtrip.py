@@ -1,5 +1,5 @@
 """I3's round trip: a company's full export, imported into an empty company (the same people and custom fields set
-up, nothing else), reproduces its customers with their main contacts, its deals and its follow-ups."""
+up, nothing else), reproduces its customers with all their contacts, its deals and its follow-ups."""
 import io
 import zipfile
 
@@ -44,9 +44,13 @@ def fill_source(api, people):
         owner_id=people["rep"], custom={"budget": 50000, "level": "A", "products": ["CRM", "ERP"], "vip": True,
                                         "signed_on": "2026-03-01"},
         contacts=[{"name": "王芳", "title": "采购经理", "phone": "13800138000", "email": "wang@example.com",
-                   "wechat": "wangfang_88", "role": "decision_maker", "primary": True}])
+                   "wechat": "wangfang_88", "role": "decision_maker", "primary": True},
+                  {"name": "陈工", "title": "技术主管", "phone": "021-66668888", "email": "chen@example.com",
+                   "wechat": "chengong01", "role": "influencer"},
+                  {"name": "刘秘书", "role": "user"}])  # no phone: only the main contact needs one
     second = customer(name="星河科技", industry="it", source="referral", owner_id=people["boss"],
-                      contacts=[{"name": "李雷", "phone": "010-88886666", "primary": True}])
+                      contacts=[{"name": "李雷", "phone": "010-88886666", "primary": True},
+                                {"name": "韩梅梅", "title": "助理", "phone": "13600136000"}])
     customer(name="华东制造厂", industry="other", industry_note="精密仪器", source="outbound",
                      contacts=[{"name": "赵六", "phone": "13900139000", "primary": True}])
     binned = customer(name="已删除的客户", industry="it", source="referral",
@@ -109,7 +113,7 @@ def test_the_full_export_imports_back_into_an_empty_company(app, tenant, make_te
     empty = make_tenant()
     target = api_for(empty)
     set_up_people_and_fields(empty, factory, target)
-    for kind in ("customers", "deals", "activities"):
+    for kind in ("customers", "contacts", "deals", "activities"):
         batch = imported(target, workbook, name="全部数据.xlsx", kind=kind)
         assert batch["totals"]["errors"] == 0, target.get(f"/imports/{batch['id']}/errors").get_json()
         assert target.post(f"/imports/{batch['id']}/commit").status_code == 202
@@ -120,3 +124,6 @@ def test_the_full_export_imports_back_into_an_empty_company(app, tenant, make_te
     assert after == before
     assert after["远航贸易有限公司"]["follow_ups"][0]["deal"] == "仓储系统一期"
     assert after["远航贸易有限公司"]["contacts"][0]["phone"] == "13800138000"
+    assert [(c["name"], c["primary"]) for c in after["远航贸易有限公司"]["contacts"]] == [
+        ("王芳", True), ("陈工", False), ("刘秘书", False)]
+    assert [c["name"] for c in after["星河科技"]["contacts"]] == ["李雷", "韩梅梅"]

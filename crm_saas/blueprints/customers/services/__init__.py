@@ -97,6 +97,22 @@ def update_customer(customer, changes, *, actor, reason=None, partial_custom=Fal
     return rows
 
 
+def add_contact(customer, contact, *, actor, reason=None):
+    """One more contact for ``customer`` (an import's extra contacts), saved and logged as an edit of the list.
+
+    A contact marked main takes the place of the main contact, who stays as
+    an ordinary one. Raises CustomerError, the contact's fields named
+    ``contacts.<i>.<field>``, when the customer as it would become breaks a rule.
+    """
+    primary = is_primary(contact)
+    contacts = editable_data(customer)["contacts"]
+    if primary:
+        for other in contacts:
+            other["primary"] = False
+    return update_customer(customer, {"contacts": [*contacts, {**contact, "primary": primary}]}, actor=actor,
+                           reason=reason)
+
+
 def update_errors(customer, changes, reason=None, *, actor, partial_custom=False):
     """Every rule ``changes`` would break on ``customer``, judged on the customer as it would become."""
     changes = as_stored(customer, changes, actor=actor)

@@ -85,6 +85,18 @@ def is_primary(contact):
     return contact.get("primary", contact.get("is_primary")) in _TRUE
 
 
+def contact_errors(contact, *, primary=False):
+    """The rules one contact breaks, by its own field (``name``, ``phone`` ...): what an import of extra
+    contacts judges a row by, the same rules the form applies to each contact of the list."""
+    errors = {}
+
+    def add(field, message):
+        errors.setdefault(field.split(".", 1)[1], []).append(message)
+
+    _contact("contact", contact, primary, add)
+    return errors
+
+
 def is_wechat(value):
     return bool(_WECHAT.match(value)) or is_cn_phone(value)
 

@@ -68,7 +68,7 @@ def status_of(imp):
 def create_import(upload, kind, *, actor):
     """Store the upload, read its headers and first rows, and match its columns (remembered mapping first)."""
     if kind not in KINDS:
-        raise ImportRefused({"kind": [_("Choose what to import: customers, deals or follow-ups.")]})
+        raise ImportRefused({"kind": [_("Choose what to import: customers, contacts, deals or follow-ups.")]})
     name = (getattr(upload, "filename", None) or "").strip()
     if not name:
         raise ImportRefused({"file": [_("Choose a file to import.")]})

@@ -26,11 +26,13 @@ from crm_saas.blueprints.activities.services import TEXT_LABELS as ACTIVITY_LABE
 from crm_saas.blueprints.custom_fields.services import definitions
 from crm_saas.blueprints.customers.services.codes import CONTACT_FIELD_LABELS, FIELD_LABELS
 
-SHEET_NAMES = {"customers": _l("Customers"), "deals": _l("Deals"), "activities": _l("Follow-ups")}
+SHEET_NAMES = {"customers": _l("Customers"), "contacts": _l("Contacts"), "deals": _l("Deals"),
+               "activities": _l("Follow-ups")}
 KIND_LABELS = SHEET_NAMES
 # How people (and seed 002) name such sheets; the importer reads the sheet named for its kind.
 SHEET_ALIASES = {
     "customers": ("客户信息表", "客户信息", "客户", "客户表", "客户列表"),
+    "contacts": ("联系人表", "联系人信息", "联系人列表", "客户联系人"),
     "deals": ("销售机会表", "销售机会", "商机", "商机表", "机会"),
     "activities": ("客户互动记录表", "互动记录", "跟进记录", "跟进", "客户跟进记录"),
 }
@@ -88,6 +90,24 @@ def _customer_fields():
     )
 
 
+def _contact_fields():
+    """A customer's extra contacts, one a row: the customer (as deals name it), then the contact's fields."""
+    contact = CONTACT_FIELD_LABELS
+    return (
+        Field("customer_ref", CUSTOMER_REF.label, True, (*LINK_ALIASES, "编号", "number"), "ref"),
+        Field("name", contact["name"], True, ("联系人", "联系人姓名", "姓名", "contact", "name")),
+        Field("title", contact["title"], aliases=("职位", "职务", "联系人职位", "title", "job title")),
+        # Required for the main contact only, as the customer form asks (validation.contact_errors).
+        Field("phone", contact["phone"], aliases=("电话", "联系电话", "手机", "手机号", "手机号码", "联系方式",
+                                                  "phone", "mobile", "tel")),
+        Field("email", contact["email"], aliases=("邮箱", "电子邮箱", "邮件", "email", "e-mail")),
+        Field("wechat", contact["wechat"], aliases=("微信", "微信号")),
+        Field("role", contact["role"], aliases=("联系人角色", "角色"), kind="choice"),
+        Field("primary", contact["primary"], aliases=("是否主联系人", "主要联系人", "main", "primary"),
+              kind="choice"),
+    )
+
+
 def _deal_fields():
     return (
         Field("customer_ref", CUSTOMER_REF.label, True, LINK_ALIASES, "ref"),
@@ -122,7 +142,8 @@ def _activity_fields():
     )
 
 
-_BUILT_IN = {"customers": _customer_fields, "deals": _deal_fields, "activities": _activity_fields}
+_BUILT_IN = {"customers": _customer_fields, "contacts": _contact_fields, "deals": _deal_fields,
+             "activities": _activity_fields}
 _CUSTOM_ENTITY = {"customers": "customer", "deals": "deal"}
 
 

@@ -4,10 +4,11 @@ The zip holds ``data.xlsx`` and the attached files (``files/<customer|deal>/<id>
 
 - first the sheets an import reads (``SHEET_NAMES`` and ``headers`` of the
   import fields, in the exporter's language): customers with their main
-  contact, deals and follow-ups, linked by the customer's number (in the
-  Customer ID column) and the deal's id, custom fields as columns. Importing
-  the workbook into an empty company (customers, then deals, then
-  follow-ups) reproduces them: that is its round trip test;
+  contact, their other contacts, deals and follow-ups, linked by the
+  customer's number (in the Customer ID column) and the deal's id, custom
+  fields as columns. Importing the workbook into an empty company
+  (customers, then contacts, then deals, then follow-ups) reproduces them:
+  that is its round trip test;
 - then every table of the company as it is stored (``table_<name>``), each
   custom field also as a column of its own beside the stored JSON; a table
   longer than ``SHEET_ROWS_MAX`` goes beside the workbook as
@@ -138,7 +139,7 @@ NO_CONTACT = SimpleNamespace(name=None, title=None, phone=None, email=None, wech
 
 
 class ImportSheets:
-    """The three sheets an import reads, rows streamed from the customers in use (the bin stays out)."""
+    """The four sheets an import reads, rows streamed from the customers in use (the bin stays out)."""
 
     def __init__(self):
         self.tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
@@ -153,13 +154,15 @@ class ImportSheets:
         live = self._in_use().scalar_subquery()
         return sum(db.session.scalar(select(func.count()).select_from(model).where(*where)) for model, where in (
             (Customer, (Customer.deleted_at.is_(None),)),
+            (Contact, (Contact.is_primary.is_(False), Contact.customer_id.in_(live))),
             (Deal, (Deal.deleted_at.is_(None), Deal.customer_id.in_(live))),
             (Activity, (Activity.customer_id.in_(live),)),
         ))
 
     def write(self, book, formats, tracker):
         written = 0
-        for kind, rows in (("customers", self.customers), ("deals", self.deals), ("activities", self.activities)):
+        for kind, rows in (("customers", self.customers), ("contacts", self.contacts), ("deals", self.deals),
+                           ("activities", self.activities)):
             sheet = book.add_worksheet(str(SHEET_NAMES[kind]))
             titles = headers(kind)
             sheet.write_row(0, 0, titles, formats["bold"])
@@ -192,6 +195,19 @@ class ImportSheets:
                 contact.wechat, str(codes.label(codes.CONTACT_ROLES, contact.role)) if contact.role else None,
                 _local(customer.created_at, self.tz),
                 *(_custom_cell(d, (customer.custom or {}).get(d.key)) for d in self.customer_fields),
+            ]
+
+    def contacts(self):
+        """Every contact but the main one (the customers sheet has it), in full, in the order they were added."""
+        stmt = (
+            select(Contact, Customer.number).join(Customer, Customer.id == Contact.customer_id)
+            .where(Customer.deleted_at.is_(None), Contact.is_primary.is_(False)).order_by(Contact.id)
+        )
+        no = _("No")
+        for contact, number in db.session.execute(stmt, execution_options=STREAM):
+            yield [
+                number, contact.name, contact.title, contact.phone, contact.email, contact.wechat,
+                str(codes.label(codes.CONTACT_ROLES, contact.role)) if contact.role else None, no,
             ]
 
     def deals(self):

@@ -4,10 +4,12 @@ The change log says what the batch did (``customer_changes.import_id``):
 customers it created go to the recycle bin (restorable as any deleted
 customer), fields it updated get their old value back through
 ``update_customer`` (so the revert is logged and judged like any edit).
-Deals and follow-ups it created are deleted. Whatever someone changed
+Deals and follow-ups it created are deleted, and so are the extra contacts
+it added (the main contact one of them replaced is the main one again).
+Whatever someone changed
 since is left as they made it, and listed in the report: a created
 customer edited since stays, an updated field whose value is no longer the
-batch's keeps its new value.
+batch's keeps its new value, an added contact edited since stays.
 """
 from datetime import timedelta
 
@@ -18,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from crm_saas.blueprints.activities.models import Activity, Task
 from crm_saas.blueprints.customers.models import Customer, CustomerChange
 from crm_saas.blueprints.customers.services import CustomerError, editable_data, update_customer
+from crm_saas.blueprints.customers.services.changes import CONTACT_FIELDS
 from crm_saas.blueprints.customers.services.recycle import delete_customer
 from crm_saas.blueprints.pipeline.models import Deal, DealChange
 from crm_saas.core import signals
@@ -54,7 +57,8 @@ def _later(customer_id, imp):
 
 def revert_import(imp, actor, progress=None):
     """Revert the batch; returns its report (also kept on the import)."""
-    report = {"deleted": 0, "restored": 0, "deals_deleted": 0, "activities_deleted": 0, "kept": []}
+    report = {"deleted": 0, "restored": 0, "contacts_deleted": 0, "deals_deleted": 0, "activities_deleted": 0,
+              "kept": []}
     reason = _("Import %(number)s reverted", number=imp.id)
     created = db.session.scalars(select(CustomerChange.customer_id).where(
         CustomerChange.import_id == imp.id, CustomerChange.action == "created")).all()
@@ -106,8 +110,14 @@ def _put_back(customer_id, changes, imp, actor, reason, report):
                                  .options(selectinload(Customer.contacts)))
     if customer is None:
         return
+    added = [change for change in changes if change.field == "contact.added"]
+    # A contact the batch added as the main one took the place of another: that change is undone with it.
+    demoted = [change for change in changes if added and change.field == "contact.primary"]
+    contacts, taken = _without_added(customer, added, demoted, imp, report) if added else (None, 0)
     patch, contact = {}, {}
     for change in changes:
+        if change in added or change in demoted:
+            continue
         if _current(customer, change.field) != change.new:
             who = (_later(customer_id, imp) or (None,))[0]
             _keep(report, customer, (who, change.field), _("changed since the import"))
@@ -118,19 +128,47 @@ def _put_back(customer_id, changes, imp, actor, reason, report):
         else:
             patch[change.field] = change.old
     if contact:
-        contacts = editable_data(customer)["contacts"]
+        contacts = contacts if contacts is not None else editable_data(customer)["contacts"]
         main = next((c for c in contacts if c.get("primary")), None)
         if main is not None:
             main.update(contact)
-            patch["contacts"] = contacts
+    if contacts is not None:
+        patch["contacts"] = contacts
     if not patch:
         return
     try:
         update_customer(customer, patch, actor=actor, reason=reason, partial_custom=True)
-        report["restored"] += 1
+        report["restored"] += bool(contact or set(patch) - {"contacts"})  # fields put back, not just contacts gone
+        report["contacts_deleted"] += taken
     except CustomerError as refused:
         db.session.rollback()
         _keep(report, customer, (None, ", ".join(refused.errors)), _("the old values no longer pass the rules"))
+
+
+def _without_added(customer, added, demoted, imp, report):
+    """``(contacts, how many taken)``: the customer's contacts less those the batch added and nobody changed
+    since (None when none is taken).
+
+    An added contact is known by what the batch wrote (the change's ``new``);
+    one that reads differently now was edited after the import and stays.
+    """
+    contacts = editable_data(customer)["contacts"]
+    taken = []
+    for change in added:
+        match = next((c for c in contacts if {k: c.get(k) for k in CONTACT_FIELDS} == change.new), None)
+        if match is None:
+            who = (_later(customer.id, imp) or (None,))[0]
+            _keep(report, customer, (who, change.subject), _("contact added by the import, changed since"))
+        else:
+            contacts.remove(match)
+            taken.append(match)
+    if not taken or not contacts:
+        return None, 0
+    if any(c["primary"] for c in taken) and not any(c["primary"] for c in contacts):
+        names = [change.subject for change in demoted if change.old is True]
+        main = next((c for c in contacts if c["name"] in names), contacts[0])
+        main["primary"] = True
+    return contacts, len(taken)
 
 
 def _delete_linked(imp, report):

@@ -10,18 +10,20 @@ from sqlalchemy import delete, insert
 
 from crm_saas.blueprints.imports.models import ImportProblem
 from crm_saas.blueprints.imports.services import storage
+from crm_saas.blueprints.imports.services.contact_check import ContactCheck
 from crm_saas.blueprints.imports.services.customer_check import CustomerCheck
 from crm_saas.blueprints.imports.services.error_book import ErrorBook
 from crm_saas.blueprints.imports.services.fields import field_map
 from crm_saas.blueprints.imports.services.linked_check import ActivityCheck, DealCheck
 from crm_saas.blueprints.imports.services.reading import Source
 from crm_saas.blueprints.imports.services.rows import CREATE, ERROR, SKIP, UPDATE, Mapper, chunks, row_problems
-from crm_saas.blueprints.imports.services.writing import ActivityWriter, CustomerWriter, DealWriter
+from crm_saas.blueprints.imports.services.writing import ActivityWriter, ContactWriter, CustomerWriter, DealWriter
 from crm_saas.extensions import db
 
 TOTALS = ("rows", "valid", "errors", "duplicates", "created", "updated", "skipped")
-CHECKS = {"customers": CustomerCheck, "deals": DealCheck, "activities": ActivityCheck}
-WRITERS = {"customers": CustomerWriter, "deals": DealWriter, "activities": ActivityWriter}
+CHECKS = {"customers": CustomerCheck, "contacts": ContactCheck, "deals": DealCheck, "activities": ActivityCheck}
+WRITERS = {"customers": CustomerWriter, "contacts": ContactWriter, "deals": DealWriter,
+           "activities": ActivityWriter}
 DONE = {CREATE: "created", UPDATE: "updated", SKIP: "skipped"}
 
 

@@ -3,7 +3,8 @@
 Required columns are marked (``*`` and red), each header carries a note of
 what it takes, choice columns offer their values as a drop-down, and a
 second sheet lists the allowed values: customer types, industries, sources,
-contact roles, stages or follow-up types, and the national list of regions.
+contact roles (and yes/no for the main contact), stages or follow-up types,
+and the national list of regions.
 """
 from flask_babel import gettext as _
 
@@ -22,6 +23,8 @@ def _lists(kind):
     if kind == "customers":
         return {"type": [str(v) for v in CUSTOMER_TYPES.values()], "industry": [str(v) for v in INDUSTRIES.values()],
                 "source": [str(v) for v in SOURCES.values()], "contact_role": [str(v) for v in CONTACT_ROLES.values()]}
+    if kind == "contacts":
+        return {"role": [str(v) for v in CONTACT_ROLES.values()], "primary": [_("Yes"), _("No")]}
     if kind == "deals":
         return {"stage": [str(stage_label(s)) for s in default_pipeline().stages if s.kind != "lost"]}
     return {"type": [str(v) for v in TYPES.values()]}
@@ -39,7 +42,11 @@ def _note(field, kind):
         "next_follow_up_at": _("A date and time, for example 2023-04-17 10:00."),
         "province": _("As in the national list (see the allowed values), e.g. 广东省."),
         "deal_ref": _("The deal's ID in your old records (机会ID)."),
+        "phone": _("Required for the main contact."),
+        "primary": _("Yes: this contact becomes the customer's main contact. Empty: no."),
     }
+    if kind != "customers":
+        notes["customer_ref"] = _("The customer's ID in your old records (客户ID), its customer number or its name.")
     text = notes.get(field.key, "")
     if field.required:
         text = (_("Required.") + " " + text).strip()
@@ -73,7 +80,8 @@ def write_template(path, kind):
         values.set_column(region_column, region_column + 2, 16)
     for index, field in enumerate(fields(kind)):
         sheet.write(0, index, header(field), required if field.required else plain)
-        sheet.set_column(index, index, 18, text_cells if field.key in ("contact_phone", "customer_ref") else None)
+        as_text = field.key in ("contact_phone", "phone", "customer_ref")
+        sheet.set_column(index, index, 18, text_cells if as_text else None)
         note = _note(field, kind)
         if note:
             sheet.write_comment(0, index, note)

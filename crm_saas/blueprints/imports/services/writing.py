@@ -8,8 +8,9 @@ transaction (the chunk's), so no customer is ever saved without its
 contact or its log. Everything the ORM would have filled in (column
 defaults) is filled from the models, so a COPY row is what ``create_customer``
 would have stored. Updates go through ``update_customer``, deals through
-``create_deal`` and follow-ups through ``record_activity``, one row per
-transaction, with the batch's id put on what they write (listeners.py).
+``create_deal``, follow-ups through ``record_activity`` and extra contacts
+through ``add_contact``, one row per transaction, with the batch's id put on
+what they write (listeners.py).
 """
 from contextlib import contextmanager
 
@@ -21,7 +22,7 @@ from sqlalchemy.dialects.postgresql import JSONB, insert
 from crm_saas.blueprints.activities.services import record_activity
 from crm_saas.blueprints.custom_fields.services import clean_values
 from crm_saas.blueprints.customers.models import Contact, Customer, CustomerChange, NumberCounter
-from crm_saas.blueprints.customers.services import CustomerError, initial_status, update_customer
+from crm_saas.blueprints.customers.services import CustomerError, add_contact, initial_status, update_customer
 from crm_saas.blueprints.customers.services.keys import name_key, phone_key
 from crm_saas.blueprints.customers.services.numbering import company_today, render
 from crm_saas.blueprints.customers.services.validation import clean_tags
@@ -177,11 +178,12 @@ class CustomerWriter:
 
 
 class LinkedWriter:
-    """Deals and follow-ups: each new row through its feature's own service, tagged with the batch.
+    """Deals, follow-ups and extra contacts: each new row through its feature's own service, tagged with the batch.
 
     They are few beside customers and hang on a customer each, so the
     service's own checks and side effects (stage history, the follow-up's
-    task, the customer's last follow-up) matter more than COPY's speed.
+    task, the customer's last follow-up, the change log) matter more than
+    COPY's speed.
     """
 
     def __init__(self, imp, actor):
@@ -209,6 +211,23 @@ class ActivityWriter(LinkedWriter):
     def create(self, row):
         with tagged(self.imp.id):
             record_activity({**row.data, "customer_id": row.extra["customer"].id}, actor=self.actor)
+
+
+class ContactWriter(LinkedWriter):
+    """A customer's extra contact, added through ``add_contact``: its "contact added" change carries the batch."""
+
+    def create(self, row):
+        reason = _("Import %(number)s (%(file)s)", number=self.imp.id, file=self.imp.original_name)
+        try:
+            with tagged(self.imp.id):
+                add_contact(row.extra["customer"], row.data, actor=self.actor, reason=reason)
+        except CustomerError as refused:  # the contact's own fields by name; the rest is the customer's
+            raise FieldErrors({_contact_field(key): messages for key, messages in refused.errors.items()}) from None
+
+
+def _contact_field(key):
+    parts = key.split(".")
+    return parts[2] if parts[0] == "contacts" and len(parts) == 3 else "customer_ref"
 
 
 def created_count(import_id):
