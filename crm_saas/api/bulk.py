@@ -74,7 +74,7 @@ def bulk_action(data):
     try:
         result = run(action, current_user, **selection, **fields_sent)
     except BulkForbidden as refused:
-        api_abort(403, " ".join(m for messages in refused.errors.values() for m in messages))
+        api_abort(403, " ".join(refused.messages))
     except QueueUnavailable:
         queue_unavailable()
     if action == "export":

@@ -13,6 +13,11 @@ class FieldErrors(ValueError):
         super().__init__(errors)
         self.errors = errors
 
+    @property
+    def messages(self):
+        """Every message, field by field, as text: for a page that shows the refusal in one place."""
+        return [str(message) for messages in self.errors.values() for message in messages]
+
 
 class Conflict(FieldErrors):
     """Refused because the record is not as the caller last read it (a stale version): the API answers 409.

@@ -121,7 +121,7 @@ def approve_transfer(request_id):
         approve_transfer_request(transfer, actor=current_user)
     except TransferError as err:
         return _queue_page(422, fragment=TRANSFERS,
-                           transfer_errors={transfer.id: [str(m) for ms in err.errors.values() for m in ms]})
+                           transfer_errors={transfer.id: err.messages})
     return _done(_("%(customer)s now belongs to %(name)s.", customer=transfer.customer.name,
                    name=transfer.to_user.name), TRANSFERS)
 
@@ -148,7 +148,7 @@ def approve_protection_request(request_id):
         approve_protection(protection, actor=current_user)
     except PoolError as err:
         return _queue_page(422, fragment=PROTECTIONS,
-                           protection_errors={protection.id: [str(m) for ms in err.errors.values() for m in ms]})
+                           protection_errors={protection.id: err.messages})
     return _done(_("%(customer)s has %(num)s more days.", customer=protection.customer.name, num=protection.days),
                  PROTECTIONS)
 

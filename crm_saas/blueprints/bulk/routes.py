@@ -140,7 +140,7 @@ def _export(chosen):
     except BulkForbidden as refused:
         return _forbidden(refused)
     except FieldErrors as refused:
-        message = " ".join(m for messages in refused.errors.values() for m in messages)
+        message = " ".join(refused.messages)
         return render_template("exports/_progress.html", export=None, unavailable=message), 422
     except QueueUnavailable:
         return render_template("exports/_progress.html", export=None, unavailable=_(
@@ -150,7 +150,7 @@ def _export(chosen):
 
 
 def _forbidden(refused):
-    message = " ".join(m for messages in refused.errors.values() for m in messages)
+    message = " ".join(refused.messages)
     if is_htmx():
         return Response(message, status=403, mimetype="text/plain")
     abort(403)

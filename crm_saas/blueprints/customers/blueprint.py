@@ -38,7 +38,7 @@ def customer_for(customer_id, needed):
 @bp.errorhandler(AccessRefused)
 def access_refused(error):
     """A shared colleague's refused edit: a 403 that says why (a toast for htmx), rather than the generic page."""
-    message = " ".join(m for messages in error.errors.values() for m in messages)
+    message = " ".join(error.messages)
     if is_htmx():
         return Response(message, status=403, mimetype="text/plain")
     return render_template("errors/error.html", code=403, title=_("Not allowed"), message=message), 403

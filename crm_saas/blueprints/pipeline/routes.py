@@ -183,7 +183,7 @@ def move(deal_id):
     except StaleMove as err:
         return render_template("pipeline/_move_refused.html", message=err.errors["version"][0], stale=True), 409
     except DealError as err:
-        message = " ".join(str(m) for messages in err.errors.values() for m in messages)
+        message = " ".join(err.messages)
         return render_template("pipeline/_move_refused.html", message=message), 422
     if result is None:
         abort(404)

@@ -243,7 +243,7 @@ def _act(tenant_id, key, change, done):
         db.session.rollback()
         tenant = _visible_or_404(tenant_id)
         leftover = apply_errors(form, err.errors) if form is not None else \
-            [str(m) for messages in err.errors.values() for m in messages]
+            err.messages
         return _company_page(tenant, failed=(key, form, leftover)), 422
     flash(done, "success")
     if get_visible_tenant(viewer, tenant_id) is None:  # handed to someone outside the viewer's subtree

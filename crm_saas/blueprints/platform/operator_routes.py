@@ -90,7 +90,7 @@ def _decide(request_id, approve):
         lifecycle.decide_extension(row, approve, actor=viewer, reason=request.form.get("reason"))
     except FieldErrors as err:
         db.session.rollback()
-        messages = [str(m) for found in err.errors.values() for m in found]
+        messages = err.messages
         if back.startswith(url_for("platform.extensions")):
             return _extensions_page({request_id: messages}), 422
         for message in messages:

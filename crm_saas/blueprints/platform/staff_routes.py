@@ -163,7 +163,7 @@ def staff_move(person_id):
         service.update_staff(person, {"superior_id": int(raw) if raw else None}, actor=current_user)
     except FieldErrors as err:
         db.session.rollback()
-        message = " ".join(str(m) for messages in err.errors.values() for m in messages)
+        message = " ".join(err.messages)
         if not is_htmx():
             flash(message, "error")
             return redirect(url_for("platform.staff_tree"))

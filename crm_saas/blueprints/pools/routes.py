@@ -96,7 +96,7 @@ def claim(pool_id):
     try:
         result = claim_customers(found, request.form.getlist("ids"), actor=current_user)
     except (PoolConflict, PoolError) as err:
-        return _after_action(found, " ".join(str(m) for ms in err.errors.values() for m in ms), False)
+        return _after_action(found, " ".join(err.messages), False)
     return _after_action(found, result.message, True)
 
 
@@ -111,7 +111,7 @@ def assign(pool_id):
         taken = assign_customers(found, request.form.getlist("ids"), int(to) if to.isdigit() else None,
                                  actor=current_user)
     except (PoolConflict, PoolError) as err:
-        return _after_action(found, " ".join(str(m) for ms in err.errors.values() for m in ms), False)
+        return _after_action(found, " ".join(err.messages), False)
     message = ngettext("%(num)d customer assigned.", "%(num)d customers assigned.", len(taken))
     return _after_action(found, message, True)
 

@@ -53,7 +53,7 @@ def move(user_id):
         move_staff(person, int(raw) if raw else None, actor=current_user)
     except StaffError as err:
         db.session.rollback()  # nothing of the refused move stays, and the tree below is read as stored
-        message = " ".join(str(m) for messages in err.errors.values() for m in messages)
+        message = " ".join(err.messages)
         return render("staff/tree.html", "staff/_tree.html", **_tree_context(message, "error")), 422
     if person.superior:
         message = _("%(name)s now reports to %(superior)s.", name=person.name, superior=person.superior.name)
