@@ -140,19 +140,24 @@ class CustomerPatchSchema(CustomerSchema):
             raise ma.ValidationError(errors)
 
 
-class CustomerListArgs(PageArgs):
-    q = fields.String(metadata={"description": "Number, name, contact name or contact phone."})
+class CustomerFilterArgs(PageArgs):
+    """The customer list's filters, which the pool's list (api/pools.py) takes too."""
+
     type = code_field(codes.CUSTOMER_TYPES)
     industry = code_field(codes.INDUSTRIES)
     source = code_field(codes.SOURCES)
     category = fields.String()
     tag = fields.List(fields.String(), metadata={"description": "Repeat to require several tags."})
-    owner_id = fields.Integer()
     province = fields.String()
     city = fields.String()
     district = fields.String()
     created_from = fields.Date(metadata={"description": "Created on or after this day (China time)."})
     created_to = fields.Date(metadata={"description": "Created on or before this day (China time)."})
+
+
+class CustomerListArgs(CustomerFilterArgs):
+    q = fields.String(metadata={"description": "Number, name, contact name or contact phone."})
+    owner_id = fields.Integer()
     status = code_field(codes.STATUSES, validate=validate.OneOf(codes.STATUSES))
     sort = fields.String(load_default="-created_at", validate=validate.OneOf(list(SORTS)),
                          metadata={"enum": list(SORTS), "description": "A leading - sorts descending."})
@@ -165,6 +170,16 @@ class CreateArgs(ma.Schema):
 
 
 CustomerPageSchema = page_schema(CustomerSchema, "CustomerPage")
+
+
+def list_query(args):
+    """``(q, sort, filters, paging)`` from a list's parsed query: the filters as the search services take them."""
+    paging = {"page": args.pop("page"), "per_page": args.pop("per_page")}
+    q, sort = args.pop("q", None), args.pop("sort")
+    if args.get("tag"):
+        args["tags"] = args.pop("tag")
+    args["custom"] = custom_filters()
+    return q, sort, args, paging
 
 
 def custom_filters():
@@ -187,12 +202,8 @@ def custom_filters():
 @bp.response(200, CustomerPageSchema)
 def list_customers(args):
     """The customers the caller may see, filtered and sorted (newest first by default)"""
-    paging = {"page": args.pop("page"), "per_page": args.pop("per_page")}
-    q, sort = args.pop("q", None), args.pop("sort")
-    if args.get("tag"):
-        args["tags"] = args.pop("tag")
-    args["custom"] = custom_filters()
-    return page(*search_customers(current_user, q=q, filters=args, sort=sort, **paging), paging)
+    q, sort, filters, paging = list_query(args)
+    return page(*search_customers(current_user, q=q, filters=filters, sort=sort, **paging), paging)
 
 
 @bp.route("/customers", methods=["POST"])

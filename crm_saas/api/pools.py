@@ -11,9 +11,9 @@ from flask_login import current_user
 from marshmallow import fields, validate
 
 from crm_saas.api import api_blueprint
-from crm_saas.api.customers import CustomerSchema, code_field, custom_filters
+from crm_saas.api.customers import CustomerFilterArgs, CustomerSchema, list_query
 from crm_saas.api.errors import api_abort
-from crm_saas.api.paging import PageArgs, page, page_schema
+from crm_saas.api.paging import page, page_schema
 from crm_saas.api.schemas import InputSchema
 from crm_saas.blueprints.customers.services import codes
 from crm_saas.blueprints.pools.services import (
@@ -95,18 +95,8 @@ class PooledCustomerSchema(CustomerSchema):
     previous_owner_id = fields.Integer(dump_only=True, allow_none=True)
 
 
-class PoolCustomerArgs(PageArgs):
+class PoolCustomerArgs(CustomerFilterArgs):
     q = fields.String(metadata={"description": "Number, name or contact name."})
-    type = code_field(codes.CUSTOMER_TYPES)
-    industry = code_field(codes.INDUSTRIES)
-    source = code_field(codes.SOURCES)
-    category = fields.String()
-    tag = fields.List(fields.String(), metadata={"description": "Repeat to require several tags."})
-    province = fields.String()
-    city = fields.String()
-    district = fields.String()
-    created_from = fields.Date()
-    created_to = fields.Date()
     sort = fields.String(load_default=DEFAULT_POOL_SORT, validate=validate.OneOf(list(POOL_SORTS)),
                          metadata={"enum": list(POOL_SORTS), "description": "Default: newest in the pool first."})
 
@@ -189,12 +179,8 @@ def patch(data, pool_id):
 def customers(args, pool_id):
     """The pool's customers with the customer list's filters; contacts masked for everyone"""
     pool = _pool(pool_id)
-    paging = {"page": args.pop("page"), "per_page": args.pop("per_page")}
-    q, sort = args.pop("q", None), args.pop("sort")
-    if args.get("tag"):
-        args["tags"] = args.pop("tag")
-    args["custom"] = custom_filters()
-    rows, total = pool_customers(pool, current_user, q=q, filters=args, sort=sort, **paging)
+    q, sort, filters, paging = list_query(args)
+    rows, total = pool_customers(pool, current_user, q=q, filters=filters, sort=sort, **paging)
     return page(rows, total, paging)
 
 
