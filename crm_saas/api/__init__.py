@@ -44,6 +44,7 @@ def init_app(app):
         custom_fields,
         customer_actions,
         customers,
+        dashboard,
         deals,
         errors,
         exports,
@@ -58,8 +59,10 @@ def init_app(app):
         platform_tenants,
         pool_actions,
         pools,
+        reports,
         shares,
         staff,
+        targets,
         tasks,
     )
     from crm_saas.api.platform_access import PLATFORM_BEARER_SCHEME
@@ -85,6 +88,6 @@ def init_app(app):
     # Replaces the handler api.init_app just registered (same key): see errors.py.
     app.register_error_handler(HTTPException, errors.handle_http_exception)
     for module in (auth, staff, bulk, customer_actions, customers, pipelines, deals, exports, files, custom_fields,
-                   activities, tasks, shares, pools, pool_actions, imports, platform_auth, platform_tenants,
-                   platform_contacts, platform_agencies, platform_staff, platform_extensions):
+                   activities, tasks, shares, pools, pool_actions, imports, dashboard, reports, targets, platform_auth,
+                   platform_tenants, platform_contacts, platform_agencies, platform_staff, platform_extensions):
         api.register_blueprint(module.bp)

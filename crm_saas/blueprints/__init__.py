@@ -23,6 +23,7 @@ from crm_saas.blueprints import (
     platform,
     pools,
     regions,
+    reports,
     search,
     settings,
     signup,
@@ -31,7 +32,7 @@ from crm_saas.blueprints import (
 
 FEATURES = (
     home, signup, auth, staff, custom_fields, customers, pipeline, activities, pools, files, exports, settings,
-    approvals, bulk, imports, audit, regions, search, platform,
+    approvals, bulk, imports, reports, audit, regions, search, platform,
 )
 
 

@@ -10,7 +10,9 @@ from crm_saas.core.jobs import TrackedJob
 from crm_saas.extensions import db
 
 # "all": the full company export (I3), admins only: a zip of every table and file (imports/services/full_export.py).
-EXPORT_KINDS = ("customers", "all")
+# "report": a report or the dashboard (``report`` names it; reports/services/catalog.py), as xlsx or PDF.
+EXPORT_KINDS = ("customers", "deals", "activities", "report", "all")
+FORMATS = ("xlsx", "pdf")
 ADMIN_ONLY_KINDS = ("all",)
 
 
@@ -19,6 +21,8 @@ class Export(TrackedJob, TenantTable, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))
+    format: Mapped[str] = mapped_column(String(10), default="xlsx", server_default="xlsx")
+    report: Mapped[str | None] = mapped_column(String(40))
     filters: Mapped[dict] = mapped_column(JSONB, default=dict, server_default=text("'{}'::jsonb"))
     rows: Mapped[int] = mapped_column(default=0)
     file_name: Mapped[str | None] = mapped_column(String(200))
