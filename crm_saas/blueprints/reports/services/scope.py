@@ -23,6 +23,7 @@ from crm_saas.core.visibility import literal_ids, subtree_ids, visible
 
 RANGES = {"day": _l("Today"), "week": _l("This week"), "month": _l("This month"), "quarter": _l("This quarter"),
           "custom": _l("Custom")}
+CALENDAR = ("day", "week", "month", "quarter")
 DEFAULT_RANGE = "month"
 MAX_DAYS = 3 * 366  # a longer custom period is refused: no report reads ten years at once
 ARGS = ("range", "from", "to", "province", "city", "owner_id", "team_id")
@@ -106,11 +107,14 @@ class Scope:
         return statement
 
     def args(self, **more):
-        """The scope as query arguments (for links to the list behind a figure, exports and the API)."""
-        values = {"range": self.range, "province": self.province, "city": self.city, "owner_id": self.owner_id,
-                  "team_id": self.team_id}
+        """The scope as query arguments (for links to the list behind a figure, exports and the API).
+
+        ``from`` is always there, so a link or an export made before midnight still means the same period after.
+        """
+        values = {"range": self.range, "from": self.first.isoformat(), "province": self.province, "city": self.city,
+                  "owner_id": self.owner_id, "team_id": self.team_id}
         if self.range == "custom":
-            values.update({"from": self.first.isoformat(), "to": self.last.isoformat()})
+            values["to"] = self.last.isoformat()
         values.update(more)
         return {key: value for key, value in values.items() if value not in (None, "")}
 
@@ -141,8 +145,10 @@ def period_of(range_, today):
 def read_scope(user, args, default_range=DEFAULT_RANGE):
     """The scope from a query string or JSON-ish mapping; ``FieldErrors`` naming each unreadable argument.
 
-    ``from``/``to`` (company days, ``YYYY-MM-DD``) make a custom period; without
-    them ``range`` picks the day, week, month or quarter holding today.
+    ``range`` picks the day, week, month or quarter holding ``from`` (today
+    without it): ``range=month&from=2026-11-01`` is all of November. ``from``
+    and ``to`` (company days, ``YYYY-MM-DD``) without a calendar range make a
+    custom period.
     """
     errors = {}
     get = args.get
@@ -162,7 +168,9 @@ def read_scope(user, args, default_range=DEFAULT_RANGE):
         except (TypeError, ValueError):
             errors[key] = [_l("Choose a person from the list.")]
     today = company_today()
-    if first or last:
+    if range_ in CALENDAR and first and not errors:
+        first, last = period_of(range_, first)  # the calendar period holding ``from``: last month, last week...
+    elif first or last:
         first, last = first or (last - timedelta(days=30) if last else today), last or today
         if last < first:
             errors["to"] = [_l("The end date is before the start date.")]
@@ -173,7 +181,7 @@ def read_scope(user, args, default_range=DEFAULT_RANGE):
         errors["from"] = [_l("Enter a start date for a custom period.")]
     if errors:
         raise FieldErrors(errors)
-    if range_ != "custom":
+    if range_ != "custom" and not first:
         range_ = range_ or default_range
         first, last = period_of(range_, today)
     text = {key: (get(key) or "").strip() or None for key in ("province", "city")}
