@@ -29,6 +29,9 @@ class Activity(TenantTable, db.Model):
     __table_args__ = tenant_args(
         Index("ix_activities_customer_id_occurred_at", "customer_id", "occurred_at"),
         Index("ix_activities_deal_id_occurred_at", "deal_id", "occurred_at"),
+        # The dashboard and the reports count a period's follow-ups: everyone's, or a subtree's by author.
+        Index("ix_activities_occurred_at", "occurred_at"),
+        Index("ix_activities_created_by_id_occurred_at", "created_by_id", "occurred_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

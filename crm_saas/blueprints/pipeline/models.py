@@ -90,7 +90,11 @@ class DealStageChange(TenantTable, db.Model):
     """One row per stage change (D5): the raw material of cycle and conversion figures."""
 
     __tablename__ = "deal_stage_changes"
-    __table_args__ = tenant_args(Index("ix_deal_stage_changes_deal_id", "deal_id"))
+    __table_args__ = tenant_args(
+        Index("ix_deal_stage_changes_deal_id", "deal_id"),
+        # The funnel, the dashboard and the targets read a period's moves.
+        Index("ix_deal_stage_changes_moved_at", "moved_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     deal_id: Mapped[int] = mapped_column(ForeignKey(f"{TENANT_SCHEMA}.deals.id", ondelete="CASCADE"))
