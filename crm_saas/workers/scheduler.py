@@ -24,7 +24,7 @@ from redis.exceptions import RedisError
 from rq.cron import CronScheduler
 
 from crm_saas.core import jobs
-from crm_saas.workers import platform, pools, scheduled
+from crm_saas.workers import platform, pools, report_mail, scheduled
 
 log = logging.getLogger("crm_saas.scheduler")
 
@@ -39,6 +39,7 @@ SCHEDULE = (
     (platform.warn_expiring, {"interval": 3600}),  # 7 and 1 days before a company's end
     (platform.count_companies, {"interval": 3600}),  # users, customers, storage for the operator's list
     (pools.recycle_pools, {"cron": "10 2 * * *"}),  # daily, 02:10: lead pools' warnings and returns (C11)
+    (report_mail.send_weekly_summaries, {"cron": "0 8 * * 1"}),  # Mondays, 08:00: last week's summary by email
 )
 
 # Lua: renew the lock only if this scheduler holds it (a lapsed one may have passed to another).

@@ -55,6 +55,9 @@ ACTION_LABELS = {
     "stage_updated": _l("Stage edited"),
     "stages_reordered": _l("Stages reordered"),
     "stage_removed": _l("Stage removed"),
+    "target_set": _l("Sales target set"),
+    "target_changed": _l("Sales target changed"),
+    "target_deleted": _l("Sales target deleted"),
 }
 
 LOGIN_RESULTS = {
