@@ -61,6 +61,7 @@ class Report:
     chart: Chart
     build: object  # build(scope) -> Result
     default_sort: str | None = None  # a column key; "-key" for descending
+    extras: tuple = ()  # the report's own filters (services/extras.Extra), read into ``scope.extra``
 
     def column(self, key):
         return next((c for c in self.columns if c.key == key), None)
