@@ -145,7 +145,8 @@ def test_drag_across_into_lost_then_follow_up_from_a_card(page, live_server, ten
     page.fill("#username", "admin")
     page.fill("#password", ADMIN_PASSWORD)
     page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(f"{host}/board")
+    expect(page).to_have_url(f"{host}/dashboard")
+    page.goto(f"{host}/board")
     page.wait_for_load_state()  # board.js and Sortable are live once the page has loaded
     all_stages = [sid for sid, _k, _p in stages]
     assert page_heads(page, all_stages) == model.heads()

@@ -75,7 +75,7 @@ def test_sign_up_to_dragging_a_deal(page, live_server, artifacts, instant_trial)
     expect(page.locator("#username")).to_have_value("admin")
     page.fill("#password", ADMIN_PASSWORD)
     submit(page)
-    expect(page).to_have_url(f"{company_host}/board")
+    expect(page).to_have_url(f"{company_host}/dashboard")  # a company's home page (issue 16)
 
     # 3. The admin adds a rep under themselves.
     page.get_by_role("link", name="Staff", exact=True).click()
@@ -101,7 +101,7 @@ def test_sign_up_to_dragging_a_deal(page, live_server, artifacts, instant_trial)
     page.fill("#new", STAFF_OWN)
     page.fill("#confirm", STAFF_OWN)
     submit(page)
-    expect(page).to_have_url(f"{company_host}/board")
+    expect(page).to_have_url(f"{company_host}/dashboard")
     expect(page.locator(".flash-success")).to_contain_text("Your password has been changed")
 
     # 5. The rep adds a customer.
@@ -160,7 +160,8 @@ def test_lost_column_asks_for_a_reason(page, live_server, tenant, factory):
     customer_id = factory.customer(tenant, admin_id, name="Beijing Fans")
     deal_id = factory.deal(tenant, customer_id, admin_id, name="Ceiling fans", amount="800")
     log_in(page, host, "admin", ADMIN_PASSWORD)
-    expect(page).to_have_url(f"{host}/board")
+    expect(page).to_have_url(f"{host}/dashboard")
+    page.goto(f"{host}/board")
 
     source, lost = column(page, index=0), column(page, kind="lost")
     source_id, lost_id = source.get_attribute("data-stage-id"), lost.get_attribute("data-stage-id")

@@ -13,12 +13,12 @@ bp = Blueprint("home", __name__)
 
 @bp.route("/")
 def home():
-    """The platform host's front door is sign-up; a tenant's is the board."""
+    """The platform host's front door is sign-up; a tenant's is the dashboard (H1)."""
     if current_tenant() is None:
         return redirect(url_for("signup.signup"))
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    return redirect(url_for("pipeline.board"))
+    return redirect(url_for("reports.dashboard"))
 
 
 @bp.route("/favicon.ico")

@@ -11,7 +11,7 @@ def test_healthz_reports_database_and_redis_on_any_host(client_for, tenant):
 def test_front_doors(client_for, tenant, admin_client):
     assert client_for("localhost").get("/").location == "/signup"
     assert client_for(tenant).get("/").location == "/login"
-    assert admin_client.get("/").location == "/board"
+    assert admin_client.get("/").location == "/dashboard"
 
 
 def test_browser_language_is_the_default_and_the_user_can_pick(client_for, tenant):

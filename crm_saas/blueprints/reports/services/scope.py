@@ -26,6 +26,7 @@ RANGES = {"day": _l("Today"), "week": _l("This week"), "month": _l("This month")
 CALENDAR = ("day", "week", "month", "quarter")
 DEFAULT_RANGE = "month"
 MAX_DAYS = 3 * 366  # a longer custom period is refused: no report reads ten years at once
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 ARGS = ("range", "from", "to", "province", "city", "owner_id", "team_id")
 
 
@@ -194,7 +195,11 @@ def _day(raw, name, errors):
     if isinstance(raw, date):
         return raw
     try:
-        return date.fromisoformat(str(raw).strip())
+        day = date.fromisoformat(str(raw).strip())
     except ValueError:
         errors[name] = [_l("Enter a date as YYYY-MM-DD.")]
         return None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:  # the period before or after must still be a date
+        errors[name] = [_l("Enter a date between %(first)s and %(last)s.", first=FIRST_YEAR, last=LAST_YEAR)]
+        return None
+    return day
