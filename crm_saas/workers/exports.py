@@ -1,4 +1,5 @@
-"""Export jobs: stream rows through a server-side cursor into xlsxwriter's constant_memory mode."""
+"""Export jobs: each kind's writer (lists stream rows through a server-side cursor into xlsxwriter's
+constant_memory mode), run under the job's row (core/jobs.py)."""
 import os
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,8 @@ from crm_saas.core import jobs, spreadsheets
 from crm_saas.core.users import User
 from crm_saas.extensions import db
 from crm_saas.workers.context import job_tenant
+from crm_saas.workers.list_exports import write_activities, write_deals
+from crm_saas.workers.report_exports import write_report
 
 PROGRESS_EVERY = 2000  # rows between progress reports (written to the row at most once a second)
 
@@ -36,8 +39,10 @@ def run_export(schema, export_id):
             with force_locale(export.created_by.locale or app.config["BABEL_DEFAULT_LOCALE"]):
                 if export.kind == "all":  # the full company export (I3): a zip of every table and file
                     rows = write_full_export(path, tracker.progress)
+                elif export.kind == "report":  # a report or the dashboard, as xlsx or PDF
+                    rows = write_report(path, export, tracker.progress)
                 else:
-                    rows = write_customers(path, export.created_by, export.filters, tracker.progress)
+                    rows = LIST_WRITERS[export.kind](path, export.created_by, export.filters, tracker.progress)
             return {"rows": rows, "file_name": file_name}
 
         return jobs.running(export, work)["rows"]
@@ -117,3 +122,5 @@ def write_customers(path, user, filters, progress=lambda percent: None):
 
 
 OTHER_CONTACTS, CREATED = 15, 17  # column indexes in ``write_customers``
+# The lists of records: the customers here, deals and follow-ups in list_exports.py.
+LIST_WRITERS = {"customers": write_customers, "deals": write_deals, "activities": write_activities}

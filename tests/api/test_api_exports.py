@@ -34,7 +34,7 @@ def test_export_is_accepted_and_reports_progress(app, tenant, admin_api, forget_
     assert response.status_code == 202
     body = response.get_json()
     forget_jobs.append(_job_id(app, tenant, body["id"]))
-    assert set(body) == {"id", "kind", "status", "progress", "error", "download_url"}
+    assert set(body) == {"id", "kind", "format", "report", "status", "progress", "error", "download_url"}
     assert (body["kind"], body["status"], body["download_url"]) == ("customers", "queued", None)
     status = admin_api.get(f"/exports/{body['id']}").get_json()
     assert status["status"] in ("queued", "started", "finished") and 0 <= status["progress"] <= 100

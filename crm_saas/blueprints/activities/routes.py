@@ -16,10 +16,12 @@ from crm_saas.blueprints.activities import display, forms, services
 from crm_saas.blueprints.activities.services import tasks
 from crm_saas.blueprints.activities.services.agenda import leads_a_team, week_agenda
 from crm_saas.blueprints.activities.services.checks import as_int
+from crm_saas.blueprints.activities.services.follow_up_list import PER_PAGE, as_args, list_follow_ups, read_list_args
 from crm_saas.blueprints.activities.services.times import local_now, parse_week, week_start
 from crm_saas.blueprints.customers.services import get_visible_customer, owned_by
 from crm_saas.blueprints.pipeline.services import get_visible_deal
 from crm_saas.core.htmx import is_htmx, redirect_to, render
+from crm_saas.core.staff import picked_person
 from crm_saas.core.templating import when
 from crm_saas.core.views import found_or_404
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
@@ -129,6 +131,18 @@ def update(activity_id):
     form = forms.edit_form(current_user, activity, _back_url(activity))
     form.message = _("Follow-up saved.")
     return render_template(FORM, activity_form=form), 200, _triggers(activity, task_changed)
+
+
+@bp.route("/activities/")
+@login_required
+def follow_up_list():
+    """Every follow-up the viewer sees, newest first, by type, author, team and days; exported as shown."""
+    filters, page = read_list_args(request.args)
+    rows, total = list_follow_ups(current_user, filters, page)
+    return render("activities/list.html", "activities/_list.html", activities=rows, total=total, page=page,
+                  per_page=PER_PAGE, filters=filters, params=as_args(filters), types=services.TYPES,
+                  chosen_owner=picked_person(current_user, "visible", filters.get("owner_id")),
+                  chosen_team=picked_person(current_user, "leaders", filters.get("team")))
 
 
 @bp.route("/activities/timeline")

@@ -44,8 +44,8 @@ def read_list_args(args):
     return filters, (args.get("q") or "").strip(), sort, page_number(args.get("page", "1"))
 
 
-def list_deals(user, filters=None, q=None, sort="-created_at", page=1, per_page=PER_PAGE):
-    """A page of the deals ``user`` may see that match, and the total."""
+def deals_statement(user, filters=None, q=None):
+    """The deals ``user`` may see that match: the list's page and its export (workers/list_exports.py) both."""
     stmt = filtered(select(Deal), user, filters)
     for key in ("pipeline_id", "stage_id", "customer_id"):
         if (filters or {}).get(key):
@@ -56,6 +56,12 @@ def list_deals(user, filters=None, q=None, sort="-created_at", page=1, per_page=
             Deal.name.ilike(pattern, escape=LIKE_ESCAPE),
             Deal.customer_id.in_(select(Customer.id).where(Customer.name.ilike(pattern, escape=LIKE_ESCAPE))),
         ))
+    return stmt
+
+
+def list_deals(user, filters=None, q=None, sort="-created_at", page=1, per_page=PER_PAGE):
+    """A page of the deals ``user`` may see that match, and the total."""
+    stmt = deals_statement(user, filters, q)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     rows = db.session.scalars(
         stmt.options(joinedload(Deal.customer), joinedload(Deal.owner), joinedload(Deal.stage))
