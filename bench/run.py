@@ -26,6 +26,7 @@ from bench import (  # noqa: E402
     memory,
     platform_console,
     pools,
+    reports,
     seed,
     startup,
     supervisor,
@@ -41,7 +42,7 @@ ADMIN_PASSWORD = "Admin#2026"
 SECRET_KEY = "bench-secret"
 BIG_SLUG = "bench"
 BENCHES = ("board", "search", "filters", "supervisor", "team_board", "platform", "provision", "upgrade", "memory",
-           "startup", "gc_freeze", "weight", "imports", "pools", "upgrade_jobs")
+           "startup", "gc_freeze", "weight", "imports", "pools", "reports", "upgrade_jobs")
 
 
 def log(message):
@@ -125,8 +126,8 @@ def run_all(args, database_url, redis_url, instance):
     with floors.connect(database_url) as raw:
         if {"board", "search", "filters"} & set(args.only):
             rows += _flat_tenant(args, app, db, engine, raw, client_for, password_hash)
-        if {"supervisor", "team_board"} & set(args.only):
-            # The deep-tree tenant, seeded once for both benches that use it.
+        if {"supervisor", "team_board", "reports"} & set(args.only):
+            # The deep-tree tenant, seeded once for the benches that use it.
             tree_schema = supervisor.seed_tenant(app, db, password_hash, log)
             if "supervisor" in args.only:
                 log("customer list for a supervisor and a rep vs floor")
@@ -135,6 +136,11 @@ def run_all(args, database_url, redis_url, instance):
             if "team_board" in args.only:
                 rows += team_board.run(app, db, raw, tree_schema, session_for, ADMIN_PASSWORD, args.runs, log,
                                        explain=args.explain)
+            if "reports" in args.only:  # the dashboard and every report, after the board (it rewrites the deals)
+                if "team_board" not in args.only:
+                    team_board.seed_deals(app, db, tree_schema, log)
+                rows += reports.run(app, db, raw, tree_schema, session_for, ADMIN_PASSWORD, args.runs, log,
+                                    explain=args.explain)
 
     if "platform" in args.only:  # the console's company list (10,000 schema-less companies), a company request
         rows += platform_console.run(app, db, database_url, session_for, password_hash, ADMIN_PASSWORD, args.runs,
