@@ -15,7 +15,7 @@ from flask import abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from crm_saas.blueprints.reports.blueprint import bp
-from crm_saas.blueprints.reports.report_display import build_table
+from crm_saas.blueprints.reports.report_display import SHOWN_ROWS, build_table
 from crm_saas.blueprints.reports.services.charting import chart_data
 from crm_saas.blueprints.reports.services.extras import extra_args, read_extras
 from crm_saas.blueprints.reports.services.registry import all_reports, get_report
@@ -61,10 +61,12 @@ def report(key):
     scope, errors = report_scope(found, request.args)
     sort = _sort(found, request.args.get("sort"))
     result = found.build(scope)
-    keep = extra_args(scope)
+    every_row = request.args.get("all") == "1"
+    keep = {**extra_args(scope), **({"all": 1} if every_row else {})}
     return render(
         "reports/report.html", "reports/_report.html", report=found, result=result, scope=scope, sort=sort,
-        table=build_table(found, result, scope, sort), chart=chart_data(found, result, scope),
+        table=build_table(found, result, scope, sort, None if every_row else SHOWN_ROWS),
+        chart=chart_data(found, result, scope),
         extras=[(extra, scope.extra.get(extra.name)) for extra in found.extras], kept=keep,
         scope_errors=errors, filters_url=url_for("reports.report", key=found.key), filters_target="#report-body",
         filters_extra={"sort": sort if sort != found.default_sort else None, **keep},

@@ -149,3 +149,18 @@ def test_the_statement_count_does_not_grow_with_the_rows(tenant, factory, scene,
     after = counts()
     assert after == before
     assert max(after.values()) <= 20, after
+
+
+def test_a_long_table_shows_its_first_rows_and_all_on_request(tenant, scene, admin_client, monkeypatch):
+    from crm_saas.blueprints.reports import report_routes
+
+    monkeypatch.setattr(report_routes, "SHOWN_ROWS", 2)
+    page = admin_client.get(f"/reports/sales-by-owner?{MARCH}&sort=-lost_count").text
+    names = [row[0] for row in table_rows(page)]
+    assert names[:2] == ["Cai", "Ana"] and "Ben" not in names  # the first two in the order asked (2 lost, 1 lost)
+    assert "1 more row is not shown here; the export holds it." in page
+    link = re.search(r'<a href="([^"]+)"[^>]*>Show all rows</a>', page).group(1).replace("&amp;", "&")
+    assert "all=1" in link and "sort=-lost_count" in link
+    every = admin_client.get(link).text
+    assert [row[0] for row in table_rows(every)][:3] == ["Cai", "Ana", "Ben"]
+    assert "not shown here" not in every
