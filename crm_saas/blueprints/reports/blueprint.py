@@ -3,8 +3,8 @@
 ``routes.py`` loads the view modules that hang their views on ``bp``:
 ``dashboard_routes`` (the dashboard and the list behind each figure),
 ``report_routes`` (the centre and each report), ``target_routes`` (sales
-targets) and ``export_routes`` (a report or the dashboard to xlsx or PDF,
-and the weekly summary by email).
+targets, and the switch of the weekly summary by email) and
+``export_routes`` (a report or the dashboard to xlsx or PDF).
 """
 from flask import Blueprint
 
