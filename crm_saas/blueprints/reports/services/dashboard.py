@@ -13,7 +13,7 @@ list of "won in March" opened in April still lists March.
 """
 from dataclasses import dataclass, field
 from datetime import timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from flask_babel import format_date
 from flask_babel import gettext as _
@@ -25,6 +25,7 @@ from crm_saas.blueprints.pools.services.recycling import governed
 from crm_saas.blueprints.pools.services.rules import due_at, exemptions
 from crm_saas.blueprints.reports.services import base, dashboard_charts
 from crm_saas.blueprints.reports.services.catalog import Measure
+from crm_saas.blueprints.reports.services.figures import money, percent
 from crm_saas.blueprints.reports.services.scope import company_today, period_of
 from crm_saas.blueprints.reports.services.targets import target_progress
 from crm_saas.core.base import utcnow
@@ -33,8 +34,6 @@ from crm_saas.extensions import db
 
 # Without warning days of its own, a pool's customers count as "about to return" this many days ahead.
 RETURNING_WINDOW_DAYS = 7
-ONE_PLACE = Decimal("0.1")
-CENTS = Decimal("0.01")
 
 
 def returning_customers(scope, now=None):
@@ -95,11 +94,7 @@ class Dashboard:
 def change(value, previous):
     if not previous:
         return None
-    return ((Decimal(value) - Decimal(previous)) * 100 / Decimal(previous)).quantize(ONE_PLACE, ROUND_HALF_UP)
-
-
-def _money(value):
-    return Decimal(value).quantize(CENTS)
+    return percent(Decimal(value) - Decimal(previous), previous)
 
 
 def _one_row(stmt, make):
@@ -164,7 +159,7 @@ def build_cards(scope, now=None):
         value = figures[key]
         previous = figures.get(f"{key}_before") if compare else None
         if kind == "money":
-            value, previous = _money(value), None if previous is None else _money(previous)
+            value, previous = money(value), None if previous is None else money(previous)
         return Card(key, label, value, previous, change(value, previous), kind, measure or key, dict(params),
                     dict(previous_params) if compare else None)
 

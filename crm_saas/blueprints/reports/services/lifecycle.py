@@ -19,18 +19,15 @@ from crm_saas.blueprints.customers.models import Customer, CustomerChange
 from crm_saas.blueprints.pipeline.models import Deal, Stage
 from crm_saas.blueprints.reports.services import base
 from crm_saas.blueprints.reports.services.catalog import Chart, Column, Measure, Report, Result
+from crm_saas.blueprints.reports.services.figures import percent
 from crm_saas.core.users import User
 from crm_saas.core.visibility import visible
 from crm_saas.extensions import db
 
-CENT, TENTH = Decimal("0.01"), Decimal("0.1")
+CENT = Decimal("0.01")
 POOL = "pool"  # the ``person`` of customers nobody owns (in a pool)
 FORECAST_MONTHS = 6
 NO_DATE = "none"
-
-
-def share(part, whole):
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(TENTH, ROUND_HALF_UP) if whole else None
 
 
 def _person(scope, stmt_of, owner_column, person):
@@ -81,10 +78,10 @@ def build_churn(scope):
         result.drill[(len(result.rows), "churned")] = ("churned", _person_param(owner_id))
         result.drill[(len(result.rows), "customers")] = ("owned_customers", _person_param(owner_id))
         result.rows.append({"owner": _owner_label(owner_id, name), "owner_id": owner_id, "churned": count,
-                            "customers": customers, "churn_rate": share(count, customers)})
+                            "customers": customers, "churn_rate": percent(count, customers)})
     total_lost, total_held = sum(count for _name, count in lost.values()), sum(held.values())
     result.totals = {"owner": _("Total"), "churned": total_lost, "customers": total_held,
-                     "churn_rate": share(total_lost, total_held)}
+                     "churn_rate": percent(total_lost, total_held)}
     result.drill[("total", "churned")] = ("churned", {})
     result.drill[("total", "customers")] = ("owned_customers", {})
     return result
@@ -132,11 +129,12 @@ def build_repeat(scope):
         result.drill[(index, "repeat_customers")] = ("repeat_customers", _person_param(owner_id))
         result.drill[(index, "won_customers")] = ("won_customers", _person_param(owner_id))
         result.rows.append({"owner": _owner_label(owner_id, name), "owner_id": owner_id, "repeat_customers": count,
-                            "repeat_amount": amount, "won_customers": with_win, "repeat_share": share(count, with_win)})
+                            "repeat_amount": amount, "won_customers": with_win,
+                            "repeat_share": percent(count, with_win)})
         for key, value in (("repeat_customers", count), ("repeat_amount", amount), ("won_customers", with_win)):
             totals[key] += value
     result.totals = {"owner": _("Total"), **totals,
-                     "repeat_share": share(totals["repeat_customers"], totals["won_customers"])}
+                     "repeat_share": percent(totals["repeat_customers"], totals["won_customers"])}
     result.drill[("total", "repeat_customers")] = ("repeat_customers", {})
     result.drill[("total", "won_customers")] = ("won_customers", {})
     return result

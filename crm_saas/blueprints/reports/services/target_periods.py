@@ -12,7 +12,7 @@ import re
 from calendar import monthrange
 from dataclasses import replace
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, func, literal, select, union_all
@@ -29,7 +29,6 @@ STATEMENTS = {"won_amount": base.won_deals, "new_customers": base.new_customers,
 ENTITIES = {"won_amount": "deals", "new_customers": "customers", "follow_ups": "activities"}
 # The measures (target_report.MEASURES) that open the records behind an actual.
 MEASURE_NAMES = {metric: f"target_{metric}" for metric in METRICS}
-TENTH = Decimal("0.1")
 
 
 YEARS = range(2000, 3000)  # the years a target may be set for
@@ -148,13 +147,6 @@ def actuals_by_owner_select(scope):
         parts.append(select(literal(metric).label("metric"), owner.label("owner_id"), figure.label("figure"))
                      .select_from(rows).group_by(owner))
     return union_all(*parts)
-
-
-def percent(actual, target):
-    """``actual`` as a share of ``target``, in percent to one decimal (None without a target)."""
-    if not target:
-        return None
-    return (Decimal(actual) * 100 / Decimal(target)).quantize(TENTH, ROUND_HALF_UP)
 
 
 def as_figure(value, metric):

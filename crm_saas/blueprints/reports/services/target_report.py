@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from crm_saas.blueprints.reports.models import METRICS, Target
 from crm_saas.blueprints.reports.services.catalog import Chart, Column, Measure, Report, Result
+from crm_saas.blueprints.reports.services.figures import percent
 from crm_saas.blueprints.reports.services.target_periods import (
     ENTITIES,
     MEASURE_NAMES,
@@ -23,7 +24,6 @@ from crm_saas.blueprints.reports.services.target_periods import (
     actual_statement,
     actuals_by_owner_select,
     as_figure,
-    percent,
     period_scope,
     scope_period,
 )

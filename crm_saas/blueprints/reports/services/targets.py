@@ -18,13 +18,13 @@ from flask_babel import gettext as _
 from sqlalchemy import any_, func, or_, select
 
 from crm_saas.blueprints.reports.models import METRICS, Target
+from crm_saas.blueprints.reports.services.figures import percent
 from crm_saas.blueprints.reports.services.target_periods import (
     MEASURE_NAMES,
     METRIC_KINDS,
     METRIC_LABELS,
     actuals_select,
     as_figure,
-    percent,
     period_scope,
     scope_period,
     valid_period,
