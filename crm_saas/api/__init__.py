@@ -15,6 +15,7 @@ from flask_smorest import Blueprint
 from crm_saas.api.access import require_bearer
 from crm_saas.api.errors import handle_field_errors
 from crm_saas.core.errors import FieldErrors
+from crm_saas.core.permissions import module_gate
 from crm_saas.core.requests import API_PREFIX
 from crm_saas.extensions import csrf
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
@@ -23,11 +24,14 @@ BEARER_SCHEME = "bearerAuth"
 
 
 def api_blueprint(name, import_name, description, *, scope=TENANT_SCOPE, guard=require_bearer,
-                  blueprint_class=Blueprint):
+                  blueprint_class=Blueprint, module=None):
     """A resource module's blueprint: company hosts and staff tokens by default; the platform's resources pass
-    their host, their guard and their documented class (api/platform_access.py)."""
+    their host, their guard and their documented class (api/platform_access.py). ``module``: the right that
+    opens it (core/permissions.py ``MODULES``), checked once the token has named the caller."""
     bp = blueprint_class(name, import_name, url_prefix=API_PREFIX, description=description)
     bp.before_request(guard)
+    if module:
+        bp.before_request(module_gate(module))
     bp.register_error_handler(FieldErrors, handle_field_errors)
     csrf.exempt(bp)
     return scoped(bp, scope)

@@ -21,7 +21,7 @@ from crm_saas.blueprints.activities.models import Activity
 from crm_saas.blueprints.activities.services.times import day_start, parse_time
 from crm_saas.core.views import found_or_404
 
-bp = api_blueprint("api_activities", __name__, "Follow-ups (跟进) on customers and deals.")
+bp = api_blueprint("api_activities", __name__, "Follow-ups (跟进) on customers and deals.", module="customers")
 
 TIME = {"type": "string", "format": "date-time"}
 

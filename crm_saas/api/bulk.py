@@ -20,7 +20,7 @@ from crm_saas.blueprints.bulk.services.actions import run
 from crm_saas.blueprints.customers.services.shares import ACCESS
 from crm_saas.core.jobs import QueueUnavailable
 
-bp = api_blueprint("api_bulk", __name__, "Bulk actions on customers, all or nothing.")
+bp = api_blueprint("api_bulk", __name__, "Bulk actions on customers, all or nothing.", module="customers")
 
 FIELDS_BY_ACTION = {
     "transfer": ("to", "reason"), "share": ("user_id", "access", "until"), "tag": ("tags", "reason"),

@@ -13,7 +13,8 @@ from crm_saas.blueprints.customers.services import recycle, transfer, transfer_r
 from crm_saas.blueprints.customers.services.changes import changes_page
 from crm_saas.blueprints.customers.services.privacy import ContactReader
 
-bp = api_blueprint("api_customer_actions", __name__, "Recycle bin, change log and transfers of customers.")
+bp = api_blueprint("api_customer_actions", __name__, "Recycle bin, change log and transfers of customers.",
+                   module="customers")
 
 
 class ChangeSchema(ma.Schema):

@@ -28,7 +28,7 @@ from crm_saas.blueprints.customers.services.validation import validate_customer
 from crm_saas.core.permissions import can
 from crm_saas.core.views import found_or_404
 
-bp = api_blueprint("api_customers", __name__, "Customers and their contacts.")
+bp = api_blueprint("api_customers", __name__, "Customers and their contacts.", module="customers")
 
 
 def code_field(codes_dict, description=None, **kwargs):

@@ -17,7 +17,8 @@ from crm_saas.api.schemas import InputSchema
 from crm_saas.blueprints.reports.services.dashboard import build_dashboard
 from crm_saas.blueprints.reports.services.scope import RANGES, read_scope
 
-bp = api_blueprint("api_dashboard", __name__, "The dashboard: key figures against the previous period, and charts.")
+bp = api_blueprint("api_dashboard", __name__, "The dashboard: key figures against the previous period, and charts.",
+                   module="reports")
 CARD_KEYS = ("new_customers", "new_deals", "won_deals", "won_amount", "revenue_month", "follow_ups", "overdue_tasks",
              "returning_customers")
 CENTS = Decimal("0.01")

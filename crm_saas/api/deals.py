@@ -26,7 +26,7 @@ from crm_saas.blueprints.pipeline.services.moves import move_deal as move
 from crm_saas.blueprints.pipeline.services.moves import patch_deal as patch
 from crm_saas.core.views import found_or_404
 
-bp = api_blueprint("api_deals", __name__, "Deals on the pipeline.")
+bp = api_blueprint("api_deals", __name__, "Deals on the pipeline.", module="deals")
 
 
 class DealListArgs(PageArgs):

@@ -8,7 +8,7 @@ from crm_saas.blueprints.pipeline import services
 from crm_saas.blueprints.pipeline.services import board as board_service
 from crm_saas.core.views import found_or_404
 
-bp = api_blueprint("api_pipelines", __name__, "Pipelines, their stages and boards.")
+bp = api_blueprint("api_pipelines", __name__, "Pipelines, their stages and boards.", module="deals")
 
 
 @bp.route("/pipelines", methods=["GET"])

@@ -17,7 +17,8 @@ from crm_saas.blueprints.pools.services.moves import REASON_MAX, may_release, re
 from crm_saas.blueprints.pools.services.protection import MAX_DAYS, request_protection
 from crm_saas.extensions import db
 
-bp = api_blueprint("api_pool_actions", __name__, "Releasing customers to a lead pool, protection extensions.")
+bp = api_blueprint("api_pool_actions", __name__, "Releasing customers to a lead pool, protection extensions.",
+                   module="pool")
 
 
 class CustomerReleaseSchema(InputSchema):

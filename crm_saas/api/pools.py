@@ -29,7 +29,8 @@ from crm_saas.blueprints.pools.services.moves import assign_customers, claim_cus
 from crm_saas.blueprints.pools.services.settings import create_pool, pool_data, update_pool
 from crm_saas.core.views import found_or_404
 
-bp = api_blueprint("api_pools", __name__, "Lead pools (公海): customers nobody owns, claimed within limits.")
+bp = api_blueprint("api_pools", __name__, "Lead pools (公海): customers nobody owns, claimed within limits.",
+                   module="pool")
 DAYS = {"allow_none": True}  # ranges are the service's to judge, so one 422 names every bad field
 
 

@@ -21,7 +21,8 @@ from crm_saas.api.dashboard import DashboardArgs
 from crm_saas.blueprints.reports.services.extras import read_report_scope
 from crm_saas.blueprints.reports.services.registry import all_reports
 
-bp = api_blueprint("api_reports", __name__, "The report centre: each report's rows, totals and filters.")
+bp = api_blueprint("api_reports", __name__, "The report centre: each report's rows, totals and filters.",
+                   module="reports")
 KIND_FIELDS = {
     "int": lambda description: fields.Integer(allow_none=True, metadata={"description": description}),
     "money": lambda description: fields.String(allow_none=True, metadata={

@@ -15,7 +15,8 @@ from crm_saas.api.schemas import InputSchema
 from crm_saas.blueprints.customers.services import shares
 from crm_saas.core.views import found_or_404
 
-bp = api_blueprint("api_shares", __name__, "Customers shared with colleagues outside their owner's chain.")
+bp = api_blueprint("api_shares", __name__, "Customers shared with colleagues outside their owner's chain.",
+                   module="customers")
 
 
 class ShareSchema(ma.Schema):

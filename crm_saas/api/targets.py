@@ -29,7 +29,8 @@ from crm_saas.blueprints.reports.services.targets import (
 )
 from crm_saas.core.views import found_or_404
 
-bp = api_blueprint("api_targets", __name__, "Sales targets (业绩目标) per person or team, by month or quarter.")
+bp = api_blueprint("api_targets", __name__, "Sales targets (业绩目标) per person or team, by month or quarter.",
+                   module="reports")
 
 
 class TargetSchema(ma.Schema):

@@ -13,6 +13,7 @@ from crm_saas.blueprints import (
     audit,
     auth,
     bulk,
+    campaigns,
     custom_fields,
     customers,
     exports,
@@ -25,14 +26,16 @@ from crm_saas.blueprints import (
     regions,
     reports,
     search,
+    service,
     settings,
     signup,
     staff,
+    webhooks,
 )
 
 FEATURES = (
     home, signup, auth, staff, custom_fields, customers, pipeline, activities, pools, files, exports, settings,
-    approvals, bulk, imports, reports, audit, regions, search, platform,
+    approvals, service, campaigns, webhooks, bulk, imports, reports, audit, regions, search, platform,
 )
 
 

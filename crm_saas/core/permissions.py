@@ -1,20 +1,36 @@
-"""Roles and rights (B4): admin, supervisor and rep, with a matrix the admin can edit.
+"""Roles and rights (B4): admin, supervisor, rep and the roles an admin adds, with a matrix the admin edits.
 
 Admins hold every permission, always, so no setting can lock a company out
-of its own account. Supervisors' and reps' rights are a company setting.
+of its own account. Rights are of two kinds: a module (customers, deals,
+service, campaigns, reports, pool) opens a part of the product, an action
+(export, import, settings ...) lets one do a thing in it. The built-in
+supervisor and rep reach every module, as they always did, and their
+actions are a company setting; a custom role holds exactly what its row in
+``roles`` says (core/roles.py). Visibility stays the tree rule, widened by
+``see_all`` (core/visibility.py).
 """
 from functools import wraps
 
-from flask import abort
+from flask import abort, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from crm_saas.core.roles import BUILT_IN, custom_roles
 from crm_saas.core.settings import get_setting
 
-ROLES = ("admin", "supervisor", "rep")
+ROLES = BUILT_IN
 ROLE_LABELS = {"admin": _l("Administrator"), "supervisor": _l("Supervisor"), "rep": _l("Sales rep")}
 
-PERMISSIONS = {
+# Modules: a role without one finds its pages answer 403 and its records 404 (``module_gate``).
+MODULES = {
+    "customers": _l("Customers"),
+    "deals": _l("Deals"),
+    "service": _l("Service requests"),
+    "campaigns": _l("Campaigns and segments"),
+    "reports": _l("Reports"),
+    "pool": _l("Lead pool"),
+}
+ACTIONS = {
     "manage_staff": _l("Manage staff"),
     "manage_settings": _l("Manage settings"),
     "transfer_customers": _l("Transfer customers"),
@@ -34,14 +50,32 @@ PERMISSION_HELP = {
     "export": _l("Download visible records as a spreadsheet."),
     "import_customers": _l("Import customers, deals and follow-ups from Excel or CSV, and revert their imports."),
     "see_all": _l("See every record in the company, as an admin does."),
+    "customers": _l("Open customers, their contacts and follow-ups."),
+    "deals": _l("Open deals, the board and the pipeline."),
+    "service": _l("Open service requests and complaints, and the service queue."),
+    "campaigns": _l("Open campaigns and segments."),
+    "reports": _l("Open the dashboard and the report centre."),
+    "pool": _l("Open the lead pools and claim from them."),
 }
+PERMISSIONS = {**MODULES, **ACTIONS}
 
 
 def granted(role):
-    """The permission codes a role holds in this company."""
+    """The permission codes a role holds in this company (an unknown role holds nothing)."""
     if role == "admin":
         return frozenset(PERMISSIONS)
-    return frozenset(get_setting("role_permissions").get(role, ())) & frozenset(PERMISSIONS)
+    if role in BUILT_IN:
+        return (frozenset(get_setting("role_permissions").get(role, ())) & frozenset(ACTIONS)) | frozenset(MODULES)
+    custom = custom_roles().get(role)
+    return frozenset(custom.rights if custom else ()) & frozenset(PERMISSIONS)
+
+
+def role_label(key):
+    """A role's name as people read it: the built-in three translated, a custom role as its admin named it."""
+    if key in ROLE_LABELS:
+        return ROLE_LABELS[key]
+    custom = custom_roles().get(key)
+    return custom.name if custom else key
 
 
 def can(user, permission):
@@ -56,6 +90,21 @@ def user_can(permission):
 
 def init_app(app):
     app.jinja_env.globals["user_can"] = user_can
+    app.jinja_env.globals["role_label"] = role_label
+
+
+def module_gate(module):
+    """A blueprint's ``before_request`` closing its module to roles without it: 404 for a record's address
+    (a role without the module sees none of its records), 403 for its pages. Anonymous callers pass on to the
+    view's own login check; platform accounts never reach company pages."""
+    def gate():
+        if not current_user.is_authenticated or getattr(current_user, "is_platform", False):
+            return None
+        if not can(current_user, module):
+            abort(404 if any(name == "id" or name.endswith("_id") for name in (request.view_args or {})) else 403)
+        return None
+
+    return gate
 
 
 def permission_required(permission):

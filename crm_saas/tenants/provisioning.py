@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from crm_saas.core import signals
 from crm_saas.core.base import TENANT_SCHEMA, tenant_tables, utcnow
+from crm_saas.core.roles import built_in_rows
 from crm_saas.core.users import User
 from crm_saas.extensions import db
 from crm_saas.tenants.binding import check_schema_name
@@ -91,6 +92,7 @@ def provision_tenant(slug, name, admin, *, status="trial", contact=None, rep_cod
         conn.execute(Tenant.__table__.update().where(Tenant.id == tenant_id).values(schema_version=version))
         with Session(bind=tconn) as session:
             session.add(User(role="admin", **admin))
+            session.add_all(built_in_rows())
             signals.tenant_provisioned.send(session)
             session.flush()
         if hook:

@@ -1,15 +1,22 @@
-"""How follow-ups and tasks react to other features' events (crm_saas.core.signals)."""
+"""How follow-ups and tasks react to other features' events (crm_saas.core.signals), and what a new follow-up
+announces to integrations (core/outbox.py)."""
 from sqlalchemy import func, select, update
 
 from crm_saas.blueprints.activities.models import Activity, Task
-from crm_saas.core import signals
+from crm_saas.core import outbox, signals
 from crm_saas.extensions import db
 
 
 def connect():
+    outbox.watch(Activity, "follow_up", data=lambda a: outbox.plain(a, WEBHOOK_FIELDS),
+                 events=lambda activity, change, changed: ["follow_up.created"] if change == "created" else [])
     signals.staff_holdings_counted.connect(_count_open_tasks)
     signals.staff_departed.connect(_hand_over_open_tasks)
     signals.customers_merged.connect(_follow_merge)
+
+
+WEBHOOK_FIELDS = ("id", "customer_id", "deal_id", "type", "occurred_at", "summary", "next_action", "next_follow_up_at",
+                  "created_by_id", "created_at")
 
 
 def _open_tasks_of(user):

@@ -12,11 +12,13 @@ from crm_saas.blueprints.custom_fields.services import definitions
 from crm_saas.blueprints.customers.services import assignable_owners, codes, get_visible_customer, tag_suggestions
 from crm_saas.blueprints.customers.services.shares import AccessRefused, require_access
 from crm_saas.core.htmx import is_htmx
+from crm_saas.core.permissions import module_gate
 from crm_saas.core.settings import get_setting
 from crm_saas.core.views import found_or_404
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 
 bp = scoped(Blueprint("customers", __name__, url_prefix="/customers"), TENANT_SCOPE)
+bp.before_request(module_gate("customers"))
 
 
 def visible_or_404(customer_id, *, deleted=False):

@@ -1,16 +1,17 @@
-"""How customers react to other features' events (crm_saas.core.signals)."""
+"""How customers react to other features' events (crm_saas.core.signals), and what they announce (core/outbox.py)."""
 from flask_babel import gettext
 from sqlalchemy import func, select, update
 
 from crm_saas.blueprints.customers.models import Customer
 from crm_saas.blueprints.customers.services.changes import archive_custom_values
 from crm_saas.blueprints.customers.services.shares import end_shares
-from crm_saas.core import signals
+from crm_saas.core import outbox, signals
 from crm_saas.core.base import utcnow
 from crm_saas.extensions import db
 
 
 def connect():
+    announce()
     signals.staff_holdings_counted.connect(_count_held)
     signals.staff_departed.connect(_hand_over)
     signals.custom_field_deleting.connect(_archive_values)
@@ -34,3 +35,23 @@ def _hand_over(user, *, to, **_):
 def _archive_values(field, *, actor, **_):
     if field.entity == "customer":
         archive_custom_values(field, actor=actor)
+
+
+# Columns whose change is bookkeeping, not news for an integration.
+_QUIET = ("updated_at", "name_key", "last_follow_up_at", "import_id")
+WEBHOOK_FIELDS = ("id", "number", "name", "type", "status", "industry", "source", "size", "category", "province",
+                  "city", "district", "tags", "owner_id", "pool_id", "campaign_id", "created_at", "updated_at",
+                  "deleted_at")
+
+
+def _customer_events(customer, change, changed):
+    if change == "created":
+        return ["customer.created"]
+    if "deleted_at" in changed:
+        return ["customer.deleted" if customer.deleted_at else "customer.restored"]
+    return outbox.updated_unless(changed, _QUIET, "customer.updated")
+
+
+def announce():
+    """Customers announce themselves to integrations (core/outbox.py): created, updated, deleted, restored."""
+    outbox.watch(Customer, "customer", data=lambda c: outbox.plain(c, WEBHOOK_FIELDS), events=_customer_events)

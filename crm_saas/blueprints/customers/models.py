@@ -36,6 +36,8 @@ class Customer(TenantTable, db.Model):
         Index("ix_customers_pool", "pool_id", "pool_entered_at", postgresql_where=text("pool_id IS NOT NULL")),
         # C11: owned (an owner, no pool) or pooled (a pool, no owner), never both, never neither.
         CheckConstraint("(owner_id IS NULL) <> (pool_id IS NULL)", name="owned_or_pooled"),
+        # G1: a campaign's page counts the customers it brought.
+        Index("ix_customers_campaign_id", "campaign_id", postgresql_where=text("campaign_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -90,6 +92,8 @@ class Customer(TenantTable, db.Model):
     # I1: the id the customer had in the file it was imported from, and the import batch that last wrote it.
     external_ref: Mapped[str | None] = mapped_column(String(100))
     import_id: Mapped[int | None]
+    # G1: the campaign the customer came from (set on entry, by import or in bulk).
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey(f"{TENANT_SCHEMA}.campaigns.id", ondelete="SET NULL"))
 
     owner = relationship("User", foreign_keys=[owner_id])
     previous_owner = relationship("User", foreign_keys=[previous_owner_id])

@@ -3,10 +3,12 @@ from flask import Blueprint
 from flask_login import current_user
 
 from crm_saas.blueprints.pipeline.services import get_visible_deal
+from crm_saas.core.permissions import module_gate
 from crm_saas.core.views import found_or_404
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 
 bp = scoped(Blueprint("pipeline", __name__), TENANT_SCOPE)
+bp.before_request(module_gate("deals"))
 
 
 def visible_deal_or_404(deal_id):

@@ -1,13 +1,15 @@
-"""How the pipeline reacts to other features' events (crm_saas.core.signals): deals follow their customer."""
+"""How the pipeline reacts to other features' events (crm_saas.core.signals): deals follow their customer;
+and what deals announce to integrations (core/outbox.py)."""
 from sqlalchemy import delete, func, select, update
 
-from crm_saas.blueprints.pipeline.models import Deal
+from crm_saas.blueprints.pipeline.models import Deal, Stage
 from crm_saas.blueprints.pipeline.services.defaults import add_default_pipeline
-from crm_saas.core import signals
+from crm_saas.core import outbox, signals
 from crm_saas.extensions import db
 
 
 def connect():
+    outbox.watch(Deal, "deal", data=deal_data, events=_deal_events)
     signals.tenant_provisioned.connect(_add_default_pipeline)
     signals.staff_holdings_counted.connect(_count_held)
     signals.staff_departed.connect(_hand_over)
@@ -59,3 +61,24 @@ def _follow_transfer(customer, *, from_owner, to_owner, **_):
 def _follow_merge(other, *, into, **_):
     return {"deals": db.session.execute(update(Deal).where(Deal.customer_id == other.id)
                                         .values(customer_id=into.id)).rowcount}
+
+
+WEBHOOK_FIELDS = ("id", "name", "customer_id", "pipeline_id", "stage_id", "amount", "expected_close", "owner_id",
+                  "probability", "lost_reason", "campaign_id", "stage_changed_at", "created_at", "updated_at")
+
+
+def deal_data(deal):
+    stage = db.session.get(Stage, deal.stage_id)
+    return {**outbox.plain(deal, WEBHOOK_FIELDS), "stage": stage.name if stage else None,
+            "stage_kind": stage.kind if stage else None}
+
+
+def _deal_events(deal, change, changed):
+    """Created; moved on any stage change, and won or lost besides when the new stage is a won or lost one."""
+    if change == "created":
+        return ["deal.created"]
+    if "stage_id" not in changed:
+        return []
+    stage = db.session.get(Stage, deal.stage_id)
+    kind = stage.kind if stage else "open"
+    return ["deal.moved", *([f"deal.{kind}"] if kind in ("won", "lost") else [])]

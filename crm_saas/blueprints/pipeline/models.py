@@ -48,6 +48,7 @@ class Deal(TenantTable, db.Model):
         Index("ix_deals_owner_id", "owner_id"),
         Index("ix_deals_customer_id", "customer_id"),
         Index("ix_deals_external_ref", "external_ref", postgresql_where=text("external_ref IS NOT NULL")),
+        Index("ix_deals_campaign_id", "campaign_id", postgresql_where=text("campaign_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -79,6 +80,8 @@ class Deal(TenantTable, db.Model):
     # I1: the id the deal had in the file it was imported from (seed 002's 机会ID), and the import batch.
     external_ref: Mapped[str | None] = mapped_column(String(100))
     import_id: Mapped[int | None]
+    # G1: the campaign the deal came from (set on entry, by import or in bulk; a new deal takes its customer's).
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey(f"{TENANT_SCHEMA}.campaigns.id", ondelete="SET NULL"))
 
     customer = relationship("Customer")
     stage = relationship("Stage")

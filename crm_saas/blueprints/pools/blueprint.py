@@ -9,10 +9,12 @@ from flask import Blueprint, abort
 from flask_login import current_user
 
 from crm_saas.blueprints.pools.services import get_pool_for, may_edit
+from crm_saas.core.permissions import module_gate
 from crm_saas.core.views import found_or_404
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 
 bp = scoped(Blueprint("pools", __name__, url_prefix="/pools"), TENANT_SCOPE)
+bp.before_request(module_gate("pool"))
 
 
 def pool_or_404(pool_id):

@@ -8,6 +8,8 @@ targets, and the switch of the weekly summary by email) and
 """
 from flask import Blueprint
 
+from crm_saas.core.permissions import module_gate
 from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 
 bp = scoped(Blueprint("reports", __name__), TENANT_SCOPE)
+bp.before_request(module_gate("reports"))

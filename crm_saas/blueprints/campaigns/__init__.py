@@ -1,0 +1,16 @@
+"""Marketing (G1, 市场): campaigns with their members, cost and ROI; segments, saved customer filters.
+
+It stands above customers, deals and follow-ups (a segment is the customer
+list's filter, a campaign counts the deals it brought) and above exports (a
+segment exports as the customer list does); reports and imports use its
+services; nothing else below imports it.
+"""
+
+
+def init_app(app):
+    # Imported on wiring, not with the package: reading one module (say, in a migration) loads no views.
+    from crm_saas.blueprints.campaigns import listeners, models  # noqa: F401  (models: the tables, declared before any schema is made)
+    from crm_saas.blueprints.campaigns.routes import bp
+
+    app.register_blueprint(bp)
+    listeners.connect()

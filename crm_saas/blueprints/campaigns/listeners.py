@@ -1,0 +1,5 @@
+"""What the campaigns feature hears from others."""
+
+
+def connect():
+    pass

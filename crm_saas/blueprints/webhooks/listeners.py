@@ -1,0 +1,5 @@
+"""The webhooks feature's hooks on the outbox (core/outbox.py ``listen``)."""
+
+
+def connect():
+    pass

@@ -1,0 +1,2 @@
+"""Webhook pages."""
+from crm_saas.blueprints.webhooks.blueprint import bp  # noqa: F401
