@@ -45,6 +45,7 @@ def init_app(app):
         activities,
         auth,
         bulk,
+        campaigns,
         custom_fields,
         customer_actions,
         customers,
@@ -64,10 +65,14 @@ def init_app(app):
         pool_actions,
         pools,
         reports,
+        roles,
+        segments,
+        service_requests,
         shares,
         staff,
         targets,
         tasks,
+        webhooks,
     )
     from crm_saas.api.platform_access import PLATFORM_BEARER_SCHEME
     from crm_saas.api.schemas import ErrorSchema
@@ -92,6 +97,7 @@ def init_app(app):
     # Replaces the handler api.init_app just registered (same key): see errors.py.
     app.register_error_handler(HTTPException, errors.handle_http_exception)
     for module in (auth, staff, bulk, customer_actions, customers, pipelines, deals, exports, files, custom_fields,
-                   activities, tasks, shares, pools, pool_actions, imports, dashboard, reports, targets, platform_auth,
+                   activities, tasks, shares, pools, pool_actions, imports, dashboard, reports, targets, roles,
+                   service_requests, campaigns, segments, webhooks, platform_auth,
                    platform_tenants, platform_contacts, platform_agencies, platform_staff, platform_extensions):
         api.register_blueprint(module.bp)

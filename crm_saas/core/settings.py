@@ -36,6 +36,17 @@ DEFAULTS = {
     "deal_rotting_days": 14,
     # A new company's first-run checklist on the board (pipeline/services/onboarding.py): done or dismissed.
     "onboarding_done": False,
+    # F1: how service request numbers are made (same tokens as customer numbers).
+    "service_number_pattern": "SR{YYYY}{MM}{DD}{SEQ:4}",
+    # F1: hours to the first response and to the resolution, per priority.
+    "service_due_hours": {
+        "urgent": {"response": 1, "resolution": 8},
+        "high": {"response": 4, "resolution": 24},
+        "normal": {"response": 8, "resolution": 72},
+        "low": {"response": 24, "resolution": 168},
+    },
+    # Webhooks may reach private and loopback addresses only when this is on (an on-premise integration).
+    "webhook_allow_private": False,
     # E2: reminders by email; empty host means no email is sent. The password is kept as typed.
     "smtp": {"host": "", "port": 587, "username": "", "password": "", "sender": "", "tls": True},
 }

@@ -1,0 +1,1 @@
+"""Webhook jobs: delivering the outbox's events to the endpoints (signed, retried, logged)."""
