@@ -111,6 +111,9 @@ def upgrade():
         schema=s,
     )
     op.create_index("ix_segments_owner_id", "segments", ["owner_id"], schema=s)
+    # The ready-made segment every company has (G1): 沉睡客户, no follow-up and no deal for 90 days.
+    op.execute(f"INSERT INTO {s}.segments (name, filters, shared, builtin, created_at, updated_at) "
+               "VALUES ('沉睡客户', '{\"days\": 90}', true, 'dormant', now(), now())")
     op.create_table(
         "campaigns",
         sa.Column("id", sa.BigInteger, primary_key=True),
