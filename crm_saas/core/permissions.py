@@ -39,6 +39,7 @@ ACTIONS = {
     "export": _l("Export"),
     "import_customers": _l("Import data"),
     "see_all": _l("See all records"),
+    "service_desk": _l("Work the service queue"),
 }
 # Rights that reach beyond the hierarchy, shown so the admin knows what they grant.
 PERMISSION_HELP = {
@@ -50,6 +51,7 @@ PERMISSION_HELP = {
     "export": _l("Download visible records as a spreadsheet."),
     "import_customers": _l("Import customers, deals and follow-ups from Excel or CSV, and revert their imports."),
     "see_all": _l("See every record in the company, as an admin does."),
+    "service_desk": _l("See and take unassigned service requests, and the history of the customers they serve."),
     "customers": _l("Open customers, their contacts and follow-ups."),
     "deals": _l("Open deals, the board and the pipeline."),
     "service": _l("Open service requests and complaints, and the service queue."),
