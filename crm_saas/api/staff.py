@@ -24,7 +24,8 @@ from crm_saas.api.schemas import InputSchema, StaffSchema
 from crm_saas.blueprints.staff import services
 from crm_saas.blueprints.staff.services.departures import deactivate_staff, reactivate_staff
 from crm_saas.core.passwords import POLICY_TEXT, policy_errors
-from crm_saas.core.permissions import ROLES, can
+from crm_saas.core.permissions import can
+from crm_saas.core.roles import BUILT_IN, custom_roles
 from crm_saas.core.staff import STAFF_ORDER, get_visible_staff, may_manage, search_staff
 from crm_saas.core.validators import is_cn_phone, is_email
 from crm_saas.core.views import found_or_404
@@ -57,7 +58,8 @@ class StaffInputSchema(InputSchema):
     title = fields.String(allow_none=True, validate=validate.Length(max=100))
     code = fields.String(allow_none=True, validate=validate.Length(max=32), metadata={"description": "Unique."})
     region = fields.String(allow_none=True, validate=validate.Length(max=100))
-    role = fields.String(allow_none=True, metadata={"enum": list(ROLES), "description": "Default: rep."})
+    role = fields.String(allow_none=True, metadata={"description": (
+        "A role's key: admin, supervisor, rep or one the company added (GET /roles lists them). Default: rep.")})
     superior_id = fields.Integer(
         allow_none=True, metadata={"description": "An active colleague; null makes the person top-level."},
     )
@@ -108,9 +110,16 @@ class StaffUpdateSchema(StaffInputSchema):
             raise ma.ValidationError(errors)
 
 
+def _known_role(key):
+    """A filter by a role the company does not have is a mistake worth naming, not an empty page."""
+    if key not in BUILT_IN and key not in custom_roles():
+        raise ma.ValidationError(_("Choose one of the company's roles."))
+
+
 class StaffListArgs(PageArgs):
     q = fields.String(metadata={"description": "Part of the name, username or staff code."})
-    role = fields.String(validate=validate.OneOf(ROLES))
+    role = fields.String(validate=_known_role, metadata={
+        "description": "A role's key (GET /roles lists them)."})
     active = fields.Boolean()
     superior_id = fields.Integer(metadata={"description": "Direct reports of this person."})
 

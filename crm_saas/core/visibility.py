@@ -37,6 +37,7 @@ from sqlalchemy import BigInteger, any_, bindparam, cast, false, literal, or_, s
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from crm_saas.core.permissions import can, granted
+from crm_saas.core.roles import BUILT_IN, custom_roles
 from crm_saas.core.users import User
 from crm_saas.extensions import db
 
@@ -129,7 +130,7 @@ def who_can_see(owner):
         if user.active:
             result.append((user, "owner" if depth == 0 else "superior", depth))
         seen.add(user.id)
-    wide_roles = [role for role in ("admin", "supervisor", "rep") if "see_all" in granted(role)]
+    wide_roles = [role for role in (*BUILT_IN, *custom_roles()) if "see_all" in granted(role)]
     others = db.session.scalars(
         select(User).where(User.role.in_(wide_roles), User.active.is_(True), User.id.not_in(seen or {0}))
         .order_by(User.role, User.name)

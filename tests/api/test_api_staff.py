@@ -204,7 +204,7 @@ def test_deactivation_hands_everything_over_and_kills_the_token(tenant, factory,
     response = admin_api.post(f"/staff/{team['lead']}/deactivate", json={"handover_to": team["outsider"]})
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
-    assert body["moved"] == {"customers": 2, "deals": 1, "tasks": 0, "subordinates": 1}
+    assert body["moved"] == {"customers": 2, "deals": 1, "tasks": 0, "subordinates": 1, "service_requests": 0, "campaigns": 0, "segments": 0}
     assert body["staff"]["active"] is False and body["staff"]["deactivated_at"]
     assert lead.get("/me").status_code == 401
     outsider = api_for(tenant, "outsider")

@@ -11,7 +11,7 @@ from crm_saas.blueprints.auth.forms import ProfileForm
 from crm_saas.blueprints.auth.services import PROFILE_FIELDS, update_profile
 from crm_saas.core.htmx import redirect_to
 from crm_saas.core.i18n import current_language
-from crm_saas.core.permissions import ROLE_LABELS
+from crm_saas.core.permissions import role_label
 
 
 @login_required
@@ -24,6 +24,5 @@ def profile():
         session["lang"] = user.locale  # the chosen language applies from the next page on
         flash(_("Your details have been saved."), "success")
         return redirect_to(url_for("auth.profile"))
-    role_label = ROLE_LABELS.get(user.role, user.role)
-    page = render_template("auth/profile.html", form=form, user=user, role_label=role_label)
+    page = render_template("auth/profile.html", form=form, user=user, role_label=role_label(user.role))
     return page, 422 if form.errors else 200

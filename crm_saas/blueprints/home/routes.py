@@ -3,6 +3,7 @@ from flask import Blueprint, current_app, jsonify, redirect, request, session, u
 from flask_login import current_user
 from sqlalchemy import text
 
+from crm_saas.core.permissions import can
 from crm_saas.core.queue import redis_connection
 from crm_saas.core.views import safe_next
 from crm_saas.extensions import db
@@ -11,14 +12,21 @@ from crm_saas.tenants.resolve import current_tenant
 bp = Blueprint("home", __name__)
 
 
+# Where a person's day starts: the first module they hold, in this order (B4: a 客服 role without reports or
+# deals lands on the service queue rather than on a 403); with none of them, their own profile.
+START_PAGES = (("reports", "reports.dashboard"), ("deals", "pipeline.board"), ("customers", "customers.index"),
+               ("service", "service.queue"), ("campaigns", "campaigns.index"))
+
+
 @bp.route("/")
 def home():
-    """The platform host's front door is sign-up; a tenant's is the dashboard (H1)."""
+    """The platform host's front door is sign-up; a tenant's is the dashboard (H1), or the first module one holds."""
     if current_tenant() is None:
         return redirect(url_for("signup.signup"))
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    return redirect(url_for("reports.dashboard"))
+    return redirect(url_for(next((page for module, page in START_PAGES if can(current_user, module)),
+                                 "auth.profile")))
 
 
 @bp.route("/favicon.ico")

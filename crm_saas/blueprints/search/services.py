@@ -2,12 +2,14 @@
 
 The customers feature decides what a customer or contact search matches (numbers,
 names, any run of a phone's digits) and the pipeline what a deal search does;
-both keep the visibility rule and the masking rule, so this module only groups.
+both keep the visibility rule and the masking rule, so this module only groups, and leaves out the kinds
+whose module the viewer does not hold (B4: a service role finds no deals).
 """
 from dataclasses import dataclass, field
 
 from crm_saas.blueprints.customers.services.search import search_contacts, search_customers
 from crm_saas.blueprints.pipeline.services.deal_list import list_deals
+from crm_saas.core.permissions import can
 
 PER_GROUP = 5
 
@@ -30,7 +32,12 @@ def search_everything(user, q, per_group=PER_GROUP):
     q = (q or "").strip()
     if not q:
         return Found(q)
-    customers, customers_total = search_customers(user, q=q, per_page=per_group)
-    deals, deals_total = list_deals(user, q=q, per_page=per_group)
-    return Found(q, customers, customers_total or 0, search_contacts(user, q, limit=per_group), deals,
-                 deals_total or 0)
+    found = Found(q)
+    if can(user, "customers"):
+        customers, total = search_customers(user, q=q, per_page=per_group)
+        found.customers, found.customers_total = customers, total or 0
+        found.contacts = search_contacts(user, q, limit=per_group)
+    if can(user, "deals"):
+        deals, total = list_deals(user, q=q, per_page=per_group)
+        found.deals, found.deals_total = deals, total or 0
+    return found

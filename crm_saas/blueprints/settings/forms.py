@@ -13,7 +13,9 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Option
 
 from crm_saas.blueprints.customers.services.numbering import pattern_errors
 from crm_saas.blueprints.settings.services import SETTING_LABELS
-from crm_saas.core.permissions import PERMISSIONS
+from crm_saas.core.forms import Required
+from crm_saas.core.permissions import ACTIONS, PERMISSIONS
+from crm_saas.core.roles import BUILT_IN
 
 CATEGORIES_MAX = 50
 
@@ -31,11 +33,51 @@ class PermissionMatrixForm(FlaskForm):
 
     ``submitted`` is always posted, so a form with every box unticked still
     counts as submitted (it revokes everything) instead of looking empty.
+    ``columns`` names the roles the page showed: a role added since it was
+    drawn keeps its rights. Built-in roles' columns hold actions only (they
+    reach every module); custom roles' are ``custom_<key>`` fields, added per
+    request by ``matrix_form``.
     """
 
     submitted = HiddenField(default="1")
-    supervisor = SelectMultipleField(_l("Supervisor"), choices=list(PERMISSIONS.items()))
-    rep = SelectMultipleField(_l("Sales rep"), choices=list(PERMISSIONS.items()))
+    columns = HiddenField()
+    supervisor = SelectMultipleField(_l("Supervisor"), choices=list(ACTIONS.items()))
+    rep = SelectMultipleField(_l("Sales rep"), choices=list(ACTIONS.items()))
+
+    def role_field(self, key):
+        return self[matrix_field(key)]
+
+    def shown(self, keys):
+        """The role keys the submitted page showed (every column when it did not say)."""
+        named = [key for key in (self.columns.data or "").split(",") if key]
+        return [key for key in keys if key in named] if named else list(keys)
+
+
+def matrix_field(key):
+    """The form field of a role's column: the built-in two keep their names, custom roles carry a prefix so no
+    key can clash with a form attribute."""
+    return key if key in BUILT_IN else f"custom_{key}"
+
+
+def matrix_form(custom, **kwargs):
+    """The matrix form with a column per custom role (``{key: Role}``); the class is the company's, made per call."""
+    form_class = type("CompanyPermissionMatrixForm", (PermissionMatrixForm,), {
+        matrix_field(key): SelectMultipleField(role.name, choices=list(PERMISSIONS.items()))
+        for key, role in custom.items()
+    })
+    return form_class(**kwargs)
+
+
+class RoleForm(FlaskForm):
+    """Adding a role: the service judges key and name (one set of rules with the API)."""
+
+    name = StringField(_l("Name"), validators=[Required()], description=_l("For example 客服 or 市场."))
+    key = StringField(_l("Key"), description=_l(
+        "Optional: 2-20 lowercase letters, digits or underscores, for the API. Cannot change later."))
+
+
+class RenameRoleForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[Required()])
 
 
 class CustomerSettingsForm(FlaskForm):

@@ -1,30 +1,37 @@
-"""Company settings and the permission matrix (B4), for holders of ``manage_settings``."""
-from flask import Blueprint, render_template, request
+"""Company settings and the permission matrix (B4), for holders of ``manage_settings``.
+
+The roles page is ``role_routes.py`` on the same blueprint.
+"""
+from flask import render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm_saas.blueprints.activities.services.reminders import queue_test_email, test_email_result
+from crm_saas.blueprints.settings import role_routes  # noqa: F401  (its views hang on bp)
+from crm_saas.blueprints.settings.blueprint import bp
 from crm_saas.blueprints.settings.forms import (
     CompanySettingsForm,
     CustomerSettingsForm,
-    PermissionMatrixForm,
     SmtpSettingsForm,
+    matrix_field,
+    matrix_form,
 )
-from crm_saas.blueprints.settings.services import EDITABLE_ROLES, change_permissions, change_settings, role_matrix
+from crm_saas.blueprints.settings.roles import EDITABLE_BUILT_IN, change_permissions, ordered, role_matrix
+from crm_saas.blueprints.settings.services import change_settings
 from crm_saas.core.htmx import render
-from crm_saas.core.permissions import PERMISSION_HELP, PERMISSIONS, ROLE_LABELS, ROLES, permission_required
+from crm_saas.core.permissions import ACTIONS, MODULES, PERMISSION_HELP, permission_required
+from crm_saas.core.roles import custom_roles
 from crm_saas.core.settings import get_setting
-from crm_saas.tenants.resolve import TENANT_SCOPE, scoped
 
-bp = scoped(Blueprint("settings", __name__, url_prefix="/settings"), TENANT_SCOPE)
+__all__ = ["bp"]
 
 
 def _general_form():
-    return CompanySettingsForm(data={"customer_approval": get_setting("customer_approval")})
+    return CompanySettingsForm(formdata=None, data={"customer_approval": get_setting("customer_approval")})
 
 
 def _customers_form():
-    return CustomerSettingsForm(data={
+    return CustomerSettingsForm(formdata=None, data={
         "customer_number_pattern": get_setting("customer_number_pattern"),
         "customer_categories": "\n".join(get_setting("customer_categories")),
         "recycle_bin_days": get_setting("recycle_bin_days"),
@@ -33,7 +40,8 @@ def _customers_form():
 
 
 def _matrix_form():
-    return PermissionMatrixForm(data={role: sorted(codes) for role, codes in role_matrix().items()})
+    return matrix_form(custom_roles(), formdata=None,
+                       data={matrix_field(role): ordered(codes) for role, codes in role_matrix().items()})
 
 
 def _smtp_form():
@@ -43,8 +51,9 @@ def _smtp_form():
 
 def _matrix_context(form, **extra):
     extra.setdefault("smtp", _smtp_form())  # every settings answer that draws the page draws the mail form too
-    return dict(matrix=form, permissions=PERMISSIONS, help=PERMISSION_HELP, roles=ROLES, role_labels=ROLE_LABELS,
-                editable=EDITABLE_ROLES, **extra)
+    columns = [*EDITABLE_BUILT_IN, *custom_roles()]
+    return dict(matrix=form, modules=MODULES, actions=ACTIONS, help=PERMISSION_HELP, columns=columns,
+                built_in=EDITABLE_BUILT_IN, **extra)
 
 
 @bp.route("/")
@@ -85,10 +94,12 @@ def customers():
 @bp.route("/permissions", methods=["POST"])
 @permission_required("manage_settings")
 def permissions():
-    form = PermissionMatrixForm()
+    form = matrix_form(custom_roles())
     message = None
     if form.validate_on_submit():
-        granted, revoked = change_permissions({role: form[role].data for role in EDITABLE_ROLES}, actor=current_user)
+        shown = form.shown([*EDITABLE_BUILT_IN, *custom_roles()])
+        granted, revoked = change_permissions({role: form.role_field(role).data for role in shown},
+                                              actor=current_user)
         message = _("Permissions saved.") if granted or revoked else _("Nothing changed.")
         form = _matrix_form()
     return render("settings/index.html", "settings/_permissions.html", general=_general_form(),

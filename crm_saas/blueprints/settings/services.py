@@ -1,13 +1,12 @@
-"""Changing company settings: each change is stored with its operation-log entry, in one commit."""
+"""Changing company settings: each change is stored with its operation-log entry, in one commit.
+
+Roles and the permission matrix are ``roles.py``.
+"""
 from flask_babel import lazy_gettext as _l
 
 from crm_saas.core.audit import record
-from crm_saas.core.permissions import PERMISSIONS
 from crm_saas.core.settings import SECRETS, get_setting, set_setting
 from crm_saas.extensions import db
-
-# Roles whose rights the matrix edits; admins hold every right and have no column to edit.
-EDITABLE_ROLES = ("supervisor", "rep")
 
 # What the operation log shows as the target of a settings change.
 SETTING_LABELS = {
@@ -19,6 +18,9 @@ SETTING_LABELS = {
     "deal_rotting_days": _l("Days without a follow-up before a deal stands out"),
     "smtp": _l("Mail server for reminders"),
     "onboarding_done": _l("First-run checklist closed"),
+    "webhook_allow_private": _l("Webhooks may reach private addresses"),
+    "service_number_pattern": _l("Service request number pattern"),
+    "service_due_hours": _l("Service due times per priority"),
 }
 
 
@@ -42,30 +44,3 @@ def _loggable(key, value):
     if key not in SECRETS or not isinstance(value, dict):
         return value
     return {**value, **{name: "********" for name in SECRETS[key] if value.get(name)}}
-
-
-def role_matrix():
-    """``{role: set of permission codes}`` for the roles the matrix edits."""
-    current = get_setting("role_permissions")
-    return {role: set(current.get(role, ())) & set(PERMISSIONS) for role in EDITABLE_ROLES}
-
-
-def change_permissions(matrix, *, actor):
-    """Replace the rights of supervisors and reps; returns what was granted and revoked per role.
-
-    Unknown codes are dropped rather than stored, so a stale form cannot plant
-    a right the code does not know. The log entry names each grant and
-    revocation: "who gave reps export, and when" must be answerable.
-    """
-    before = role_matrix()
-    after = {role: set(matrix.get(role) or ()) & set(PERMISSIONS) for role in EDITABLE_ROLES}
-    granted = {role: sorted(after[role] - before[role]) for role in EDITABLE_ROLES if after[role] - before[role]}
-    revoked = {role: sorted(before[role] - after[role]) for role in EDITABLE_ROLES if before[role] - after[role]}
-    if granted or revoked:
-        order = list(PERMISSIONS)
-        value = {role: sorted(after[role], key=order.index) for role in EDITABLE_ROLES}
-        set_setting("role_permissions", value, actor=actor)
-        record("permissions_changed", None, actor=actor, target_type="setting", label="role_permissions",
-               granted=granted, revoked=revoked)
-        db.session.commit()
-    return granted, revoked

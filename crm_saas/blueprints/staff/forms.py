@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 from crm_saas.blueprints.staff.services import USERNAME_RE
 from crm_saas.core.passwords import password_policy
 from crm_saas.core.permissions import ROLE_LABELS
+from crm_saas.core.roles import custom_roles
 from crm_saas.core.validators import CnPhone
 
 
@@ -30,12 +31,13 @@ class StaffForm(FlaskForm):
     title = StringField(_l("Title"), validators=[Optional(), Length(max=100)])
     region = StringField(_l("Region"), validators=[Optional(), Length(max=100)])
     superior_id = SelectField(_l("Superior"), coerce=int, validate_choice=True)
-    role = SelectField(_l("Role"), choices=list(ROLE_LABELS.items()), default="rep")
+    role = SelectField(_l("Role"), default="rep")
 
     def limit_roles(self, actor):
-        """Only admins may appoint admins: others are not even offered the choice."""
-        if actor.role != "admin":
-            self.role.choices = [(code, label) for code, label in ROLE_LABELS.items() if code != "admin"]
+        """The built-in roles, then the company's own by name; only admins may appoint admins: others are not
+        even offered the choice."""
+        choices = [*ROLE_LABELS.items(), *((key, role.name) for key, role in custom_roles().items())]
+        self.role.choices = [(code, label) for code, label in choices if code != "admin" or actor.role == "admin"]
 
 
 class EditStaffForm(StaffForm):

@@ -23,7 +23,7 @@ from crm_saas.blueprints.staff.services.departures import deactivate_staff, hand
 from crm_saas.blueprints.staff.services.usernames import suggest_username
 from crm_saas.core.forms import apply_errors, has_errors
 from crm_saas.core.htmx import render
-from crm_saas.core.permissions import ROLE_LABELS, can, permission_required
+from crm_saas.core.permissions import can, permission_required
 from crm_saas.core.staff import PICKER_SCOPES, get_visible_staff, list_staff, pick_people
 from crm_saas.core.visibility import subtree_ids
 
@@ -40,7 +40,7 @@ def _people_choices(exclude=()):
 def index():
     return render(
         "staff/index.html", "staff/_list.html",
-        staff=list_staff(current_user), roles=ROLE_LABELS, can_manage=can(current_user, "manage_staff"),
+        staff=list_staff(current_user), can_manage=can(current_user, "manage_staff"),
     )
 
 

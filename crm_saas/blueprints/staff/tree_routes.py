@@ -11,14 +11,14 @@ from crm_saas.blueprints.staff.blueprint import bp, visible_person
 from crm_saas.blueprints.staff.services import StaffError, move_staff
 from crm_saas.blueprints.staff.services.tree import org_tree
 from crm_saas.core.htmx import is_htmx, render
-from crm_saas.core.permissions import ROLE_LABELS, can
+from crm_saas.core.permissions import can
 from crm_saas.extensions import db
 
 
 def _tree_context(message=None, level="success"):
     roots, people = org_tree(current_user)
     return {
-        "roots": roots, "people": people, "roles": ROLE_LABELS, "message": message, "level": level,
+        "roots": roots, "people": people, "message": message, "level": level,
         "can_manage": can(current_user, "manage_staff"),
     }
 

@@ -1,7 +1,7 @@
 """Company settings and the permission matrix (B4): only for manage_settings, and changes take effect at once."""
 from sqlalchemy import select
 
-from crm_saas.core.permissions import PERMISSIONS
+from crm_saas.core.permissions import MODULES, PERMISSIONS
 from tests.conftest import STAFF_PASSWORD, login
 
 
@@ -44,8 +44,9 @@ def test_the_matrix_shows_every_right_for_every_role(tenant, admin_client):
                  "Administrator", "Supervisor", "Sales rep",
                  "Customers entered by reps need a supervisor"):
         assert text in page.text
-    # Admins hold everything: every right ticked, and the boxes cannot be unticked.
-    assert page.text.count("checked disabled") == len(PERMISSIONS)
+    # Admins hold everything: every right ticked, and the boxes cannot be unticked; nor can the modules of the
+    # built-in supervisor and rep, who reach every module.
+    assert page.text.count("checked disabled") == len(PERMISSIONS) + 2 * len(MODULES)
     assert 'name="supervisor" value="approve_customers"' in page.text
 
 

@@ -84,7 +84,7 @@ def test_departure_hands_everything_over_and_closes_every_door(tenant, team, fac
 
     moved = _deactivate(factory, tenant, team)
 
-    assert moved == {"customers": 3, "deals": 1, "tasks": 0, "subordinates": 1}
+    assert moved == {"customers": 3, "deals": 1, "tasks": 0, "subordinates": 1, "service_requests": 0, "campaigns": 0, "segments": 0}
     assert _state(factory, tenant, team) == {
         "customer_owners": {team["heir"]}, "deal_owner": team["heir"],
         "junior_superior": team["boss"], "leaver_active": False,
@@ -108,4 +108,4 @@ def test_history_keeps_the_departed_name(tenant, team, factory, client_for):
     entry = factory._run(tenant, lambda: db.session.scalars(
         select(OperationLog).where(OperationLog.action == "staff_deactivated")).one())
     assert entry.target_label == "Leaver (leaver)"
-    assert entry.details["moved"] == {"customers": 3, "deals": 1, "tasks": 0}
+    assert entry.details["moved"] == {"customers": 3, "deals": 1, "tasks": 0, "service_requests": 0, "campaigns": 0, "segments": 0}

@@ -12,7 +12,7 @@ from crm_saas.blueprints.auth.services import revoke_tokens
 from crm_saas.core.audit import record
 from crm_saas.core.errors import FieldErrors
 from crm_saas.core.passwords import hash_password, set_password
-from crm_saas.core.permissions import ROLES
+from crm_saas.core.roles import BUILT_IN, custom_roles
 from crm_saas.core.users import User
 from crm_saas.core.visibility import forget_walks, subtree_ids
 from crm_saas.extensions import db
@@ -54,8 +54,8 @@ def check_staff(data, *, actor, user=None):
             errors["code"] = [_("This staff code is already taken.")]
     if "role" in data:
         role = data["role"] or "rep"
-        if role not in ROLES:
-            errors["role"] = [_("Choose admin, supervisor or rep.")]
+        if role not in BUILT_IN and role not in custom_roles():
+            errors["role"] = [_("Choose one of the company's roles.")]
         elif actor.role != "admin" and (role == "admin" or (user is not None and user.role == "admin")):
             errors["role"] = [_("Only an administrator can appoint or change administrators.")]
         elif user is not None and user.role == "admin" and role != "admin" and _last_admin(user):
