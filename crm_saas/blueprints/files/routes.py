@@ -21,6 +21,7 @@ bp = scoped(Blueprint("files", __name__), TENANT_SCOPE)
 RECORD_PAGES = {
     "customer": lambda record_id: url_for("customers.detail", customer_id=record_id),
     "deal": lambda record_id: url_for("pipeline.board"),
+    "service_request": lambda record_id: url_for("service.detail", request_id=record_id),
 }
 PARTIAL = "files/_files.html"
 
@@ -88,6 +89,8 @@ def upload(entity, record_id):
 bp.add_url_rule("/customers/<int:record_id>/files", view_func=upload, methods=["POST"],
                 defaults={"entity": "customer"})
 bp.add_url_rule("/deals/<int:record_id>/files", view_func=upload, methods=["POST"], defaults={"entity": "deal"})
+bp.add_url_rule("/service/<int:record_id>/files", view_func=upload, methods=["POST"],
+                defaults={"entity": "service_request"})  # the service feature registers its requests (services)
 
 
 @bp.route("/files/<int:attachment_id>/download")

@@ -17,7 +17,8 @@ class ServiceRequest(TenantTable, db.Model):
         Index("ix_service_requests_customer_id", "customer_id"),
         Index("ix_service_requests_assignee_id_status", "assignee_id", "status"),
         Index("ix_service_requests_created_at", "created_at"),
-        Index("ix_service_requests_open_due", "due_at", postgresql_where=text("status IN ('new', 'in_progress')")),
+        Index("ix_service_requests_open_due", "due_at",
+              postgresql_where=text("status IN ('new', 'in_progress', 'waiting_customer')")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -154,16 +154,3 @@ def test_forecast_weights_by_probability_rounding_half_up(tenant, factory, peopl
     rows, _totals = build(factory, tenant, people["rep_a"], "forecast", first=MONTH.replace(month=5, day=6),
                           range_="week")
     assert list(rows)[0] == "2026-05" and rows["2026-05"]["weighted"] == Decimal("50.01")
-
-
-def test_the_service_report_says_no_data_yet(tenant, factory, people):
-    from crm_saas.blueprints.reports.services.registry import get_report
-
-    def run(user):
-        report = get_report("service")
-        result = report.build(scope_of(user))
-        return [c.key for c in report.columns], result.rows, [str(n) for n in result.notes]
-
-    columns, rows, notes = as_user(factory, tenant, people["admin"], run)
-    assert columns == ["owner", "requests", "complaints", "complaint_rate", "satisfaction"] and rows == []
-    assert notes == ["No data yet: service requests arrive with the service module."]

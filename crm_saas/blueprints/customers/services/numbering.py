@@ -65,14 +65,22 @@ def company_today():
 
 
 def next_customer_number(pattern=None, day=None):
-    """The next free number: one atomic upsert, so two saves at the same moment never share one.
+    """The next free customer number (``next_number`` with the customers' counters and numbers)."""
+    return next_number(pattern or get_setting("customer_number_pattern"), counter="customer",
+                       taken=Customer.number, day=day)
 
-    A number already taken (a pattern changed back and forth, a number typed
-    into an import) is skipped rather than reused.
+
+def next_number(pattern, *, counter, taken, day=None):
+    """The next free number for ``pattern``: one atomic upsert, so two saves at the same moment never share one.
+
+    ``counter`` keeps each kind of record's serials apart (``customer``,
+    ``service``: the same prefix for two kinds counts twice); ``taken`` is
+    the column whose numbers are in use. A number already taken (a pattern
+    changed back and forth, a number typed into an import) is skipped rather
+    than reused.
     """
-    pattern = pattern or get_setting("customer_number_pattern")
     day = day or company_today()
-    key = "customer:" + render(pattern, day, None)
+    key = f"{counter}:" + render(pattern, day, None)
     while True:
         serial = db.session.scalar(
             insert(NumberCounter)
@@ -81,5 +89,5 @@ def next_customer_number(pattern=None, day=None):
             .returning(NumberCounter.last)
         )
         number = render(pattern, day, serial)
-        if not db.session.scalar(select(exists().where(Customer.number == number))):
+        if not db.session.scalar(select(exists().where(taken == number))):
             return number

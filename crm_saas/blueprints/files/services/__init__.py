@@ -34,9 +34,21 @@ class AttachmentError(FieldErrors):
     """A refused upload: ``{"file": [message]}``."""
 
 
+# Records of features above this one that carry files too: entity -> (find it visible to a user, load it).
+_MORE_RECORDS = {}
+
+
+def register_entity(entity, *, visible, load):
+    """Let a feature above this one attach files to its records (the service feature: its requests), without
+    this feature importing it. ``visible(user, id)``: the record or None (a 404); ``load(id)``: the record,
+    visible or not (the log's label). Its pages include files/_files.html; files/routes.py routes its uploads."""
+    _MORE_RECORDS[entity] = (visible, load)
+
+
 def visible_record(user, entity, record_id):
     """The customer or deal ``user`` may see, or None: its files follow the record's visibility."""
-    finder = {"customer": get_visible_customer, "deal": get_visible_deal}.get(entity)
+    finder = {"customer": get_visible_customer, "deal": get_visible_deal}.get(entity) \
+        or _MORE_RECORDS.get(entity, (None, None))[0]
     return finder(user, record_id) if finder else None
 
 
@@ -65,13 +77,13 @@ def attachments_for(entity, entity_id):
 
 def may_delete(user, attachment, record):
     """The uploader, the record's owner, and whoever manages the company's settings."""
-    return (attachment.uploaded_by_id == user.id or record.owner_id == user.id
+    return (attachment.uploaded_by_id == user.id or getattr(record, "owner_id", None) == user.id
             or can(user, "manage_settings"))
 
 
 def save_attachment(entity, record, file_storage, *, actor):
     """Check and store one uploaded file for ``record``; raises AttachmentError when refused."""
-    if entity not in ENTITIES:
+    if entity not in ENTITIES and entity not in _MORE_RECORDS:
         raise ValueError(entity)
     refusal = read_only_refusal(actor, record) if entity == "customer" else None
     if refusal:
@@ -143,6 +155,8 @@ def delete_attachment(attachment, *, actor):
 
 def _parent(entity, entity_id):
     """The record a file hangs on, visible or not (for the log's label)."""
+    if entity in _MORE_RECORDS:
+        return _MORE_RECORDS[entity][1](entity_id)
     return db.session.get(Customer if entity == "customer" else Deal, entity_id)
 
 

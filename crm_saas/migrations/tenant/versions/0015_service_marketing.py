@@ -80,7 +80,7 @@ def upgrade():
     op.create_index("ix_service_requests_assignee_id_status", "service_requests", ["assignee_id", "status"], schema=s)
     op.create_index("ix_service_requests_created_at", "service_requests", ["created_at"], schema=s)
     op.create_index("ix_service_requests_open_due", "service_requests", ["due_at"], schema=s,
-                    postgresql_where=sa.text("status IN ('new', 'in_progress')"))
+                    postgresql_where=sa.text("status IN ('new', 'in_progress', 'waiting_customer')"))
     op.create_table(
         "service_events",
         sa.Column("id", sa.BigInteger, primary_key=True),
