@@ -11,6 +11,9 @@ def init_app(app):
     # Imported on wiring, not with the package: reading one module (say, in a migration) loads no views.
     from crm_saas.blueprints.campaigns import listeners, models  # noqa: F401  (models: the tables, declared before any schema is made)
     from crm_saas.blueprints.campaigns.routes import bp
+    from crm_saas.blueprints.campaigns.services.segments import editable_segments
 
     app.register_blueprint(bp)
+    # The customer list's "Save as segment" (campaigns/_save_segment.html) offers to replace one of these.
+    app.jinja_env.globals["editable_segments"] = editable_segments
     listeners.connect()

@@ -72,7 +72,7 @@ def column_sort(column, sort):
 
 # What a chip says for each plain filter: the field's label, and the value's label where the value is a code.
 _CHIP_FIELDS = {"type": codes.CUSTOMER_TYPES, "industry": codes.INDUSTRIES, "source": codes.SOURCES,
-                "status": codes.STATUSES}
+                "status": codes.STATUSES, "size": codes.SIZES}
 _CHIP_LABELS = {"created_from": _l("Created from"), "created_to": _l("Created until"),
                 "tag": codes.FIELD_LABELS["tags"], "province": _l("Province"), "city": _l("City"),
                 "district": _l("District"), "owner_id": codes.FIELD_LABELS["owner_id"],

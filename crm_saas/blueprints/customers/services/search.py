@@ -36,7 +36,8 @@ DEFAULT_SORT = "-created_at"
 COLLECT_IDS_UP_TO = 2000
 EXACT_FILTERS = {"type": Customer.type, "industry": Customer.industry, "source": Customer.source,
                  "category": Customer.category, "owner_id": Customer.owner_id, "status": Customer.status,
-                 "province": Customer.province, "city": Customer.city, "district": Customer.district}
+                 "province": Customer.province, "city": Customer.city, "district": Customer.district,
+                 "size": Customer.size}  # size: a segment's company size (G1)
 
 
 def search_filter(stmt, q, user):
@@ -203,7 +204,7 @@ def _company_midnight(day):
 
 # Filters the list's URL carries as one value each (tags, owner and custom fields have their own shapes).
 EXACT = ("type", "industry", "source", "category", "status", "province", "city", "district", "created_from",
-         "created_to")
+         "created_to", "size")
 
 
 def read_filters(args):
