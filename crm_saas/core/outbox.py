@@ -14,6 +14,11 @@ edited in one transaction only its ``*.created``.
 Writes made with bulk ``UPDATE`` statements (a batch transfer, the pool
 sweep) bypass the ORM and announce nothing; imports announce each created
 customer, deal and follow-up as they are flushed.
+
+Savepoints (``begin_nested``) are honoured: releasing one writes nothing
+(the outer commit does), rolling one back forgets only the changes made
+inside it. A commit issued while a savepoint is still open announces
+nothing: end the savepoint first (``with session.begin_nested(): ...``).
 """
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -121,18 +126,36 @@ def _noticed(session, flush_context):
         entry[2] |= changed
 
 
+# Savepoints (``begin_nested``): SQLAlchemy fires the commit and rollback events for them too. A savepoint's
+# release writes nothing (the outer commit does), and rolling one back forgets only what was noticed inside it.
+
+@event.listens_for(Session, "after_transaction_create")
+def _savepoint_begun(session, transaction):
+    if transaction.nested:
+        snapshot = {key: [obj, change, set(changed)] for key, (obj, change, changed) in _pending(session).items()}
+        session.info.setdefault("outbox_savepoints", {})[transaction] = snapshot
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _savepoint_ended(session, transaction):
+    if transaction.nested:
+        session.info.get("outbox_savepoints", {}).pop(transaction, None)
+
+
 @event.listens_for(Session, "before_commit")
 def _write(session):
-    if not session.info.get("outbox_pending"):
+    if not _watches or session.in_nested_transaction():
         return
     session.flush()  # what the commit's own flush would write is noticed now, not missed
     pending = session.info.pop("outbox_pending", {})
+    if not pending:
+        return
     wanted = _wanted[0]()
     if not wanted:
         return
     wrote = False
     for obj, change, changed in pending.values():
-        if inspect(obj).deleted or inspect(obj).detached:
+        if not inspect(obj).persistent:  # deleted, or rolled back with a savepoint
             continue
         rule = _watches[type(obj)]
         names = [name for name in rule.events(obj, change, changed) if name in wanted]
@@ -148,6 +171,9 @@ def _write(session):
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session):
+    if session.in_nested_transaction():
+        return
+    session.info.pop("outbox_pending", None)
     if session.info.pop("outbox_wrote", False):
         for hook in _committed:
             hook()
@@ -155,5 +181,11 @@ def _after_commit(session):
 
 @event.listens_for(Session, "after_rollback")
 def _forget(session):
+    savepoint = session.get_nested_transaction()
+    if savepoint is not None:
+        snapshot = session.info.get("outbox_savepoints", {}).get(savepoint)
+        if snapshot is not None:
+            session.info["outbox_pending"] = snapshot
+        return
     session.info.pop("outbox_pending", None)
     session.info.pop("outbox_wrote", None)

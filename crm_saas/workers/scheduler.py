@@ -24,7 +24,7 @@ from redis.exceptions import RedisError
 from rq.cron import CronScheduler
 
 from crm_saas.core import jobs
-from crm_saas.workers import platform, pools, report_mail, scheduled
+from crm_saas.workers import platform, pools, report_mail, scheduled, service, webhooks
 
 log = logging.getLogger("crm_saas.scheduler")
 
@@ -40,6 +40,8 @@ SCHEDULE = (
     (platform.count_companies, {"interval": 3600}),  # users, customers, storage for the operator's list
     (pools.recycle_pools, {"cron": "10 2 * * *"}),  # daily, 02:10: lead pools' warnings and returns (C11)
     (report_mail.send_weekly_summaries, {"cron": "0 8 * * 1"}),  # Mondays, 08:00: last week's summary by email
+    (service.remind_overdue, {"interval": 300}),  # assignees of overdue service requests, once per due time (F1)
+    (webhooks.sweep_webhooks, {"interval": 60}),  # events a lost wake-up left behind, and due retries
 )
 
 # Lua: renew the lock only if this scheduler holds it (a lapsed one may have passed to another).
