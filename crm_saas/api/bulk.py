@@ -24,7 +24,8 @@ bp = api_blueprint("api_bulk", __name__, "Bulk actions on customers, all or noth
 
 FIELDS_BY_ACTION = {
     "transfer": ("to", "reason"), "share": ("user_id", "access", "until"), "tag": ("tags", "reason"),
-    "untag": ("tags", "reason"), "release": ("reason", "pool_id"), "delete": ("reason",), "export": (),
+    "untag": ("tags", "reason"), "campaign": ("campaign_id", "reason"), "release": ("reason", "pool_id"),
+    "delete": ("reason",), "export": (),
 }
 
 
@@ -36,12 +37,14 @@ class BulkRequestSchema(InputSchema):
         "description": "Every customer the caller may see that matches (the customer list's filters, and q)."})
     to = fields.Integer(allow_none=True, metadata={"description": "transfer: the colleague who takes them over."})
     reason = fields.String(allow_none=True, validate=validate.Length(max=500), metadata={
-        "description": "transfer, tag, untag, delete; required for release."})
+        "description": "transfer, tag, untag, campaign, delete; required for release."})
     user_id = fields.Integer(allow_none=True, metadata={"description": "share: the colleague."})
     access = fields.String(allow_none=True, metadata={"enum": list(ACCESS), "description": "share: default read."})
     until = fields.Date(allow_none=True, metadata={"description": "share: the last day (optional)."})
     tags = fields.List(fields.String(), allow_none=True, metadata={"description": "tag, untag: the tags."})
     pool_id = fields.Integer(allow_none=True, metadata={"description": "release: the pool (default: the owner's)."})
+    campaign_id = fields.Integer(strict=True, allow_none=True, metadata={
+        "description": "campaign: the campaign the customers came from (required; null clears it)."})
 
     @ma.validates_schema
     def one_selection(self, data, **kwargs):
@@ -56,7 +59,8 @@ class BulkResultSchema(ma.Schema):
     pending = fields.Integer(metadata={"description": "transfer: requests waiting for approval (no right to "
                                                       "transfer)."})
     skipped = fields.Integer(metadata={"description": "transfer: already the receiver's."})
-    changed = fields.Integer(metadata={"description": "tag, untag: customers whose tags changed."})
+    changed = fields.Integer(metadata={"description": "tag, untag, campaign: customers whose tags (campaign) "
+                                                      "changed."})
     unchanged = fields.Integer()
 
 
@@ -67,7 +71,7 @@ class BulkResultSchema(ma.Schema):
 @bp.alt_response(403, description="The caller's role may not take this action (delete, export).")
 @bp.alt_response(503, description="export: the job queue cannot be reached; nothing was started.")
 def bulk_action(data):
-    """Transfer, share, tag, untag, release, delete or export many customers at once, all or nothing"""
+    """Transfer, share, tag, untag, set the campaign of, release, delete or export customers, all or nothing"""
     action = data.pop("action")
     selection = {key: data.pop(key) for key in ("ids", "filters") if key in data}
     fields_sent = {key: value for key, value in data.items() if key in FIELDS_BY_ACTION[action]}

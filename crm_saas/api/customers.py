@@ -80,6 +80,9 @@ class CustomerSchema(ma.Schema):
     goals = fields.String(allow_none=True, metadata={"description": "Business goals."})
     past_dealings = fields.String(allow_none=True)
     owner_id = fields.Integer(allow_none=True, metadata={"description": "Default: the caller."})
+    campaign_id = fields.Integer(strict=True, allow_none=True, metadata={
+        "description": "The campaign the customer came from (GET /campaigns); null for none. Any source may "
+                       "carry one."})
     pool_id = fields.Integer(dump_only=True, allow_none=True, metadata={
         "description": "The lead pool holding the customer (owner_id is then null); null while owned."})
     custom = fields.Dict(keys=fields.String(), allow_none=True,

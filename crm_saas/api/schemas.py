@@ -45,7 +45,7 @@ class StaffSchema(ma.Schema):
     title = fields.String(allow_none=True)
     code = fields.String(allow_none=True)
     region = fields.String(allow_none=True)
-    role = fields.String(metadata={"enum": ["admin", "supervisor", "rep"]})
+    role = fields.String(metadata={"description": "A role's key: admin, supervisor, rep or the company's own."})
     superior_id = fields.Integer(allow_none=True, metadata={"description": "None for a top-level person."})
     active = fields.Boolean(metadata={"description": "False once deactivated: no login, no token."})
     deactivated_at = fields.DateTime(allow_none=True)
@@ -97,6 +97,7 @@ class DealSchema(ma.Schema):
     products = fields.List(fields.Dict(),
                            metadata={"description": "Lines of {name, quantity, price} (decimal strings)."})
     key_actions = fields.String(allow_none=True)
+    campaign_id = fields.Integer(allow_none=True, metadata={"description": "The campaign the deal came from."})
     custom = fields.Dict()
     version = fields.Integer(metadata={"description": "Bumped by every change; send it back to refuse stale edits."})
     last_activity_at = fields.DateTime(allow_none=True, metadata={"description": "The newest follow-up on it."})
@@ -121,6 +122,9 @@ class DealInputSchema(InputSchema):
     owner_id = fields.Integer(allow_none=True, metadata={"description": "Default: the caller; someone they see."})
     products = fields.List(fields.Nested(ProductLineSchema), allow_none=True)
     key_actions = fields.String(allow_none=True)
+    campaign_id = fields.Integer(strict=True, allow_none=True, metadata={
+        "description": "The campaign the deal came from (GET /campaigns). A new deal without one (absent or "
+                       "null) takes its customer's; on PATCH, null clears it."})
     custom = fields.Dict(keys=fields.String(), allow_none=True,
                          metadata={"description": "Values of the company's custom fields for deals, by key."})
 

@@ -19,6 +19,7 @@ from crm_saas.blueprints.exports.models import Export
 from crm_saas.blueprints.exports.services import export_dir, file_suffix
 from crm_saas.blueprints.imports.services.full_export import write_full_export
 from crm_saas.core import jobs, spreadsheets
+from crm_saas.core.campaign_refs import CAMPAIGNS
 from crm_saas.core.users import User
 from crm_saas.extensions import db
 from crm_saas.workers.context import job_tenant
@@ -74,7 +75,7 @@ def write_customers(path, user, filters, progress=lambda percent: None):
         Customer.number, Customer.name, Customer.type, Customer.industry, Customer.source, Customer.category,
         Customer.size, Customer.province, Customer.city, Customer.district, Customer.address, Customer.tags,
         Contact.name, Contact.phone, Contact.email, other_contacts, User.name, Customer.created_at, Customer.owner_id,
-        Customer.custom,
+        Customer.custom, CAMPAIGNS.c.name,
     )
     labels = codes.FIELD_LABELS
     headers = [(str(h), width) for h, width in (
@@ -82,11 +83,12 @@ def write_customers(path, user, filters, progress=lambda percent: None):
         (labels["source"], 16), (labels["category"], 14), (labels["size"], 14), (labels["province"], 12),
         (labels["city"], 12), (labels["district"], 12), (labels["address"], 32), (labels["tags"], 20),
         (_("Contact name"), 14), (_("Contact phone"), 16), (_("Contact email"), 26), (_("Other contacts"), 44),
-        (_("Owner"), 12), (_("Created"), 17), *((d.label, 18) for d in fields))]
+        (_("Owner"), 12), (_("Created"), 17), (labels["campaign_id"], 20), *((d.label, 18) for d in fields))]
     rows_stmt = (
         stmt.with_only_columns(*columns)
         .outerjoin(Contact, and_(Contact.customer_id == Customer.id, Contact.is_primary.is_(True)))
         .join(User, User.id == Customer.owner_id)
+        .outerjoin(CAMPAIGNS, CAMPAIGNS.c.id == Customer.campaign_id)
         .order_by(Customer.id)
     )
     book = spreadsheets.workbook(path)
@@ -101,7 +103,7 @@ def write_customers(path, user, filters, progress=lambda percent: None):
     written = 0
     result = db.session.execute(rows_stmt, execution_options={"stream_results": True, "yield_per": 2000})
     for (number, name, ctype, industry, source, category, size, province, city, district, address, tags,
-         c_name, c_phone, c_email, more, owner, created, owner_id, custom) in result:
+         c_name, c_phone, c_email, more, owner, created, owner_id, custom, campaign) in result:
         written += 1
         c_phone, c_email = reader.phone(owner_id, c_phone), reader.email(owner_id, c_email)
         extra = "\n".join(" ".join(part for part in (o_name, reader.phone(owner_id, o_phone),
@@ -113,7 +115,8 @@ def write_customers(path, user, filters, progress=lambda percent: None):
             province, city, district, address, ", ".join(tags or ()), c_name, c_phone, c_email, extra, owner,
         ))
         sheet.write_datetime(written, CREATED, created.astimezone(tz).replace(tzinfo=None), when)
-        sheet.write_row(written, CREATED + 1, [display_value(d, (custom or {}).get(d.key)) for d in fields])
+        sheet.write_row(written, CREATED + 1,
+                        [campaign, *(display_value(d, (custom or {}).get(d.key)) for d in fields)])
         if written % PROGRESS_EVERY == 0:
             progress(written * 100 // max(total, 1))
     sheet.autofilter(0, 0, max(written, 1), len(headers) - 1)
@@ -121,6 +124,6 @@ def write_customers(path, user, filters, progress=lambda percent: None):
     return written
 
 
-OTHER_CONTACTS, CREATED = 15, 17  # column indexes in ``write_customers``
+OTHER_CONTACTS, CREATED = 15, 17  # column indexes in ``write_customers`` (the campaign's is CREATED + 1)
 # The lists of records: the customers here, deals and follow-ups in list_exports.py.
 LIST_WRITERS = {"customers": write_customers, "deals": write_deals, "activities": write_activities}

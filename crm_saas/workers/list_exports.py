@@ -22,6 +22,7 @@ from crm_saas.blueprints.pipeline.models import Deal, Stage
 from crm_saas.blueprints.pipeline.services.deal_list import SORTS, deals_statement, read_list_args
 from crm_saas.blueprints.pipeline.services.defaults import stage_label
 from crm_saas.core import spreadsheets
+from crm_saas.core.campaign_refs import CAMPAIGNS
 from crm_saas.core.users import User
 from crm_saas.extensions import db
 
@@ -94,20 +95,21 @@ def write_deals(path, user, filters, progress=lambda percent: None):
     owner = aliased(User)
     rows = (
         stmt.with_only_columns(Deal.name, Customer.name, Deal.stage_id, Deal.amount, Deal.probability,
-                               Deal.expected_close, owner.name, Deal.lost_reason, Deal.created_at, Deal.updated_at,
-                               Deal.custom)
+                               Deal.expected_close, owner.name, CAMPAIGNS.c.name, Deal.lost_reason, Deal.created_at,
+                               Deal.updated_at, Deal.custom)
         .join(Customer, Customer.id == Deal.customer_id).join(owner, owner.id == Deal.owner_id)
+        .outerjoin(CAMPAIGNS, CAMPAIGNS.c.id == Deal.campaign_id)
         .order_by(*SORTS[sort])
     )
     sheet = Sheet(path, _("Deals"), [
         (_("Deal name"), 30, None), (_("Customer"), 30, None), (_("Stage"), 14, None),
         (_("Expected amount"), 16, "money"), (_("Probability"), 10, "number"), (_("Expected close date"), 14, "date"),
-        (_("Owner"), 12, None), (_("Lost reason"), 24, "wrap"), (_("Created"), 17, "time"),
+        (_("Owner"), 12, None), (_("Campaign"), 20, None), (_("Lost reason"), 24, "wrap"), (_("Created"), 17, "time"),
         (_("Updated"), 17, "time"), *((d.label, 18, None) for d in fields)])
-    for name, customer, stage_id, amount, probability, close, owner_name, lost, created, updated, custom \
+    for name, customer, stage_id, amount, probability, close, owner_name, campaign, lost, created, updated, custom \
             in _streamed(rows, total, sheet, progress):
-        sheet.row((name, customer, stages.get(stage_id), amount, probability, close, owner_name, lost, created,
-                   updated, *(display_value(d, (custom or {}).get(d.key)) for d in fields)))
+        sheet.row((name, customer, stages.get(stage_id), amount, probability, close, owner_name, campaign, lost,
+                   created, updated, *(display_value(d, (custom or {}).get(d.key)) for d in fields)))
     return sheet.close()
 
 

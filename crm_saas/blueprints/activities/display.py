@@ -18,6 +18,7 @@ DEAL_FIELDS = {
     "name": _l("Deal name"), "amount": _l("Expected amount"), "expected_close": _l("Expected close date"),
     "probability": _l("Probability"), "owner_id": _l("Owner"), "products": _l("Products"),
     "key_actions": _l("Key actions"), "lost_reason": _l("Lost reason"), "customer_id": _l("Customer"),
+    "campaign_id": _l("Campaign"),
 }
 
 

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from crm_saas.blueprints.custom_fields.services import ENTITIES, TYPES
 from crm_saas.blueprints.pipeline.services.stages import KINDS
 from crm_saas.blueprints.settings.services import SETTING_LABELS
-from crm_saas.core.permissions import PERMISSIONS, ROLE_LABELS
+from crm_saas.core.permissions import PERMISSIONS, role_label
 
 ACTION_LABELS = {
     "staff_created": _l("Staff member added"),
@@ -20,6 +20,9 @@ ACTION_LABELS = {
     "staff_reactivated": _l("Staff member reactivated"),
     "setting_changed": _l("Setting changed"),
     "permissions_changed": _l("Permissions changed"),
+    "role_created": _l("Role added"),
+    "role_renamed": _l("Role renamed"),
+    "role_deleted": _l("Role deleted"),
     "customer_approved": _l("Customer approved"),
     "customer_rejected": _l("Customer rejected"),
     "customer_transferred": _l("Customer transferred"),
@@ -58,6 +61,10 @@ ACTION_LABELS = {
     "target_set": _l("Sales target set"),
     "target_changed": _l("Sales target changed"),
     "target_deleted": _l("Sales target deleted"),
+    "webhook_created": _l("Webhook endpoint added"),
+    "webhook_updated": _l("Webhook endpoint changed"),
+    "webhook_deleted": _l("Webhook endpoint deleted"),
+    "webhook_secret_rotated": _l("Webhook secret replaced"),
 }
 
 LOGIN_RESULTS = {
@@ -85,6 +92,7 @@ FIELD_LABELS = {
     "position": _l("Position"),
     "kind": _l("Kind"), "probability": _l("Default probability"), "stages": _l("Stages"),
     "kept_for_history": _l("Kept for the stage history"),
+    "rights": _l("Rights"),
 }
 # Ids kept for machines; the names beside them are what people read.
 HIDDEN_DETAILS = {"handover_to", "key", "old", "new"}
@@ -151,7 +159,7 @@ def _value(value, key, names):
     if key in PEOPLE_FIELDS and isinstance(value, int):
         return names.get(value, f"#{value}")
     if key == "role":
-        return str(ROLE_LABELS.get(value, value))
+        return str(role_label(value))
     if key == "locale":
         return LANGUAGES.get(value, value)
     if key == "kind":
@@ -161,8 +169,10 @@ def _value(value, key, names):
     if key == "entity":
         return str(ENTITIES.get(value, value))
     if key in ("granted", "revoked") and isinstance(value, dict):
-        return ", ".join(f"{ROLE_LABELS.get(role, role)} ({', '.join(str(PERMISSIONS.get(c, c)) for c in codes)})"
+        return ", ".join(f"{role_label(role)} ({', '.join(str(PERMISSIONS.get(c, c)) for c in codes)})"
                          for role, codes in value.items())
+    if key == "rights" and isinstance(value, list):
+        return ", ".join(str(PERMISSIONS.get(c, c)) for c in value)
     if isinstance(value, dict):
         return ", ".join(f"{_field(k)} {_value(v, k, names)}" for k, v in value.items())
     if isinstance(value, list):

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from crm_saas.blueprints.bulk.blueprint import bp
 from crm_saas.blueprints.bulk.services import ACTIONS, BulkForbidden
 from crm_saas.blueprints.bulk.services.actions import run
+from crm_saas.blueprints.campaigns.services.choices import campaign_choices
 from crm_saas.blueprints.customers.pages import list_context
 from crm_saas.blueprints.customers.services.search import read_filters
 from crm_saas.blueprints.customers.services.shares import ACCESS_LABELS, company_today
@@ -29,8 +30,10 @@ from crm_saas.extensions import db
 
 ACTION_LABELS = {
     "transfer": _l("Transfer"), "share": _l("Share"), "tag": _l("Add tags"), "untag": _l("Remove tags"),
-    "release": _l("Release to the pool"), "delete": _l("Delete"), "export": _l("Export"),
+    "campaign": _l("Set the campaign"), "release": _l("Release to the pool"), "delete": _l("Delete"),
+    "export": _l("Export"),
 }
+NO_CAMPAIGN = "none"  # the dialog's "no campaign" choice: clears it (an empty choice is no choice at all)
 
 
 def offered_actions(user):
@@ -69,6 +72,9 @@ def action_fields(action, form):
         return {"tags": form.get("bulk_tags", ""), "reason": form.get("reason")}
     if action == "release":
         return {"reason": form.get("reason"), "pool_id": _number(form.get("pool_id", ""))}
+    if action == "campaign":
+        chosen = form.get("bulk_campaign", "")
+        return {"campaign_id": None if chosen == NO_CAMPAIGN else (_number(chosen) or ""), "reason": form.get("reason")}
     return {"reason": form.get("reason")}
 
 
@@ -90,6 +96,7 @@ def summary(result):
         "share": ngettext("%(num)s customer shared.", "%(num)s customers shared.", count),
         "tag": ngettext("Tags added to %(num)s customer.", "Tags added to %(num)s customers.", count),
         "untag": ngettext("Tags removed from %(num)s customer.", "Tags removed from %(num)s customers.", count),
+        "campaign": ngettext("Campaign set for %(num)s customer.", "Campaign set for %(num)s customers.", count),
         "release": ngettext("%(num)s customer released to the pool.", "%(num)s customers released to the pool.",
                             count),
         "delete": ngettext("%(num)s customer moved to the recycle bin.", "%(num)s customers moved to the recycle bin.",
@@ -109,7 +116,8 @@ def dialog(action):
         if action == "release" else []
     return render_template("bulk/_dialog.html", action=action, label=ACTION_LABELS[action], people=people,
                            pools=pools, access_labels=ACCESS_LABELS, today=company_today(),
-                           direct=can(current_user, "transfer_customers"))
+                           direct=can(current_user, "transfer_customers"),
+                           campaigns=campaign_choices() if action == "campaign" else [], no_campaign=NO_CAMPAIGN)
 
 
 @bp.route("/<action>", methods=["POST"])

@@ -11,6 +11,7 @@ from flask_login import current_user
 from crm_saas.blueprints.custom_fields.services import definitions
 from crm_saas.blueprints.customers.services import assignable_owners, codes, get_visible_customer, tag_suggestions
 from crm_saas.blueprints.customers.services.shares import AccessRefused, require_access
+from crm_saas.core.campaign_refs import campaign_options
 from crm_saas.core.htmx import is_htmx
 from crm_saas.core.permissions import module_gate
 from crm_saas.core.settings import get_setting
@@ -52,11 +53,13 @@ def form_context(form, *, custom=None, errors=None, customer=None):
     custom_errors, region_errors, leftover = form.show_errors(errors)
     if customer is None:
         owners = [(u.id, u.name) for u in assignable_owners(current_user)]
-        form.offer(categories=get_setting("customer_categories"), owners=owners, size=form.size.data)
+        form.offer(categories=get_setting("customer_categories"), owners=owners, size=form.size.data,
+                   campaigns=campaign_options(form.campaign_id.data))
         if not form.owner_id.data:
             form.owner_id.data = current_user.id
     else:
-        form.offer(categories=get_setting("customer_categories"), size=form.size.data)
+        form.offer(categories=get_setting("customer_categories"), size=form.size.data,
+                   campaigns=campaign_options(form.campaign_id.data))
     return dict(
         form=form, customer=customer, codes=codes, definitions=definitions("customer"),
         custom_values=custom if custom is not None else {}, custom_errors=custom_errors,

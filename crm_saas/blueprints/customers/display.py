@@ -13,6 +13,7 @@ from crm_saas.blueprints.customers.blueprint import bp
 from crm_saas.blueprints.customers.services import codes
 from crm_saas.blueprints.customers.services.privacy import ContactReader
 from crm_saas.blueprints.customers.services.shares import ACCESS_LABELS
+from crm_saas.core.campaign_refs import campaign_name
 
 ACTIONS = {
     "created": _l("Added"), "updated": _l("Edited"), "transferred": _l("Transferred"),
@@ -32,6 +33,15 @@ SPECIAL_FIELDS = {
 }
 CODED = {"type": codes.CUSTOMER_TYPES, "industry": codes.INDUSTRIES, "source": codes.SOURCES,
          "size": codes.SIZES, "status": codes.STATUSES, "contact.role": codes.CONTACT_ROLES, "share": ACCESS_LABELS}
+
+
+# G1: a customer's or deal's campaign by name, on any page that shows one (core.campaign_refs reads it).
+bp.add_app_template_global(campaign_name, "campaign_name")
+
+
+def _campaign_words(campaign_id):
+    """A campaign id kept in the log or on a record, as its name (or "#7" for one deleted since)."""
+    return campaign_name(campaign_id) or (f"#{campaign_id}" if campaign_id is not None else "")
 
 
 @bp.app_template_global()
@@ -54,6 +64,8 @@ def field_value(field, value):
     """A customer's stored ``value`` of ``field`` as words: the label of a code (industry ``it`` reads IT)."""
     if value is None or value == "":
         return ""
+    if field == "campaign_id":
+        return _campaign_words(value)
     return str(codes.label(CODED[field], value)) if field in CODED else value
 
 
@@ -83,6 +95,8 @@ def change_value(change, customer, value):
     value = ContactReader(current_user).change_value(customer, field, value)
     if field in CODED:
         return str(codes.label(CODED[field], value))
+    if field == "campaign_id":
+        return _campaign_words(value)
     if field in ("contact.added", "contact.removed") and isinstance(value, dict):
         return " ".join(str(part) for part in (value.get("name"), value.get("title"), value.get("phone")) if part)
     if field == "merged_from" and isinstance(value, dict):

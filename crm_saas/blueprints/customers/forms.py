@@ -44,6 +44,13 @@ def _choices(codes):
     return [("", "—")] + list(codes.items())
 
 
+def _optional_id(value):
+    """A picker's id, or None for "—" (and for anything that is not an id, which no option sends)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return int(value) if isinstance(value, str) and value.strip().isdigit() else None
+
+
 class CustomerForm(FlaskForm):
     name = StringField(FIELD_LABELS["name"], validators=[Required()])
     industry = SelectField(FIELD_LABELS["industry"], choices=_choices(INDUSTRIES), validators=[Required()],
@@ -67,14 +74,18 @@ class CustomerForm(FlaskForm):
     goals = TextAreaField(FIELD_LABELS["goals"])
     past_dealings = TextAreaField(FIELD_LABELS["past_dealings"])
     owner_id = SelectField(FIELD_LABELS["owner_id"], coerce=int, validate_choice=False)
+    # G1: the campaign the customer came from; the choices come from ``offer`` (core.campaign_refs).
+    campaign_id = SelectField(FIELD_LABELS["campaign_id"], coerce=_optional_id, choices=[("", "—")],
+                              validate_choice=False)
     contacts = FieldList(FormField(ContactForm), min_entries=1, max_entries=CONTACTS_MAX)
     primary = HiddenField(default="0")
     reason = TextAreaField(_l("Reason for the change"),
                            description=_l("Kept in the change log beside what changed."))
     confirm_duplicates = HiddenField()
 
-    def offer(self, *, categories, owners=None, size=None):
+    def offer(self, *, categories, owners=None, size=None, campaigns=()):
         """Fill the choices that depend on the company (and keep a stored value that left the list)."""
+        self.campaign_id.choices = [("", "—"), *campaigns]
         self.category.choices = [("", "—")] + [(c, c) for c in categories]
         if self.category.data and self.category.data not in categories:
             self.category.choices.append((self.category.data, self.category.data))
@@ -87,7 +98,7 @@ class CustomerForm(FlaskForm):
         """The form's values in the shape the rules and the services take (the API's)."""
         data = {key: self[key].data for key in (
             "name", "industry", "industry_note", "type", "source", "category", "size", "province", "city",
-            "district", "address", "remarks", "needs", "goals", "past_dealings")}
+            "district", "address", "remarks", "needs", "goals", "past_dealings", "campaign_id")}
         new = [t.strip() for t in _TAG_SPLIT.split(self.new_tags.data or "") if t.strip()]
         data["tags"] = [t for t in self.tags.data if t and t.strip()] + new
         data["custom"] = custom

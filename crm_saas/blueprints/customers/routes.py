@@ -26,7 +26,7 @@ from crm_saas.blueprints.customers.services.duplicates import find_matches
 from crm_saas.blueprints.customers.services.shares import access_of, may_share, own_share
 from crm_saas.blueprints.customers.services.validation import validate_customer
 from crm_saas.core.htmx import is_htmx, redirect_to, render
-from crm_saas.core.permissions import ROLE_LABELS, permission_required
+from crm_saas.core.permissions import permission_required
 from crm_saas.core.queries import page_number
 from crm_saas.core.visibility import who_can_see
 
@@ -176,5 +176,4 @@ def changes(customer_id):
 def access(customer_id):
     """Who can see this customer, and why: the owner, the chain above them, then the company-wide roles."""
     customer = visible_or_404(customer_id)
-    return render_template("customers/access.html", customer=customer, viewers=who_can_see(customer.owner),
-                           roles=ROLE_LABELS)
+    return render_template("customers/access.html", customer=customer, viewers=who_can_see(customer.owner))

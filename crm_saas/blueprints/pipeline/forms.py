@@ -42,6 +42,9 @@ class DealForm(FlaskForm):
                                description=_l("Left empty, the stage's default."))
     owner_id = SelectField(_l("Owner"), coerce=int, validate_choice=False)
     key_actions = TextAreaField(_l("Key actions"))
+    # G1: the campaign the deal came from (choices from pages.form_context); a new deal left without one
+    # takes its customer's.
+    campaign_id = SelectField(_l("Campaign"), choices=[("", "—")], validate_choice=False)
     products = FieldList(FormField(ProductForm), min_entries=1, max_entries=50)
     reason = TextAreaField(_l("Reason for the change"))
     version = HiddenField()
@@ -53,6 +56,7 @@ class DealForm(FlaskForm):
                 "expected_close": self.expected_close.raw_data[0] if self.expected_close.raw_data else None,
                 "probability": self.probability.raw_data[0] if self.probability.raw_data else None,
                 "owner_id": self.owner_id.data or None, "key_actions": self.key_actions.data,
+                "campaign_id": self.campaign_id.data or None,
                 "products": [{key: entry.form[key].data for key in PRODUCT_KEYS} for entry in self.products],
                 "custom": custom}
         if self.stage_id.data:

@@ -1,4 +1,5 @@
 """What the deal pages show beside the deal: choices for the form, the list's context, the page's sections."""
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -10,6 +11,7 @@ from crm_saas.blueprints.pipeline.models import DealStageChange, Stage
 from crm_saas.blueprints.pipeline.services import default_pipeline, get_stage, list_pipelines
 from crm_saas.blueprints.pipeline.services.deal_list import PER_PAGE, SORT_LABELS, list_deals, read_list_args
 from crm_saas.blueprints.pipeline.services.defaults import stage_label
+from crm_saas.core.campaign_refs import campaign_options
 from crm_saas.core.staff import NAME_ORDER, assignable_people, picked_person
 from crm_saas.core.users import User
 from crm_saas.extensions import db
@@ -42,6 +44,7 @@ def prefill_new(form, args):
         pipeline = next((p for p in list_pipelines() if p.id == pipeline_id), None) or default_pipeline()
         stage = next((s for s in pipeline.stages if s.kind == "open"), None)
     form.customer_id.data = customer.id if customer else None
+    form.campaign_id.data = str(customer.campaign_id) if customer and customer.campaign_id else ""
     form.stage_id.data = stage.id if stage else None
     form.owner_id.data = current_user.id
 
@@ -50,6 +53,7 @@ def prefill_edit(form, deal):
     for key in ("name", "amount", "expected_close", "probability", "owner_id", "key_actions"):
         form[key].data = getattr(deal, key)
     form.customer_id.data, form.stage_id.data, form.version.data = deal.customer_id, deal.stage_id, deal.version
+    form.campaign_id.data = str(deal.campaign_id) if deal.campaign_id else ""
     while form.products.entries:
         form.products.pop_entry()
     for line in deal.products or [{}]:
@@ -66,6 +70,10 @@ def form_context(form, *, errors, custom, deal=None):
     if deal and deal.owner_id not in {p.id for p in people}:
         people = [deal.owner, *people]
     form.owner_id.choices = [(p.id, p.name) for p in people]
+    kept = int(form.campaign_id.data) if (form.campaign_id.data or "").isdigit() else None
+    # A new deal left on the first choice takes its customer's campaign; an edit's first choice is none.
+    form.campaign_id.choices = [("", "—" if deal else _("The customer's campaign")),
+                                *((str(i), name) for i, name in campaign_options(kept))]
     return dict(form=form, deal=deal, definitions=definitions("deal"), custom_values=custom,
                 custom_errors=custom_errors, leftover=leftover, chosen_customer=chosen)
 

@@ -101,5 +101,5 @@ def test_the_page(tenant, factory, scene, client_for):
     client = signed_in(client_for, tenant, "admin")
     page = client.get("/reports/sources?range=month&from=2025-03-01")
     assert page.status_code == 200
-    assert ["Referral", "3", "3", "1", "CN¥1,000.00", "2", "33.3%"] in table_rows(page.text)
+    assert ["Referral", "3", "3", "1", "CN¥1,000.00", "2", "33.3%", "–", "–"] in table_rows(page.text)  # no cost, ROI
     assert records_total(client, cell_link(page.text, "Referral", 2)) == 3

@@ -20,7 +20,7 @@ from crm_saas.blueprints.customers.services.search import customers_statement
 from crm_saas.core.errors import FieldErrors
 from crm_saas.extensions import db
 
-ACTIONS = ("transfer", "share", "tag", "untag", "release", "delete", "export")
+ACTIONS = ("transfer", "share", "tag", "untag", "campaign", "release", "delete", "export")
 BULK_MAX = 10000  # customers per action: one transaction, one request
 
 

@@ -4,7 +4,8 @@ Each reuses the customers' own rules (C8 transfers and requests, shares,
 the tag rules, the recycle bin) and the pool's release; what it adds is the
 "all or nothing": a refusal names the customers or the field and nothing is
 saved. Transfer, delete and release change whose a customer is, so a
-customer only shared with the actor refuses them; tags need edit access.
+customer only shared with the actor refuses them; tags and the campaign
+need edit access.
 """
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -18,6 +19,7 @@ from crm_saas.blueprints.bulk.services import (
     selected_ids,
     split_filters,
 )
+from crm_saas.blueprints.campaigns.services.choices import campaign_exists
 from crm_saas.blueprints.customers.models import TransferRequest
 from crm_saas.blueprints.customers.services.changes import record_changes
 from crm_saas.blueprints.customers.services.recycle import delete_customer
@@ -155,6 +157,31 @@ def untag_customers(customers, actor, *, tags=None, reason=None, **_fields):
     return _retag(customers, actor, lambda have: [t for t in have if t not in asked], reason, "untag")
 
 
+UNSENT = object()  # the campaign's field left out, which is not the same as null (clear it)
+
+
+def set_campaign(customers, actor, *, campaign_id=UNSENT, reason=None, **_fields):
+    """G1 in bulk: every customer came from ``campaign_id`` (None: from no campaign); each change logged.
+
+    Like tags, an edit of the customers: the same access as editing them.
+    """
+    if campaign_id is UNSENT or campaign_id == "":
+        raise BulkError({"campaign_id": [_("Choose a campaign, or none to clear it.")]})
+    if campaign_id is not None and not campaign_exists(campaign_id):
+        raise BulkError({"campaign_id": [_("Choose a campaign from the list.")]})
+    require(customers, actor, "edit")
+    reason = (reason or "").strip() or None
+    changed = 0
+    for customer in customers:
+        if customer.campaign_id != campaign_id:
+            record_changes(customer, [("campaign_id", customer.campaign_id, campaign_id, None, None)], actor=actor,
+                           reason=reason)
+            customer.campaign_id = campaign_id
+            changed += 1
+    db.session.commit()
+    return {"action": "campaign", "count": len(customers), "changed": changed, "unchanged": len(customers) - changed}
+
+
 def release_customers(customers, actor, *, reason=None, pool_id=None, **_fields):
     """Back to a pool (C11) through the pool's own rules; their shares end with the owner's hold."""
     require(customers, actor, "full")
@@ -194,5 +221,5 @@ def export_customers(actor, *, ids=None, filters=None):
 
 ACTION_FUNCTIONS = {
     "transfer": transfer_customers, "share": share_customers_with, "tag": tag_customers,
-    "untag": untag_customers, "release": release_customers, "delete": delete_customers,
+    "untag": untag_customers, "campaign": set_campaign, "release": release_customers, "delete": delete_customers,
 }

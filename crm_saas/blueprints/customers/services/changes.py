@@ -3,7 +3,8 @@
 A save compares two snapshots (``snapshot`` before and after) and writes one
 row per difference, all with the same ``at``, so the page can show them as
 one edit. Values are kept as JSON in their stored form (codes, ids' names,
-raw custom values); ``display`` turns them into words for the reader.
+raw custom values; the campaign as its id, so an import's revert can put it
+back); ``display`` turns them into words for the reader.
 """
 from sqlalchemy import func, insert, literal, select
 
@@ -14,7 +15,7 @@ from crm_saas.extensions import db
 
 SCALAR_FIELDS = (
     "name", "industry", "industry_note", "type", "source", "category", "size", "province", "city", "district",
-    "address", "remarks", "needs", "goals", "past_dealings",
+    "address", "remarks", "needs", "goals", "past_dealings", "campaign_id",
 )
 CONTACT_FIELDS = ("name", "title", "phone", "email", "wechat", "role", "primary")
 PER_PAGE = 50

@@ -63,6 +63,7 @@ FIELD_LABELS = {
     "status": _l("Status"),
     "created_at": _l("Created"),
     "contacts": _l("Contacts"),
+    "campaign_id": _l("Campaign"),
 }
 CONTACT_FIELD_LABELS = {
     "name": _l("Contact name"),

@@ -24,6 +24,7 @@ from crm_saas.blueprints.customers.services.codes import (
     INDUSTRIES,
     SOURCES,
 )
+from crm_saas.core.campaign_refs import campaign_exists
 from crm_saas.core.regions import region_errors
 from crm_saas.core.settings import get_setting
 from crm_saas.core.validators import is_cn_phone, is_email, resident_id_errors
@@ -72,6 +73,7 @@ def validate_customer(data, *, partial_custom=False):
             errors.setdefault(field, []).extend(messages)
     _tags(data.get("tags"), add)
     _contacts(data.get("contacts"), add)
+    _campaign(data.get("campaign_id"), add)
     custom = data.get("custom")
     if custom is None:  # none sent: the required fields are still missing
         custom = {}
@@ -108,6 +110,18 @@ def clean_tags(tags):
 
 def _categories():
     return {label: label for label in get_setting("customer_categories")}
+
+
+def _campaign(campaign_id, add):
+    """G1: the campaign the customer came from, if any, is one of the company's (of any status: an old one
+    a customer holds may stay). Whatever the source says: a referral met at a campaign's fair is both.
+
+    Read through ``core.campaign_refs`` because customers sit below the campaigns feature (the layers)."""
+    if campaign_id is None or campaign_id == "":
+        return
+    if isinstance(campaign_id, int) and not isinstance(campaign_id, bool) and not campaign_exists(campaign_id):
+        add("campaign_id", _("Choose a campaign from the list."))
+    # Any other type is the API schema's to report (module docstring).
 
 
 def _tags(tags, add):

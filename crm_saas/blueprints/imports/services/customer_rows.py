@@ -15,6 +15,7 @@ from crm_saas.blueprints.customers.services import editable_data, update_errors
 from crm_saas.blueprints.customers.services.codes import CONTACT_ROLES, CUSTOMER_TYPES, INDUSTRIES, SOURCES
 from crm_saas.blueprints.customers.services.validation import validate_customer
 from crm_saas.blueprints.imports.services.values import (
+    Campaigns,
     Choices,
     People,
     complete_region,
@@ -43,7 +44,7 @@ def import_field(rule_field):
         return f"contact_{parts[2]}" if len(parts) > 2 else "contact_name"
     if parts[0] == "tags":
         return "tags"
-    return rule_field
+    return "campaign" if rule_field == "campaign_id" else rule_field
 
 
 def _merge(errors, found):
@@ -56,6 +57,7 @@ class CustomerRows:
     def __init__(self, actor):
         self.actor = actor
         self.people = People(actor)
+        self.campaigns = Campaigns()
         self.choices = {
             "industry": Choices(INDUSTRIES, INDUSTRY_WORDS), "type": Choices(CUSTOMER_TYPES, TYPE_WORDS),
             "source": Choices(SOURCES, SOURCE_WORDS), "contact_role": Choices(CONTACT_ROLES),
@@ -101,7 +103,17 @@ class CustomerRows:
         data["contacts"] = [{**contact, "primary": True}] if any(contact.values()) else []
         data["custom"] = self._custom(values)
         extra, errors = self._extra(values)
+        data["campaign_id"] = self._campaign(values, errors)
         return data, extra, _merge(errors, validate_customer(data))
+
+    def _campaign(self, values, errors):
+        """The id of the campaign the row names (None for none, or for a name that is none: then an error)."""
+        if not present(values, "campaign"):
+            return None
+        campaign_id, error = self.campaigns.find(values["campaign"])
+        if error:
+            errors["campaign"] = [error]
+        return campaign_id
 
     def _extra(self, values):
         extra, errors = {"owner_id": self.actor.id}, {}
@@ -134,10 +146,14 @@ class CustomerRows:
         custom = self._custom(values)
         if custom:
             changes["custom"] = custom
+        errors = {}
+        if present(values, "campaign"):
+            changes["campaign_id"] = self._campaign(values, errors)
+            if changes["campaign_id"] is None:
+                del changes["campaign_id"]  # an unknown name changes nothing: it is the row's error
         contact = {k: v for k, v in self._contact(values).items() if v is not None}
         if contact:
             changes["contacts"] = _with_main_contact(customer, contact)
-        errors = {}
         ref = text(values.get("customer_ref"))
         if ref and len(ref) > EXTERNAL_REF_MAX:
             errors["customer_ref"] = [_("At most %(max)d characters.", max=EXTERNAL_REF_MAX)]

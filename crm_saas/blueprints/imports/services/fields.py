@@ -46,11 +46,14 @@ class Field:
     label: object  # a lazy string, or a custom field's own label
     required: bool = False
     aliases: tuple = ()
-    kind: str = "text"  # text, choice, date, datetime, number, tags, owner, ref
+    kind: str = "text"  # text, choice, date, datetime, number, tags, owner, ref, campaign
 
 
 CUSTOMER_REF = Field("customer_ref", _l("Customer ID"), aliases=(
     "客户ID", "客户编号", "编号", "客户代码", "外部编号", "customer number", "number", "external id"))
+# G1: the campaign a customer or a deal came from, by its name (values.Campaigns).
+CAMPAIGN = Field("campaign", _l("Campaign"), kind="campaign", aliases=(
+    "市场活动", "营销活动", "活动", "活动名称", "所属活动", "来源活动", "campaign name"))
 # How a deal or a follow-up names its customer: the customer's id in the file, its number, or its name.
 LINK_ALIASES = ("客户ID", "客户编号", "客户代码", "客户", "客户名称", "customer", "customer number", "customer name")
 
@@ -66,6 +69,7 @@ def _customer_fields():
         Field("industry_note", label["industry_note"], aliases=("行业说明", "行业备注")),
         Field("type", label["type"], aliases=("客户类型", "类型"), kind="choice"),
         Field("source", label["source"], True, ("来源", "客户来源", "渠道"), "choice"),
+        CAMPAIGN,
         Field("category", label["category"], aliases=("分类", "客户分类", "客户层级", "层级", "客户级别")),
         Field("size", label["size"], aliases=("规模", "公司规模", "企业规模", "人员规模")),
         Field("province", label["province"], aliases=("省份", "省", "所在省份")),
@@ -121,6 +125,7 @@ def _deal_fields():
             "预计成交日期", "截止日期", "预计结束日期", "成交日期", "close date"), kind="date"),
         Field("probability", _l("Probability, %"), aliases=("赢率", "成交概率", "概率", "probability"), kind="number"),
         Field("owner", _l("Owner"), aliases=("负责人", "所属销售", "销售", "业务员"), kind="owner"),
+        CAMPAIGN,
         Field("key_actions", _l("Key actions"), aliases=("关键行动", "关键事项")),
     )
 

@@ -6,9 +6,10 @@ The zip holds ``data.xlsx`` and the attached files (``files/<customer|deal>/<id>
   import fields, in the exporter's language): customers with their main
   contact, their other contacts, deals and follow-ups, linked by the
   customer's number (in the Customer ID column) and the deal's id, custom
-  fields as columns. Importing the workbook into an empty company
-  (customers, then contacts, then deals, then follow-ups) reproduces them:
-  that is its round trip test;
+  fields as columns, campaigns by name. Importing the workbook into an empty
+  company (customers, then contacts, then deals, then follow-ups; its
+  campaigns made first, since a campaign is named, never created, by an
+  import) reproduces them: that is its round trip test;
 - then every table of the company as it is stored (``table_<name>``), each
   custom field also as a column of its own beside the stored JSON; a table
   longer than ``SHEET_ROWS_MAX`` goes beside the workbook as
@@ -49,6 +50,7 @@ from crm_saas.blueprints.pipeline.models import Deal, Stage
 from crm_saas.blueprints.pipeline.services.defaults import STAGE_LABELS
 from crm_saas.core import spreadsheets
 from crm_saas.core.base import tenant_tables
+from crm_saas.core.campaign_refs import CAMPAIGNS
 from crm_saas.core.settings import SECRETS
 from crm_saas.core.users import User
 from crm_saas.extensions import db
@@ -145,6 +147,15 @@ class ImportSheets:
         self.tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
         self.customer_fields = definitions("customer")
         self.deal_fields = definitions("deal")
+        self.campaigns = None
+
+    def campaign(self, campaign_id):
+        """A campaign by name, as the import reads it back (every campaign's name, read once)."""
+        if campaign_id is None:
+            return None
+        if self.campaigns is None:
+            self.campaigns = dict(db.session.execute(select(CAMPAIGNS.c.id, CAMPAIGNS.c.name)).all())
+        return self.campaigns.get(campaign_id)
 
     @staticmethod
     def _in_use():
@@ -188,7 +199,8 @@ class ImportSheets:
             yield [
                 customer.number, customer.name, str(codes.label(codes.INDUSTRIES, customer.industry)),
                 customer.industry_note, str(codes.label(codes.CUSTOMER_TYPES, customer.type)),
-                str(codes.label(codes.SOURCES, customer.source)), customer.category, customer.size,
+                str(codes.label(codes.SOURCES, customer.source)), self.campaign(customer.campaign_id),
+                customer.category, customer.size,
                 customer.province, customer.city, customer.district, customer.address,
                 ", ".join(customer.tags or ()) or None, customer.remarks, customer.needs, customer.goals,
                 customer.past_dealings, username, contact.name, contact.title, contact.phone, contact.email,
@@ -223,7 +235,7 @@ class ImportSheets:
                 number, str(deal.id), deal.name, str(STAGE_LABELS.get(stage_code, stage_name)),
                 float(deal.amount) if deal.amount is not None else None, deal.expected_close,
                 str(deal.probability) if deal.probability is not None else None,  # a whole number, as typed
-                username, deal.key_actions,
+                username, self.campaign(deal.campaign_id), deal.key_actions,
                 *(_custom_cell(d, (deal.custom or {}).get(d.key)) for d in self.deal_fields),
             ]
 

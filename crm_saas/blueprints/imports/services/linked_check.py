@@ -22,6 +22,7 @@ from crm_saas.blueprints.imports.services.customer_rows import CustomerRows
 from crm_saas.blueprints.imports.services.fields import fold
 from crm_saas.blueprints.imports.services.rows import CREATE, ERROR, SKIP
 from crm_saas.blueprints.imports.services.values import (
+    Campaigns,
     Choices,
     People,
     parse_datetime,
@@ -40,6 +41,8 @@ TYPE_WORDS = {"电话": "call", "phone": "call", "拜访": "visit", "上门": "v
 # Words for where a deal stands, beyond the stages' names: the stage of that kind (the first open one).
 STAGE_WORDS = {"潜在": "open", "线索": "open", "lead": "open", "potential": "open", "成交": "won", "赢单": "won",
                "won": "won", "输单": "lost", "丢单": "lost", "lost": "lost"}
+# The import field a deal rule's error names, where the two differ.
+DEAL_RULE_FIELDS = {"owner_id": "owner", "campaign_id": "campaign"}
 ACTIVITY_FIELDS = ("type", "occurred_at", "summary", "feedback", "offer", "next_action", "next_follow_up_at",
                    "participants", "duration_minutes")
 
@@ -97,6 +100,7 @@ class DealCheck(LinkedCheck):
         self.stage_choices = Choices({**labels}, {**{name: sid for sid, name in names.items()}, **words})
         self.custom = CustomerRows._custom_value
         self.definitions = {d.key: d for d in definitions("deal")}
+        self.campaigns = Campaigns()
         self.seen = set()
 
     def check(self, chunk):
@@ -124,9 +128,14 @@ class DealCheck(LinkedCheck):
             if data["owner_id"] is None:
                 errors["owner"] = [self.people.message(values["owner"])]
                 data.pop("owner_id")
+        if present(values, "campaign"):  # none named: the deal takes its customer's (create_deal)
+            data["campaign_id"], error = self.campaigns.find(values["campaign"])
+            if error:
+                errors["campaign"] = [error]
+                data.pop("campaign_id")
         _values, found = deal_errors(data, actor=self.actor)
         for key, messages in found.items():
-            errors.setdefault("owner" if key == "owner_id" else key.split(".")[0], []).extend(map(str, messages))
+            errors.setdefault(DEAL_RULE_FIELDS.get(key, key.split(".")[0]), []).extend(map(str, messages))
         if present(values, "stage"):
             stage_id = self.stage_choices.code(values["stage"])
             stage = self.stages.get(stage_id) if isinstance(stage_id, int) else None

@@ -3,12 +3,13 @@
 Required columns are marked (``*`` and red), each header carries a note of
 what it takes, choice columns offer their values as a drop-down, and a
 second sheet lists the allowed values: customer types, industries, sources,
-contact roles (and yes/no for the main contact), stages or follow-up types,
-and the national list of regions.
+the company's campaigns, contact roles (and yes/no for the main contact),
+stages or follow-up types, and the national list of regions.
 """
 from flask_babel import gettext as _
 
 from crm_saas.blueprints.activities.services import TYPES
+from crm_saas.blueprints.campaigns.services.choices import campaign_choices
 from crm_saas.blueprints.customers.services.codes import CONTACT_ROLES, CUSTOMER_TYPES, INDUSTRIES, SOURCES
 from crm_saas.blueprints.imports.services.fields import SHEET_NAMES, fields, header
 from crm_saas.blueprints.pipeline.services import default_pipeline
@@ -19,14 +20,18 @@ TEMPLATE_ROWS = 2000  # rows the drop-downs cover
 
 
 def _lists(kind):
-    """``{field key: [allowed value, ...]}`` in the reader's language."""
+    """``{field key: [allowed value, ...]}`` in the reader's language (the company's campaigns, if it has any)."""
+    campaigns = {"campaign": [name for _id, name in campaign_choices()]} if kind in ("customers", "deals") else {}
+    if not campaigns.get("campaign"):
+        campaigns = {}
     if kind == "customers":
         return {"type": [str(v) for v in CUSTOMER_TYPES.values()], "industry": [str(v) for v in INDUSTRIES.values()],
-                "source": [str(v) for v in SOURCES.values()], "contact_role": [str(v) for v in CONTACT_ROLES.values()]}
+                "source": [str(v) for v in SOURCES.values()], **campaigns,
+                "contact_role": [str(v) for v in CONTACT_ROLES.values()]}
     if kind == "contacts":
         return {"role": [str(v) for v in CONTACT_ROLES.values()], "primary": [_("Yes"), _("No")]}
     if kind == "deals":
-        return {"stage": [str(stage_label(s)) for s in default_pipeline().stages if s.kind != "lost"]}
+        return {"stage": [str(stage_label(s)) for s in default_pipeline().stages if s.kind != "lost"], **campaigns}
     return {"type": [str(v) for v in TYPES.values()]}
 
 
@@ -44,7 +49,10 @@ def _note(field, kind):
         "deal_ref": _("The deal's ID in your old records (机会ID)."),
         "phone": _("Required for the main contact."),
         "primary": _("Yes: this contact becomes the customer's main contact. Empty: no."),
+        "campaign": _("The campaign's name, as its page shows it (capitals aside)."),
     }
+    if kind == "deals":
+        notes["campaign"] = _("The campaign's name, as its page shows it (capitals aside); empty: the customer's.")
     if kind != "customers":
         notes["customer_ref"] = _("The customer's ID in your old records (客户ID), its customer number or its name.")
     text = notes.get(field.key, "")

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from crm_saas.blueprints.imports.services.fields import fold, in_languages
 from crm_saas.blueprints.imports.services.reading import as_text, blank
 from crm_saas.core import regions
+from crm_saas.core.campaign_refs import campaign_ids_by_name, name_key
 from crm_saas.core.staff import assignable_people
 from crm_saas.core.users import User
 from crm_saas.extensions import db
@@ -103,6 +104,27 @@ class People:
 
     def message(self, cell):
         return _("No one you may assign has the username or staff code %(value)s.", value=as_text(cell))
+
+
+class Campaigns:
+    """The company's campaigns found by name, exactly but for case (G1): an unknown name is the row's error,
+    never a guess, since a campaign's figures (its customers, deals and ROI) are built on it."""
+
+    def __init__(self):
+        self._index = None
+
+    def find(self, cell):
+        """``(id, error)``: the campaign the cell names, or None and why not."""
+        if self._index is None:
+            self._index = campaign_ids_by_name()
+        key = name_key(as_text(cell))
+        if key not in self._index:
+            return None, _("No campaign is named %(value)s: use a campaign's name as its page shows it.",
+                           value=as_text(cell))
+        if self._index[key] is None:
+            return None, _("Several campaigns are named %(value)s: rename one to tell them apart.",
+                           value=as_text(cell))
+        return self._index[key], None
 
 
 def complete_region(province, city, district):

@@ -134,7 +134,7 @@ class CustomerWriter:
                 "owner_id": None if pooled else extra["owner_id"], "created_by_id": actor.id,
                 "custom": clean_values("customer", data.get("custom") or {}, partial=True)[0],
                 "created_at": extra.get("created_at") or now, "updated_at": now,
-                "external_ref": extra.get("external_ref"), "import_id": imp.id,
+                "external_ref": extra.get("external_ref"), "import_id": imp.id, "campaign_id": data.get("campaign_id"),
                 "owned_at": None if pooled else now,
                 **{field: _clean(data.get(field)) for field in CUSTOMER_TEXT},
             }

@@ -18,6 +18,7 @@ from crm_saas.blueprints.pipeline.models import Deal, DealChange, DealStageChang
 from crm_saas.blueprints.pipeline.services import default_pipeline, end_position, get_pipeline, get_stage
 from crm_saas.blueprints.pipeline.services.defaults import stage_label
 from crm_saas.core.base import utcnow
+from crm_saas.core.campaign_refs import campaign_exists, campaign_names
 from crm_saas.core.errors import Conflict, FieldErrors
 from crm_saas.core.staff import get_assignable
 from crm_saas.core.users import User
@@ -27,7 +28,7 @@ from crm_saas.extensions import db
 NAME_MAX, KEY_ACTIONS_MAX, PRODUCTS_MAX, PRODUCT_NAME_MAX = 200, 2000, 50, 100
 AMOUNT_MAX = Decimal("999999999999.99")
 # Fields an edit may change, as the change log names them.
-EDITABLE = ("name", "amount", "expected_close", "probability", "owner_id", "products", "key_actions")
+EDITABLE = ("name", "amount", "expected_close", "probability", "owner_id", "products", "key_actions", "campaign_id")
 
 
 # Free text of a deal, as the form labels it, where a resident ID number is refused (C12).
@@ -85,6 +86,8 @@ def deal_errors(data, *, actor, partial=False):
         if assignable_owner(actor, data["owner_id"]) is None:
             errors["owner_id"] = [_("Choose yourself or someone you manage as the owner.")]
         values["owner_id"] = data["owner_id"]
+    if "campaign_id" in data:
+        _campaign(data.get("campaign_id"), values, errors)
     if "custom" in data or not partial:
         values["custom"], custom_errors = clean_values("deal", data.get("custom") or {}, partial=partial)
         errors.update(custom_errors)
@@ -130,6 +133,8 @@ def create_deal(data, *, actor, customer):
 
     values.setdefault("probability", stage.probability)
     values.setdefault("owner_id", actor.id)
+    if values.get("campaign_id") is None:  # G1: a deal comes from its customer's campaign unless it says otherwise
+        values["campaign_id"] = customer.campaign_id
     deal = Deal(customer_id=customer.id, pipeline_id=pipeline.id, stage_id=stage.id, created_by_id=actor.id,
                 position=end_position(stage.id), **values)
     db.session.add(deal)
@@ -188,6 +193,9 @@ def _field_rows(field, old, new):
     if field == "owner_id":
         names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_([old, new]))).all())
         return [("owner_id", names.get(old), names.get(new))]
+    if field == "campaign_id":  # by name, as owners are: the log reads the same after a campaign is gone
+        names = campaign_names([old, new])
+        return [("campaign_id", names.get(old, old), names.get(new, new))]
     if field == "custom":
         return [(f"custom.{key}", (old or {}).get(key), (new or {}).get(key))
                 for key in sorted(set(old or {}) | set(new or {})) if (old or {}).get(key) != (new or {}).get(key)]
@@ -207,6 +215,19 @@ def _log(deal, rows, *, actor, reason=None, action="updated"):
     for field, old, new in rows:
         db.session.add(DealChange(deal_id=deal.id, at=at, actor_id=actor.id, actor_name=actor.name, action=action,
                                   field=field, old=old, new=new, reason=reason))
+
+
+def _campaign(value, values, errors):
+    """G1: one of the company's campaigns, or none (None or ""); read through ``core.campaign_refs`` because
+    the pipeline sits below the campaigns feature."""
+    if value in (None, ""):
+        values["campaign_id"] = None
+    elif isinstance(value, str) and value.strip().isdigit():  # a form's select
+        _campaign(int(value), values, errors)
+    elif not campaign_exists(value):
+        errors["campaign_id"] = [_("Choose a campaign from the list.")]
+    else:
+        values["campaign_id"] = value
 
 
 def _money(value, field, errors):

@@ -27,6 +27,7 @@ from crm_saas.blueprints.pipeline.services import get_stage
 from crm_saas.blueprints.pipeline.services.defaults import stage_label
 from crm_saas.blueprints.reports.services.lifecycle import POOL
 from crm_saas.blueprints.reports.services.registry import all_measures
+from crm_saas.core.campaign_refs import campaign_name
 from crm_saas.core.staff import get_visible_staff
 from crm_saas.extensions import db
 
@@ -56,6 +57,7 @@ PARAM_LABELS = {
     "activity_type": type_label,
     "from_type": lambda value: codes.label(codes.CUSTOMER_TYPES, value),
     "to_type": lambda value: codes.label(codes.CUSTOMER_TYPES, value),
+    "campaign_id": lambda value: campaign_name(value) or f"#{value}",
 }
 
 
