@@ -1,9 +1,13 @@
-"""The demo company: a staff tree, a few hundred customers and deals. Running it twice changes nothing."""
+"""The demo company: a staff tree, a few hundred customers and deals, a service desk with its requests, two
+campaigns with their members. Running it twice changes nothing."""
 import random
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from crm_saas.blueprints.campaigns.models import Campaign
+from crm_saas.blueprints.campaigns.services.campaigns import create_campaign
+from crm_saas.blueprints.campaigns.services.members import add_customers
 from crm_saas.blueprints.customers.models import Contact, Customer
 from crm_saas.blueprints.customers.services.keys import name_key, phone_key
 from crm_saas.blueprints.customers.services.numbering import next_customer_number
@@ -11,8 +15,12 @@ from crm_saas.blueprints.pipeline.models import Deal, DealStageChange
 from crm_saas.blueprints.pipeline.services import default_pipeline
 from crm_saas.blueprints.pools.services import default_pool
 from crm_saas.blueprints.pools.services.moves import put_in_pool
+from crm_saas.blueprints.service.models import ServiceRequest
+from crm_saas.blueprints.service.services.flow import transition
+from crm_saas.blueprints.service.services.requests import create_request
 from crm_saas.core.base import utcnow
 from crm_saas.core.passwords import hash_password
+from crm_saas.core.roles import Role
 from crm_saas.core.users import User
 from crm_saas.extensions import db
 from crm_saas.tenants import accounts
@@ -32,7 +40,9 @@ STAFF = (
     ("liuyang", "刘洋", "rep", "wangqiang"),
     ("chenjing", "陈静", "rep", "lina"),
     ("zhaolei", "赵磊", "rep", "lina"),
+    ("kefu", "周敏", "kefu", "admin"),  # the service desk: a custom role (B4)
 )
+DESK_ROLE = ("kefu", "客服", ["service", "service_desk"])
 PREFIXES = ("华东", "鼎盛", "恒远", "星辰", "瑞丰", "金桥", "远航", "天成", "博雅", "中信达")
 SUFFIXES = ("科技有限公司", "贸易有限公司", "制造有限公司", "信息技术有限公司", "咨询服务有限公司")
 SURNAMES = "王李张刘陈杨黄赵吴周"
@@ -51,6 +61,8 @@ def seed_demo(password):
     with tenant_context(tenant):
         _seed_staff(password)
         made = _seed_customers_and_deals()
+        _seed_campaigns()
+        _seed_service_requests()
     platform = _seed_platform(password)
     return f"demo company ready ({made} new customers): username admin, password {password}\n{platform}"
 
@@ -99,6 +111,9 @@ def _seed_platform(password):
 
 
 def _seed_staff(password):
+    key, name, rights = DESK_ROLE
+    if db.session.scalar(select(Role.id).where(Role.key == key)) is None:
+        db.session.add(Role(key=key, name=name, rights=rights))
     existing = {u.username: u for u in db.session.scalars(select(User))}
     password_hash = hash_password(password)
     for username, name, role, superior in STAFF:
@@ -156,3 +171,49 @@ def _seed_customers_and_deals():
         put_in_pool(customer, pool, reason="客户暂无需求，放回公海", rule="release", actor=customer.owner)
     db.session.commit()
     return len(customers)
+
+
+def _seed_campaigns():
+    """A spring trade fair that brought customers and deals, and a WeChat push inviting the first 40 customers."""
+    if db.session.scalar(select(func.count()).select_from(Campaign)):
+        return
+    admin = db.session.scalar(select(User).where(User.username == "admin"))
+    fair = create_campaign({"name": "2026春季工业展", "channel": "exhibition", "starts_on": "2026-03-10",
+                            "ends_on": "2026-03-12", "budget": "80000", "cost": "72500", "status": "finished"},
+                           actor=admin)
+    push = create_campaign({"name": "微信老客户回馈", "channel": "wechat", "starts_on": "2026-11-01",
+                            "budget": "5000", "cost": "1200", "status": "active"}, actor=admin)
+    brought = db.session.scalars(select(Customer).where(Customer.source == "exhibition", Customer.owner_id.is_not(None))
+                                 .order_by(Customer.id).limit(30)).all()
+    for customer in brought:
+        customer.campaign_id = fair.id
+    db.session.execute(Deal.__table__.update().where(Deal.customer_id.in_([c.id for c in brought]))
+                       .values(campaign_id=fair.id))
+    db.session.commit()
+    invited = db.session.scalars(select(Customer.id).where(Customer.owner_id.is_not(None))
+                                 .order_by(Customer.id).limit(40)).all()
+    add_customers(push, list(invited), actor=admin)
+
+
+def _seed_service_requests():
+    """A few requests in every state: new and unassigned, being handled by the desk, and closed with a score."""
+    if db.session.scalar(select(func.count()).select_from(ServiceRequest)):
+        return
+    desk = db.session.scalar(select(User).where(User.username == "kefu"))
+    customers = db.session.scalars(select(Customer).where(Customer.owner_id.is_not(None))
+                                   .order_by(Customer.id).limit(6)).all()
+    scenes = (("complaint", "urgent", "设备运行时异响，客户要求尽快上门检修", None),
+              ("inquiry", "normal", "咨询年度维保合同的续签价格", None),
+              ("after_sales", "high", "更换的配件与型号不符", "in_progress"),
+              ("suggestion", "low", "建议增加移动端报修入口", "in_progress"),
+              ("complaint", "normal", "送货延迟三天", "closed"),
+              ("after_sales", "normal", "安装调试指导", "closed"))
+    for customer, (kind, priority, text, status) in zip(customers, scenes, strict=False):
+        owner = customer.owner
+        req = create_request({"customer_id": customer.id, "type": kind, "priority": priority, "channel": "phone",
+                              "description": text, "assignee_id": desk.id if status else None}, actor=owner)
+        if status:
+            transition(req, "in_progress", actor=desk)
+        if status == "closed":
+            transition(req, "resolved", actor=desk, resolution="已处理并电话回访确认")
+            transition(req, "closed", actor=desk, satisfaction=5 if kind == "after_sales" else 3)

@@ -43,14 +43,19 @@ def checked_addresses(host, port):
 
 def connect(host, port, connect_timeout=None):
     """A TCP connection to ``host``:``port`` through the checked addresses, the first that answers."""
+    return connect_first(checked_addresses(host, port), connect_timeout or timeout(), host)
+
+
+def connect_first(found, seconds, name="address"):
+    """A TCP connection to the first of ``found`` (``[(family, sockaddr)]``, already checked) that answers."""
     error = None
-    for family, sockaddr in checked_addresses(host, port):
+    for family, sockaddr in found:
         sock = socket.socket(family, socket.SOCK_STREAM)
-        sock.settimeout(connect_timeout or timeout())
+        sock.settimeout(seconds)
         try:
             sock.connect(sockaddr)
             return sock
         except OSError as exc:
             sock.close()
             error = exc
-    raise error or OSError(host)
+    raise error or OSError(name)

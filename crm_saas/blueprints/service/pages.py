@@ -6,10 +6,9 @@ from sqlalchemy import select
 from crm_saas.blueprints.activities.services import customer_deal_options
 from crm_saas.blueprints.customers.models import Contact
 from crm_saas.blueprints.customers.services import codes as customer_codes
-from crm_saas.blueprints.customers.services import get_visible_customer
-from crm_saas.blueprints.customers.services.search import search_customers
 from crm_saas.blueprints.service.services import codes
 from crm_saas.blueprints.service.services.due import is_overdue
+from crm_saas.blueprints.service.services.filing import fileable_customer, fileable_customers
 from crm_saas.blueprints.service.services.flow import allowed
 from crm_saas.blueprints.service.services.history import (
     contact_card,
@@ -58,9 +57,8 @@ def queue_context(args):
 
 
 def customer_choices(q=""):
-    """Customers the viewer may see matching ``q`` (newest first), for the new request's customer combobox."""
-    rows, _total = search_customers(current_user, q=q or None, per_page=CHOICES_LIMIT)
-    return [(c.id, f"{c.name} ({c.number})") for c in rows]
+    """Customers the viewer may file for matching ``q`` (newest first), for the new request's customer combobox."""
+    return [(c.id, f"{c.name} ({c.number})") for c in fileable_customers(current_user, q, CHOICES_LIMIT)]
 
 
 def customer_fields(customer, current_deal=None):
@@ -85,7 +83,7 @@ def get_assignee(raw):
 def form_context(values, errors=None):
     """The new request's form: the values typed, what was refused, the chosen customer's contacts and deals."""
     raw = values.get("customer_id")
-    customer = get_visible_customer(current_user, int(raw)) if str(raw or "").isdigit() else None
+    customer = fileable_customer(current_user, int(raw)) if str(raw or "").isdigit() else None
     if customer is not None and "contact_id" not in values:
         primary = next((c for c in customer.contacts if c.is_primary), None)
         values = {**values, "contact_id": str(primary.id) if primary else ""}

@@ -19,7 +19,7 @@ EVENT_LABELS = {
     PING: _l("Test event"),
 }
 
-STATUS_LABELS = {"pending": _l("Waiting"), "delivered": _l("Delivered"), "failed": _l("Given up")}
+STATUS_LABELS = {"pending": _l("Waiting to be sent"), "delivered": _l("Delivered"), "failed": _l("Given up")}
 STATUS_CLASSES = {"pending": "bg-yellow-lt", "delivered": "bg-green-lt", "failed": "bg-red-lt"}
 
 ERROR_LABELS = {

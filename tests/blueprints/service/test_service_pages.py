@@ -173,3 +173,20 @@ def test_a_request_carries_files_that_only_its_viewers_open(tenant, factory, sce
     assert rep.get(download).data == "现场照片说明".encode()
     assert logged_in(client_for, tenant, "boss").get(download).status_code == 200
     assert logged_in(client_for, tenant, "outsider").get(download).status_code == 404
+
+
+def test_the_desk_finds_and_files_for_a_caller_outside_its_tree_and_a_rep_does_not(tenant, factory, scene, client_for):
+    desk = logged_in(client_for, tenant, "desk")
+    assert desk.get("/service/customer-choices?customer_q=").text.count('role="option"') == 1  # "no match": typed first
+    found = desk.get("/service/customer-choices?customer_q=华东机械").text
+    assert f'data-value="{scene["customer"]}"' in found and PHONE not in found
+    saved = desk.post("/service/new", data={"customer_id": scene["customer"], "type": "inquiry",
+                                            "description": "来电咨询保修期"})
+    assert saved.status_code == 302
+    assert f'href="/customers/{scene["customer"]}"' not in desk.get(saved.headers["Location"]).text
+
+    outsider = logged_in(client_for, tenant, "outsider")  # a rep of another branch: no desk right
+    assert f'data-value="{scene["customer"]}"' not in outsider.get("/service/customer-choices?customer_q=华东机械").text
+    refused = outsider.post("/service/new", data={"customer_id": scene["customer"], "type": "inquiry",
+                                                  "description": "来电咨询"})
+    assert refused.status_code == 422 and 'id="sr-customer_id-error"' in refused.text

@@ -127,7 +127,7 @@ REPORTS = [Report(
              Column("resolved", _l("Resolved")),
              Column("resolution_hours", _l("Average resolution time (hours)")),
              Column("rated", _l("Rated")),
-             Column("satisfaction", _l("Satisfied (% of rated)"), "percent"),
+             Column("satisfaction", _l("Satisfied, share of rated (%)"), "percent"),
              Column("overdue", _l("Overdue now"))),
     chart=Chart("bar", "assignee", ("complaint_rate",)), build=build, default_sort="-requests",
 )]

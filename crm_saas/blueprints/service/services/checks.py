@@ -1,6 +1,7 @@
 """The rules of a request's fields, for a new one and for a change, naming every field that breaks one.
 
-A customer must be one the actor sees (the customers' own rule); its
+A customer must be one the actor sees (the customers' own rule), or for the
+service desk any customer in use (``filing.py``); its
 contact must be that customer's; a deal must be that customer's and one the
 actor sees; an assignee must be an active colleague who works with service
 requests (their role holds the ``service`` module), whoever they report to:
@@ -11,8 +12,8 @@ from sqlalchemy import or_, select
 
 from crm_saas.blueprints.activities.services.checks import as_int, visible_deal_of
 from crm_saas.blueprints.customers.models import Contact
-from crm_saas.blueprints.customers.services import get_visible_customer
 from crm_saas.blueprints.service.services.codes import CHANNELS, FIELD_LABELS, PRIORITIES, TYPES
+from crm_saas.blueprints.service.services.filing import fileable_customer
 from crm_saas.core.permissions import can
 from crm_saas.core.roles import BUILT_IN, custom_roles
 from crm_saas.core.staff import NAME_ORDER
@@ -82,7 +83,7 @@ def _customer(data, actor, req, errors):
             errors["customer_id"] = [_("A request keeps its customer: file a new one for another customer.")]
         return req.customer
     raw = data.get("customer_id")
-    customer = get_visible_customer(actor, as_int(raw)) if as_int(raw) else None
+    customer = fileable_customer(actor, as_int(raw))
     if customer is None:
         errors["customer_id"] = [_("Choose a customer you can see.")]
     return customer

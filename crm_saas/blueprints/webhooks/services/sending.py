@@ -57,28 +57,13 @@ def headers_for(event, delivery_id, secret, timestamp, body):
     }
 
 
-def _open(found, timeout):
-    """A TCP connection to the first checked address that answers."""
-    error = None
-    for family, sockaddr in found:
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        sock.settimeout(timeout)
-        try:
-            sock.connect(sockaddr)
-            return sock
-        except OSError as exc:
-            sock.close()
-            error = exc
-    raise error or OSError("no address")
-
-
 class _Connection(http.client.HTTPConnection):
     def __init__(self, target, found, timeout):
         super().__init__(target.host, target.port, timeout=timeout)
         self._found = found
 
     def connect(self):
-        self.sock = _open(self._found, self.timeout)
+        self.sock = outbound.connect_first(self._found, self.timeout)
 
 
 class _TLSConnection(http.client.HTTPSConnection):
@@ -87,7 +72,8 @@ class _TLSConnection(http.client.HTTPSConnection):
         self._found = found
 
     def connect(self):
-        self.sock = self._context.wrap_socket(_open(self._found, self.timeout), server_hostname=self.host)
+        sock = outbound.connect_first(self._found, self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
 def _kind(exc):

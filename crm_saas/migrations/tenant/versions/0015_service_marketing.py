@@ -15,6 +15,7 @@ revision = "0015_service_marketing"
 down_revision = "0014_report_indexes"
 branch_labels = None
 depends_on = None
+RELEASED = "TIMESTAMPTZ '2026-12-06 00:00:00+00'"
 
 
 def _fk(table, column, target, ondelete=None):
@@ -42,9 +43,11 @@ def upgrade():
         sa.UniqueConstraint("key", name="uq_roles_key"),
         schema=s,
     )
+    # Rows this migration adds carry its release time, not now(): a company migrated twice (a backup from an
+    # older release restored beside the original) holds the very same rows.
     op.execute(f"INSERT INTO {s}.roles (key, name, rights, built_in, created_at) VALUES "
-               "('admin', 'admin', '[]', true, now()), ('supervisor', 'supervisor', '[]', true, now()), "
-               "('rep', 'rep', '[]', true, now())")
+               f"('admin', 'admin', '[]', true, {RELEASED}), ('supervisor', 'supervisor', '[]', true, {RELEASED}), "
+               f"('rep', 'rep', '[]', true, {RELEASED})")
 
     op.create_table(
         "service_requests",
@@ -113,7 +116,7 @@ def upgrade():
     op.create_index("ix_segments_owner_id", "segments", ["owner_id"], schema=s)
     # The ready-made segment every company has (G1): 沉睡客户, no follow-up and no deal for 90 days.
     op.execute(f"INSERT INTO {s}.segments (name, filters, shared, builtin, created_at, updated_at) "
-               "VALUES ('沉睡客户', '{\"days\": 90}', true, 'dormant', now(), now())")
+               f"VALUES ('沉睡客户', '{{\"days\": 90}}', true, 'dormant', {RELEASED}, {RELEASED})")
     op.create_table(
         "campaigns",
         sa.Column("id", sa.BigInteger, primary_key=True),
