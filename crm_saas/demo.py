@@ -64,7 +64,8 @@ def seed_demo(password):
         _seed_campaigns()
         _seed_service_requests()
     platform = _seed_platform(password)
-    return f"demo company ready ({made} new customers): username admin, password {password}\n{platform}"
+    return (f"demo company ready ({made} new customers): username admin, password {password} "
+            f"(the service desk 客服: kefu, same password)\n{platform}")
 
 
 # The platform's side (issue 14): an agency of three levels whose rep looks after the demo company and has
