@@ -28,7 +28,10 @@ shows a number, never a hidden record:
 - a likely duplicate counts the matches the user may not see
   (``customers.duplicates.find_matches``): counted, never named (C10);
 - tag suggestions rank the tags of the company's newest customers
-  (``customers.services.tag_suggestions``): words offered, no customer shown.
+  (``customers.services.tag_suggestions``): words offered, no customer shown;
+- a campaign's totals (members, customers and deals it brought, won amount,
+  ROI: ``campaigns.services.figures``) count the whole company, so marketing
+  reads its full return; the lists on its page show only what the viewer sees.
 """
 from dataclasses import dataclass, field
 

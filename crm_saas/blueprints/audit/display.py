@@ -85,6 +85,8 @@ FIELD_LABELS = {
     "reason": _l("Reason"), "handover_name": _l("Handed over to"), "moved": _l("Records moved"),
     "subordinates_moved_up": _l("Subordinates moved up"), "granted": _l("Granted"), "revoked": _l("Revoked"),
     "customers": _l("Customers"), "deals": _l("Deals"), "tasks": _l("Tasks"),
+    "service_requests": _l("Service requests"), "campaigns": _l("Campaigns"), "segments": _l("Segments"),
+    "campaign_members": _l("Campaign members"),
     "file": _l("File"), "files": _l("Files"), "merged_number": _l("Merged customer number"),
     "merged_name": _l("Merged customer name"), "from_id": _l("From"), "to_id": _l("To"),
     "entity": _l("Record type"), "type": _l("Type"), "label": _l("Label"), "required": _l("Required"),

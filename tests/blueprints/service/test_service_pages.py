@@ -142,11 +142,13 @@ def test_a_note_answers_the_timeline_with_it(tenant, factory, scene, client_for)
     assert "客户要求周五前回复" in added.text
 
 
-def test_a_departing_assignee_hands_open_requests_over(tenant, factory, scene, admin_api):
+def test_a_departing_assignee_hands_open_requests_over(tenant, factory, scene, admin_api, admin_client):
     ids = scene["ids"]
     open_one = file_request(factory, tenant, ids["rep"], scene["customer"], assignee_id=ids["desk"])
     done = file_request(factory, tenant, ids["rep"], scene["customer"], assignee_id=ids["desk"])
     move(factory, tenant, done, ids["rep"], "resolved", resolution="已解决")
+    confirm = admin_client.get(f"/staff/{ids['desk']}/deactivate", headers={"Accept-Language": "en"}).text
+    assert "1 open service request goes to them too." in confirm  # the admin knows before choosing the heir
     heir = factory.user(tenant, "heir", role="kefu", superior_id=ids["admin"])
     response = admin_api.post(f"/staff/{ids['desk']}/deactivate", json={"handover_to": heir})
     assert response.status_code == 200, response.get_json()
