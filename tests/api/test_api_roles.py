@@ -136,3 +136,15 @@ def test_a_service_role_finds_deals_and_customers_closed(tenant, factory, admin_
     factory.user(tenant, "rep", superior_id=admin)
     rep = api_for(tenant, "rep")
     assert rep.get("/customers").status_code == 200 and rep.get("/deals").status_code == 200
+
+
+def test_exporting_a_list_needs_its_module_beside_the_export_right(tenant, factory, admin_api, api_for):
+    made = admin_api.post("/roles", json={"key": "kefu", "name": "客服", "rights": ["service", "export"]})
+    assert made.status_code == 201, made.get_json()
+    factory.user(tenant, "desk", role="kefu", superior_id=factory.admin_id(tenant))
+    desk = api_for(tenant, "desk")
+    for kind in ("customers", "deals", "activities"):
+        assert desk.post("/exports", json={"kind": kind}).status_code == 403, kind
+    assert admin_api.patch(f"/roles/{made.get_json()['id']}", json={"rights": ["service", "export", "customers"]}
+                           ).status_code == 200
+    assert desk.post("/exports", json={"kind": "customers"}).status_code == 202

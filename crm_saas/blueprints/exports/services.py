@@ -21,6 +21,7 @@ JOB = "crm_saas.workers.exports.run_export"
 KIND_LABELS = {"customers": _l("Customers"), "deals": _l("Deals"), "activities": _l("Follow-ups"),
                "report": _l("Report"), "all": _l("All company data")}
 LIST_KINDS = ("customers", "deals", "activities")  # lists of records: the ``export`` right (permission matrix)
+MODULE_OF = {"customers": "customers", "deals": "deals", "activities": "customers"}
 SUFFIXES = {"xlsx": ".xlsx", "pdf": ".pdf"}
 MIMETYPES = {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".pdf": "application/pdf",
              ".zip": "application/zip"}
@@ -63,13 +64,15 @@ def may_start(user, kind):
     The full export is for admins alone: it holds every record and file,
     whoever sees what. A list of records needs the ``export`` right. A report
     (or the dashboard) is for any staff member: its figures are already
-    narrowed to what they see, and they read the same on the page.
+    narrowed to what they see, and they read the same on the page. Each
+    needs the module its records live in too (a 客服 role with ``export`` but
+    no customers exports no customer list).
     """
     if kind in ADMIN_ONLY_KINDS:
         return user.role == "admin"
     if kind in LIST_KINDS:
-        return can(user, "export")
-    return kind in EXPORT_KINDS
+        return can(user, "export") and can(user, MODULE_OF[kind])
+    return kind in EXPORT_KINDS and can(user, "reports")
 
 
 def export_dir(app, schema):
