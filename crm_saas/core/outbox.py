@@ -11,9 +11,10 @@ Each event carries the record as it stands at commit (``data``), so two
 edits in one request make one ``*.updated`` event, and a record created and
 edited in one transaction only its ``*.created``.
 
-Writes made with bulk ``UPDATE`` statements (a batch transfer, the pool
-sweep) bypass the ORM and announce nothing; imports announce each created
-customer, deal and follow-up as they are flushed.
+Writes that bypass the ORM announce nothing: bulk ``UPDATE`` statements (a
+batch transfer, the pool sweep) and the importer's ``COPY`` of new rows
+(imports/services/writing.py); an import is its own event for people, in
+the import history.
 
 Savepoints (``begin_nested``) are honoured: releasing one writes nothing
 (the outer commit does), rolling one back forgets only the changes made
